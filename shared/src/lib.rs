@@ -1,0 +1,29 @@
+//! The domain crate of the foreign-work account and access platform.
+//!
+//! Everything a flow decides lives here and is testable natively with
+//! `cargo test -p shared`. Components in `functions/` are thin adapters:
+//! they turn a Spin request into a [`web::Request`], call the flow's
+//! handler with a [`store::Store`], a [`clock::Clock`] and a
+//! [`random::Random`], and render the [`web::Response`].
+//!
+//! Layout follows one module per flow (like Ory Kratos' one folder per
+//! self-service flow): `registration/` holds the flow's rules, its store
+//! queries and its HTTP handler in framework-neutral types.
+
+pub mod clock;
+pub mod context;
+pub mod error;
+pub mod guidance;
+pub mod i18n;
+pub mod identity;
+pub mod random;
+pub mod rate_limit;
+pub mod registration;
+pub mod site;
+pub mod store;
+pub mod web;
+
+#[cfg(feature = "spin")]
+pub mod spin;
+
+pub use error::{AppError, AppResult};

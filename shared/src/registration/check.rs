@@ -1,0 +1,173 @@
+//! Registration check (FAQ 1): is this login name registered? The answer
+//! says what to do next: taken -> reset the password by login name; free ->
+//! check the organization (maybe it has an account), else register.
+
+use super::persistence::login_name_registered;
+use crate::context::Settings;
+use crate::guidance::{Guidance, encode_query_value};
+use crate::i18n::Lang;
+use crate::identity::LoginName;
+use crate::rate_limit::Limit;
+use crate::store::{Store, StoreError};
+use serde_json::{Value, json};
+
+/// The check reveals whether an account exists (by design: FAQ 1 tells
+/// users to use it), so it is rate-limited per client.
+pub const CHECK_LIMIT_SETTING: &str = "registration_check_limit_per_minute";
+const CHECK_LIMIT_DEFAULT: u32 = 30;
+
+pub fn check_limit(settings: &Settings) -> Limit {
+    Limit {
+        bucket: "registration.check",
+        max: settings.u32_or(CHECK_LIMIT_SETTING, CHECK_LIMIT_DEFAULT),
+        window_secs: 60,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginNameCheck {
+    pub login_name: LoginName,
+    pub registered: bool,
+    /// When the name is free but `WP` + name is taken: the user is probably
+    /// a migrated user of the old system (FAQ 1).
+    pub legacy_login_name: Option<String>,
+    pub guidance: Guidance,
+}
+
+impl LoginNameCheck {
+    pub fn to_json(&self, lang: Lang) -> Value {
+        json!({
+            "login_name": self.login_name.as_str(),
+            "registered": self.registered,
+            "legacy_login_name": self.legacy_login_name,
+            "guidance": self.guidance.to_json(lang),
+        })
+    }
+}
+
+pub async fn check_login_name<S: Store>(store: &S, login_name: LoginName) -> Result<LoginNameCheck, StoreError> {
+    let registered = login_name_registered(store, &login_name.key()).await?;
+    let legacy_login_name = if registered || login_name.key().starts_with("wp") {
+        None
+    } else {
+        let legacy = format!("WP{}", login_name.as_str());
+        match LoginName::parse(&legacy) {
+            Ok(l) if login_name_registered(store, &l.key()).await? => Some(legacy),
+            _ => None,
+        }
+    };
+    let guidance = guidance_for(&login_name, registered, legacy_login_name.as_deref());
+    Ok(LoginNameCheck { login_name, registered, legacy_login_name, guidance })
+}
+
+fn guidance_for(name: &LoginName, registered: bool, legacy: Option<&str>) -> Guidance {
+    if registered {
+        return Guidance::new(
+            "registration.login_name_registered",
+            "该登录名已被注册。如果这是您的账号但忘记了密码，请用“登录名重置密码”找回；如果不是，请换一个登录名。",
+            "This login name is registered. If it is yours and you forgot the password, reset it by login name; otherwise choose another name.",
+        )
+        .action(
+            format!("/password-reset?login_name={}", encode_query_value(name.as_str())),
+            "登录名重置密码",
+            "Reset password by login name",
+        )
+        .action("/login", "去登录", "Log in");
+    }
+    if let Some(legacy) = legacy {
+        return Guidance::new(
+            "registration.legacy_login_name_registered",
+            format!("“{name}”未被注册，但“{legacy}”已注册：原外国人来华工作管理服务系统的账号迁移后，登录名为 WP+原登录名。请用“{legacy}”或原登录名登录。"),
+            format!("“{name}” is not registered, but “{legacy}” is: accounts migrated from the old foreign-work system log in as WP + the old name. Log in with “{legacy}” or the old name."),
+        )
+        .action("/login", "去登录", "Log in")
+        .action(
+            format!("/password-reset?login_name={}", encode_query_value(legacy)),
+            "登录名重置密码",
+            "Reset password by login name",
+        );
+    }
+    Guidance::new(
+        "registration.login_name_available",
+        "该登录名未被注册。如果您的单位以前办理过业务，请先检索单位名称和统一社会信用代码是否已注册；都不存在时即可注册。",
+        "This login name is not registered. If your organization has done business here before, first check whether its name or Unified Social Credit Code is registered; if neither is, you can register.",
+    )
+    .action("/register?step=organization", "检索单位名称 / 统一社会信用代码", "Check organization name / USCC")
+    .action(format!("/register?login_name={}", encode_query_value(name.as_str())), "注册", "Register")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{FixedClock, Timestamp};
+    use crate::registration::{AccountKind, create_account_record};
+    use crate::store::native::block_on;
+    use crate::store::{NativeStore, migrate};
+
+    fn store_with(names: &[&str]) -> NativeStore {
+        let store = NativeStore::in_memory().unwrap();
+        let clock = FixedClock::at(Timestamp(0));
+        block_on(migrate(&store, &clock)).unwrap();
+        for n in names {
+            block_on(create_account_record(&store, AccountKind::LegalEntity, &LoginName::parse(n).unwrap(), clock.now()))
+                .unwrap();
+        }
+        store
+    }
+
+    use crate::clock::Clock;
+
+    fn check(store: &NativeStore, name: &str) -> LoginNameCheck {
+        block_on(check_login_name(store, LoginName::parse(name).unwrap())).unwrap()
+    }
+
+    #[test]
+    fn a_free_name_leads_to_the_organization_check_and_registration() {
+        let c = check(&store_with(&[]), "newcorp");
+        assert!(!c.registered);
+        assert_eq!(c.guidance.code, "registration.login_name_available");
+        assert!(c.guidance.actions.iter().any(|a| a.href == "/register?login_name=newcorp"));
+    }
+
+    #[test]
+    fn a_taken_name_leads_to_reset_by_login_name_ignoring_case() {
+        let store = store_with(&["AcmeCorp"]);
+        let c = check(&store, "acmecorp");
+        assert!(c.registered);
+        assert_eq!(c.guidance.code, "registration.login_name_registered");
+        assert_eq!(c.guidance.actions[0].href, "/password-reset?login_name=acmecorp");
+    }
+
+    #[test]
+    fn an_old_system_name_points_at_its_wp_name() {
+        let store = store_with(&["WPacme"]);
+        let c = check(&store, "acme");
+        assert!(!c.registered);
+        assert_eq!(c.legacy_login_name.as_deref(), Some("WPacme"));
+        assert_eq!(c.guidance.code, "registration.legacy_login_name_registered");
+    }
+
+    #[test]
+    fn a_legacy_alias_counts_as_registered() {
+        let store = store_with(&["WPacme"]);
+        block_on(store.execute(
+            "INSERT INTO login_name_aliases (alias_key, alias, account_id) VALUES ('acme', 'acme', 1)",
+            &[],
+        ))
+        .unwrap();
+        assert!(check(&store, "ACME").registered);
+    }
+
+    #[test]
+    fn two_racing_inserts_of_one_name_one_wins() {
+        let store = store_with(&["dupname"]);
+        let err = block_on(create_account_record(
+            &store,
+            AccountKind::NaturalPerson,
+            &LoginName::parse("DupName").unwrap(),
+            Timestamp(0),
+        ))
+        .unwrap_err();
+        assert!(err.is_unique_on("accounts.login_name_key"), "{err:?}");
+    }
+}

@@ -1,0 +1,216 @@
+//! The Spin side: the `spin:sqlite` store and the HTTP glue every component
+//! shares. This is the only module that names spin-sdk types.
+
+use crate::clock::SystemClock;
+use crate::context::{Context, Settings};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::random::{OsRandom, Random};
+use crate::store::{Rows, Store, StoreError, Value, configure_connection, migrate};
+use crate::web;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use spin_sdk::http::Request as SpinRequest;
+use spin_sdk::sqlite;
+
+/// The response type every component returns.
+pub type SpinResponse = spin_sdk::http::Response<Full<Bytes>>;
+
+/// `spin:sqlite`, label `default` (declared in `spin.toml` as
+/// `sqlite_databases = ["default"]`).
+pub struct SpinStore(sqlite::Connection);
+
+impl SpinStore {
+    pub async fn open_default() -> Result<SpinStore, StoreError> {
+        let conn = sqlite::Connection::open_default().await.map_err(map_sqlite_err)?;
+        let store = SpinStore(conn);
+        configure_connection(&store).await?;
+        Ok(store)
+    }
+}
+
+impl Store for SpinStore {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        let params = params.iter().map(|v| match v {
+            Value::Null => sqlite::Value::Null,
+            Value::Integer(i) => sqlite::Value::Integer(*i),
+            Value::Real(r) => sqlite::Value::Real(*r),
+            Value::Text(s) => sqlite::Value::Text(s.clone()),
+            Value::Blob(b) => sqlite::Value::Blob(b.clone()),
+        });
+        let result = self.0.execute(sql, params).await.map_err(map_sqlite_err)?;
+        let columns = result.columns().to_vec();
+        let rows = result.collect().await.map_err(map_sqlite_err)?;
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                r.values
+                    .into_iter()
+                    .map(|v| match v {
+                        sqlite::Value::Null => Value::Null,
+                        sqlite::Value::Integer(i) => Value::Integer(i),
+                        sqlite::Value::Real(r) => Value::Real(r),
+                        sqlite::Value::Text(s) => Value::Text(s),
+                        sqlite::Value::Blob(b) => Value::Blob(b),
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Rows { columns, rows })
+    }
+}
+
+fn map_sqlite_err(e: sqlite::Error) -> StoreError {
+    match e {
+        sqlite::Error::Io(msg) => StoreError::from_message(msg),
+        sqlite::Error::AccessDenied => StoreError::AccessDenied("access-denied".into()),
+        sqlite::Error::NoSuchDatabase => StoreError::AccessDenied("no-such-database".into()),
+        other => StoreError::Other(format!("{other:?}")),
+    }
+}
+
+/// What a component tells the glue about itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Component {
+    /// For logs.
+    pub name: &'static str,
+    /// Largest request body it accepts; larger is 413 before buffering.
+    pub body_limit: usize,
+    /// The component variables it reads into [`Settings`].
+    pub variables: &'static [&'static str],
+}
+
+/// The whole life of a request in a component with a store: read the
+/// request (within the body limit), open and migrate the store, load the
+/// settings, run the handler, render the answer or the error. Failures of
+/// the platform are logged with the request id and answered generically.
+pub async fn serve<F, Fut>(req: SpinRequest, component: Component, handler: F) -> SpinResponse
+where
+    F: FnOnce(Context<SpinStore>, web::Request) -> Fut,
+    Fut: Future<Output = AppResult<web::Response>>,
+{
+    let request_id = OsRandom.hex(8);
+    let lang = lang_of(&req);
+    let head = req.method() == spin_sdk::http::Method::HEAD;
+    let result = async {
+        let request = read_request(req, component.body_limit).await?;
+        let store = SpinStore::open_default().await.inspect_err(|e| log(component, &request_id, e))?;
+        migrate(&store, &SystemClock).await.inspect_err(|e| log(component, &request_id, e))?;
+        let ctx = Context {
+            store,
+            clock: Box::new(SystemClock),
+            random: Box::new(OsRandom),
+            settings: load_settings(component).await,
+        };
+        handler(ctx, request).await
+    }
+    .await;
+    finish(component, &request_id, lang, head, result)
+}
+
+/// For components without a store (the static site).
+pub async fn serve_without_store<F, Fut>(req: SpinRequest, component: Component, handler: F) -> SpinResponse
+where
+    F: FnOnce(web::Request) -> Fut,
+    Fut: Future<Output = AppResult<web::Response>>,
+{
+    let request_id = OsRandom.hex(8);
+    let lang = lang_of(&req);
+    let head = req.method() == spin_sdk::http::Method::HEAD;
+    let result = async { handler(read_request(req, component.body_limit).await?).await }.await;
+    finish(component, &request_id, lang, head, result)
+}
+
+fn lang_of(req: &SpinRequest) -> Lang {
+    Lang::from_accept_language(req.headers().get("accept-language").and_then(|v| v.to_str().ok()))
+}
+
+fn finish(component: Component, request_id: &str, lang: Lang, head: bool, result: AppResult<web::Response>) -> SpinResponse {
+    let mut response = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if e.status >= 500 {
+                log(component, request_id, &e);
+            }
+            web::Response::error(&e, lang, request_id)
+        }
+    };
+    if head {
+        response.body.clear();
+    }
+    render(response, request_id)
+}
+
+fn log(component: Component, request_id: &str, e: &dyn std::fmt::Display) {
+    eprintln!("[{}] request {request_id}: {e}", component.name);
+}
+
+/// Converts Spin's request, reading at most `limit` body bytes: a declared
+/// or actual length over the limit is 413 (checked before buffering).
+pub async fn read_request(req: SpinRequest, limit: usize) -> AppResult<web::Request> {
+    let (parts, body) = req.into_parts();
+    let declared = parts
+        .headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(AppError::body_too_large(limit));
+    }
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return Err(AppError::body_too_large(limit));
+        }
+        Err(_) => {
+            return Err(AppError::new(
+                "request.body_unreadable",
+                400,
+                "请求内容不完整，请重新提交。",
+                "The request body was cut off; please submit again.",
+            )
+            .with_field("body"));
+        }
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    Ok(web::Request {
+        method: parts.method.as_str().to_ascii_uppercase(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers,
+        body,
+    })
+}
+
+async fn load_settings(component: Component) -> Settings {
+    let mut settings = Settings::default();
+    for name in component.variables {
+        match spin_sdk::variables::get(name).await {
+            Ok(v) => {
+                settings.0.insert((*name).to_owned(), v);
+            }
+            Err(spin_sdk::variables::Error::Undefined(_)) => {}
+            Err(e) => eprintln!("[{}] variable {name}: {e:?}", component.name),
+        }
+    }
+    settings
+}
+
+/// Renders a [`web::Response`] with the request id and safe defaults.
+pub fn render(response: web::Response, request_id: &str) -> SpinResponse {
+    let mut builder = spin_sdk::http::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder = builder.header("x-request-id", request_id).header("x-content-type-options", "nosniff");
+    builder.body(Full::new(Bytes::from(response.body))).unwrap_or_else(|e| {
+        eprintln!("request {request_id}: could not build the response: {e}");
+        let mut r = spin_sdk::http::Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = spin_sdk::http::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
