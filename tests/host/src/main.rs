@@ -1,0 +1,149 @@
+//! `spin-test-host up`: serve a Spin application like `spin up` (the subset
+//! spin-test-host supports).
+
+use anyhow::{Context, Result, bail};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use spin_test_host::{Host, HostOptions};
+
+const USAGE: &str = "\
+spin-test-host: run a Spin application's HTTP components locally (not Spin; see README)
+
+Usage: spin-test-host up [OPTIONS]
+
+Options:
+  -f, --from <PATH>           spin.toml, or a directory containing it [default: spin.toml]
+      --listen <ADDR>         address to listen on [default: 127.0.0.1:3000]
+      --state-dir <DIR>       SQLite and other state [default: <manifest dir>/.spin]
+      --variable <NAME=VALUE> set an application variable (repeatable)
+  -e, --env <NAME=VALUE>      environment variable for every component (repeatable)
+  -h, --help                  print this help
+";
+
+struct Args {
+    from: PathBuf,
+    listen: String,
+    state_dir: Option<PathBuf>,
+    variables: Vec<(String, String)>,
+    env: Vec<(String, String)>,
+}
+
+fn parse_pair(flag: &str, value: &str) -> Result<(String, String)> {
+    match value.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => bail!("{flag} expects NAME=VALUE, got {value:?}"),
+    }
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>> {
+    match args.next().as_deref() {
+        Some("up") => {}
+        Some("-h" | "--help" | "help") | None => return Ok(None),
+        Some(other) => bail!("unknown command {other:?}; only `up` is supported"),
+    }
+    let mut parsed = Args {
+        from: PathBuf::from("spin.toml"),
+        listen: "127.0.0.1:3000".to_string(),
+        state_dir: None,
+        variables: Vec::new(),
+        env: Vec::new(),
+    };
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        let mut value = || -> Result<String> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .with_context(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "-f" | "--from" | "--file" => parsed.from = PathBuf::from(value()?),
+            "--listen" => parsed.listen = value()?,
+            "--state-dir" => parsed.state_dir = Some(PathBuf::from(value()?)),
+            "--variable" => parsed.variables.push(parse_pair("--variable", &value()?)?),
+            "-e" | "--env" => parsed.env.push(parse_pair("--env", &value()?)?),
+            other => bail!("unknown option {other:?}\n\n{USAGE}"),
+        }
+    }
+    Ok(Some(parsed))
+}
+
+async fn up(args: Args) -> Result<()> {
+    let manifest = if args.from.is_dir() { args.from.join("spin.toml") } else { args.from };
+    let state_dir = args.state_dir.unwrap_or_else(|| {
+        manifest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(|p| p.join(".spin"))
+            .unwrap_or_else(|| PathBuf::from(".spin"))
+    });
+    let mut opts = HostOptions::new(&manifest, &state_dir);
+    opts.variables.extend(args.variables);
+    opts.env.extend(args.env);
+    let host = tokio::task::spawn_blocking(move || Host::load(opts)).await??;
+
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    println!("Logging component stdio to the terminal");
+    println!();
+    println!("Serving {base}");
+    println!("Available Routes:");
+    for route in host.routes() {
+        let suffix = if route.wildcard { " (wildcard)" } else { "" };
+        println!("  {}: {base}{}{suffix}", route.component, route.path);
+    }
+    if !host.cron_triggers().is_empty() {
+        println!(
+            "Note: {} cron trigger(s) declared; spin-test-host does not run cron triggers.",
+            host.cron_triggers().len()
+        );
+    }
+    use std::io::Write as _;
+    std::io::stdout().flush()?;
+
+    tokio::select! {
+        result = host.serve(listener) => result,
+        signal = tokio::signal::ctrl_c() => {
+            signal.context("cannot listen for Ctrl-C")?;
+            eprintln!("Shutting down");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            eprintln!("Error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("Error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(up(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The component runtime: one wasmtime `Engine`, one `Linker` with WASI 0.2 +
+//! 0.3, `wasi:http` 0.3 and the Spin interfaces, every component compiled and
+//! pre-instantiated once, and a fresh `Store` per invocation.
+
+use anyhow::{Context, Result, bail};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{DirPerms, FilePerms, WasiCtxBuilder};
+use wasmtime_wasi_http::WasiHttpCtx;
+use wasmtime_wasi_http::p3::bindings::ServicePre;
+
+use crate::bindings::spin;
+use crate::clock::{GuestWallClock, TestClock};
+use crate::files;
+use crate::manifest::Manifest;
+use crate::outbound::{AllowedHosts, OutboundHooks};
+use crate::state::{SpinHost, StoreState};
+use crate::variables::{AppVariables, ComponentVariables};
+
+/// What a component is allowed to use, resolved at load time.
+#[derive(Debug)]
+pub struct ComponentConfig {
+    pub id: Arc<str>,
+    pub variables: ComponentVariables,
+    pub sqlite_databases: Vec<String>,
+    pub key_value_stores: Vec<String>,
+    pub allowed_hosts: Arc<AllowedHosts>,
+    /// Host directory mounted read-only at `/` in the guest, if it has `files`.
+    pub files_dir: Option<PathBuf>,
+    pub environment: Vec<(String, String)>,
+    pub state_dir: PathBuf,
+}
+
+/// A compiled, pre-instantiated component.
+pub struct LoadedComponent {
+    pub config: Arc<ComponentConfig>,
+    /// Pre-instantiation against the full linker; kept for triggers other than HTTP.
+    pub instance_pre: InstancePre<StoreState>,
+    /// Present when the component exports `wasi:http/handler@0.3.0`.
+    pub service_pre: Option<ServicePre<StoreState>>,
+}
+
+pub struct Runtime {
+    pub engine: Engine,
+    pub components: HashMap<String, LoadedComponent>,
+    clock: Option<TestClock>,
+    assets_dir: PathBuf,
+}
+
+static ASSET_DIRS: AtomicU64 = AtomicU64::new(0);
+
+impl Runtime {
+    pub fn load(
+        manifest: &Manifest,
+        variables: &AppVariables,
+        state_dir: &Path,
+        cache_dir: Option<&Path>,
+        clock: Option<TestClock>,
+        extra_env: &HashMap<String, String>,
+        component_ids: &[String],
+    ) -> Result<Self> {
+        let engine = new_engine(cache_dir)?;
+        let linker = new_linker(&engine)?;
+
+        // Assets are copied into a directory private to this load, so that a
+        // second host on the same state directory cannot disturb them.
+        let assets_dir = state_dir.join("assets").join(format!(
+            "{}-{}",
+            std::process::id(),
+            ASSET_DIRS.fetch_add(1, Ordering::Relaxed)
+        ));
+
+        let mut components = HashMap::new();
+        for id in component_ids {
+            let decl = &manifest.components[id];
+            let source = manifest
+                .component_source_path(id)
+                .with_context(|| format!("component {id:?} has no local source"))?;
+            if !source.is_file() {
+                bail!(
+                    "component {id:?}: source {} does not exist (build it first, e.g. `cargo build --target wasm32-wasip2 --release`)",
+                    source.display()
+                );
+            }
+            let component = Component::from_file(&engine, &source)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("component {id:?}: cannot compile {}", source.display()))?;
+            let instance_pre = linker.instantiate_pre(&component).map_err(anyhow::Error::from).with_context(|| {
+                format!("component {id:?}: imports something spin-test-host does not provide")
+            })?;
+            let service_pre = ServicePre::new(instance_pre.clone()).ok();
+
+            let files_dir = if decl.files.is_empty() {
+                None
+            } else {
+                let dir = assets_dir.join(id);
+                files::assemble(&manifest.dir, &decl.files, &decl.exclude_files, &dir)
+                    .with_context(|| format!("component {id:?}: files"))?;
+                Some(dir)
+            };
+            let config = ComponentConfig {
+                id: Arc::from(id.as_str()),
+                variables: ComponentVariables::resolve(&decl.variables, variables)
+                    .with_context(|| format!("component {id:?}"))?,
+                sqlite_databases: decl.sqlite_databases.clone(),
+                key_value_stores: decl.key_value_stores.clone(),
+                allowed_hosts: Arc::new(
+                    AllowedHosts::parse(&decl.allowed_outbound_hosts, variables)
+                        .with_context(|| format!("component {id:?}"))?,
+                ),
+                files_dir,
+                environment: decl
+                    .environment
+                    .iter()
+                    .filter(|(k, _)| !extra_env.contains_key(*k))
+                    .chain(extra_env.iter())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                state_dir: state_dir.to_path_buf(),
+            };
+            components.insert(
+                id.clone(),
+                LoadedComponent {
+                    config: Arc::new(config),
+                    instance_pre,
+                    service_pre,
+                },
+            );
+        }
+        Ok(Self {
+            engine,
+            components,
+            clock,
+            assets_dir,
+        })
+    }
+
+    /// A fresh store for one invocation of `component`.
+    pub fn new_store(&self, component: &LoadedComponent) -> Result<Store<StoreState>> {
+        let config = &component.config;
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.inherit_stdout().inherit_stderr().envs(&config.environment);
+        if let Some(clock) = &self.clock {
+            wasi.wall_clock(GuestWallClock(clock.clone()));
+        }
+        if let Some(dir) = &config.files_dir {
+            wasi.preopened_dir(dir, "/", DirPerms::READ, FilePerms::READ)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("cannot mount {}", dir.display()))?;
+        }
+        let state = StoreState {
+            wasi: wasi.build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            outbound: OutboundHooks {
+                component_id: config.id.clone(),
+                allowed: config.allowed_hosts.clone(),
+            },
+            component: config.clone(),
+        };
+        Ok(Store::new(&self.engine, state))
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if self.assets_dir.exists() {
+            let _ = std::fs::remove_dir_all(&self.assets_dir);
+        }
+    }
+}
+
+fn new_engine(cache_dir: Option<&Path>) -> Result<Engine> {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model(true);
+    config.wasm_component_model_async(true);
+    if let Some(dir) = cache_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create cache directory {}", dir.display()))?;
+        let mut cache_config = wasmtime::CacheConfig::new();
+        cache_config.with_directory(dir);
+        config.cache(Some(wasmtime::Cache::new(cache_config)?));
+    }
+    Ok(Engine::new(&config)?)
+}
+
+fn new_linker(engine: &Engine) -> Result<Linker<StoreState>> {
+    let mut linker = Linker::<StoreState>::new(engine);
+    // Rust's wasm32-wasip2 std imports WASI 0.2; spin-sdk 7 imports WASI 0.3.
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+    wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
+    spin::sqlite::sqlite::add_to_linker::<_, SpinHost>(&mut linker, |s| s)?;
+    spin::variables::variables::add_to_linker::<_, SpinHost>(&mut linker, |s| s)?;
+    spin::key_value::key_value::add_to_linker::<_, SpinHost>(&mut linker, |s| s)?;
+    Ok(linker)
+}

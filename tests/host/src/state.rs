@@ -1,0 +1,45 @@
+//! Per-request store state.
+
+use std::sync::Arc;
+use wasmtime::component::{HasData, ResourceTable};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::WasiHttpCtx;
+use wasmtime_wasi_http::p3::{WasiHttpCtxView, WasiHttpView};
+
+use crate::outbound::OutboundHooks;
+use crate::runtime::ComponentConfig;
+
+/// The data of one `Store`: one per request, dropped with it.
+pub struct StoreState {
+    pub(crate) wasi: WasiCtx,
+    pub(crate) http: WasiHttpCtx,
+    pub(crate) table: ResourceTable,
+    pub(crate) outbound: OutboundHooks,
+    pub(crate) component: Arc<ComponentConfig>,
+}
+
+/// Marker type through which the Spin interfaces see a [`StoreState`].
+pub struct SpinHost;
+
+impl HasData for SpinHost {
+    type Data<'a> = &'a mut StoreState;
+}
+
+impl WasiView for StoreState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for StoreState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.outbound,
+        }
+    }
+}
