@@ -112,7 +112,11 @@ pub fn preferred_language(headers: &HeaderMap) -> Language {
         }
     }
     match best {
-        Some((_, tag)) if tag.eq_ignore_ascii_case("en") || tag.to_ascii_lowercase().starts_with("en-") => Language::En,
+        Some((_, tag))
+            if tag.eq_ignore_ascii_case("en") || tag.to_ascii_lowercase().starts_with("en-") =>
+        {
+            Language::En
+        }
         _ => Language::Zh,
     }
 }
@@ -123,7 +127,10 @@ mod tests {
 
     fn lang(value: &str) -> Language {
         let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_str(value).unwrap());
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_str(value).unwrap(),
+        );
         preferred_language(&h)
     }
 

@@ -15,7 +15,12 @@ use std::path::{Component, Path, PathBuf};
 use crate::manifest::FileMount;
 
 /// Builds `target` from the mounts. `target` is recreated from scratch.
-pub fn assemble(base: &Path, mounts: &[FileMount], exclude: &[String], target: &Path) -> Result<()> {
+pub fn assemble(
+    base: &Path,
+    mounts: &[FileMount],
+    exclude: &[String],
+    target: &Path,
+) -> Result<()> {
     if target.exists() {
         std::fs::remove_dir_all(target)?;
     }
@@ -29,7 +34,8 @@ pub fn assemble(base: &Path, mounts: &[FileMount], exclude: &[String], target: &
                 let pattern_segments = segments(pattern);
                 let mut matched = 0;
                 for rel in walk_files(base, &literal_prefix(&pattern_segments))? {
-                    let rel_segments: Vec<&str> = rel.iter().map(|s| s.to_str().unwrap_or("")).collect();
+                    let rel_segments: Vec<&str> =
+                        rel.iter().map(|s| s.to_str().unwrap_or("")).collect();
                     if glob_match(&pattern_segments, &rel_segments)
                         && !exclude.iter().any(|e| glob_match(e, &rel_segments))
                     {
@@ -38,10 +44,15 @@ pub fn assemble(base: &Path, mounts: &[FileMount], exclude: &[String], target: &
                     }
                 }
                 if matched == 0 {
-                    eprintln!("[spin-test-host] warning: files pattern {pattern:?} matched no file");
+                    eprintln!(
+                        "[spin-test-host] warning: files pattern {pattern:?} matched no file"
+                    );
                 }
             }
-            FileMount::Placement { source, destination } => {
+            FileMount::Placement {
+                source,
+                destination,
+            } => {
                 check_relative(source)?;
                 let Some(dest) = destination.strip_prefix('/') else {
                     bail!("files destination {destination:?} must be an absolute path");
@@ -97,7 +108,9 @@ fn walk_files(root: &Path, start: &Path) -> Result<Vec<PathBuf>> {
     let mut stack = vec![start.to_path_buf()];
     while let Some(rel_dir) = stack.pop() {
         let dir = root.join(&rel_dir);
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
+        {
             let entry = entry?;
             let rel = rel_dir.join(entry.file_name());
             let kind = std::fs::metadata(entry.path())?;
@@ -127,7 +140,9 @@ pub fn glob_match(pattern: &[&str], path: &[&str]) -> bool {
         None => path.is_empty(),
         Some((&"**", rest)) => (0..=path.len()).any(|skip| glob_match(rest, &path[skip..])),
         Some((first, rest)) => match path.split_first() {
-            Some((segment, path_rest)) => segment_match(first.as_bytes(), segment.as_bytes()) && glob_match(rest, path_rest),
+            Some((segment, path_rest)) => {
+                segment_match(first.as_bytes(), segment.as_bytes()) && glob_match(rest, path_rest)
+            }
             None => false,
         },
     }
@@ -177,16 +192,28 @@ mod tests {
             b,
             &[
                 FileMount::Pattern("static/**".into()),
-                FileMount::Placement { source: "assets".into(), destination: "/public".into() },
+                FileMount::Placement {
+                    source: "assets".into(),
+                    destination: "/public".into(),
+                },
             ],
             &["**/*.key".into()],
             &target,
         )
         .unwrap();
-        assert_eq!(std::fs::read_to_string(target.join("static/index.html")).unwrap(), "hi");
-        assert_eq!(std::fs::read_to_string(target.join("static/css/site.css")).unwrap(), "css");
+        assert_eq!(
+            std::fs::read_to_string(target.join("static/index.html")).unwrap(),
+            "hi"
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.join("static/css/site.css")).unwrap(),
+            "css"
+        );
         assert!(!target.join("static/secret.key").exists());
-        assert_eq!(std::fs::read_to_string(target.join("public/img/logo.svg")).unwrap(), "svg");
+        assert_eq!(
+            std::fs::read_to_string(target.join("public/img/logo.svg")).unwrap(),
+            "svg"
+        );
         assert!(assemble(b, &[FileMount::Pattern("../x".into())], &[], &target).is_err());
     }
 }

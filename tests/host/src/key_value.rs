@@ -72,10 +72,13 @@ impl wit::HostStore for StoreState {
 }
 
 impl<T> wit::HostStoreWithStore<T> for SpinHost {
-    async fn open(accessor: &Accessor<T, Self>, label: String) -> Result<Resource<KvStore>, wit::Error> {
+    async fn open(
+        accessor: &Accessor<T, Self>,
+        label: String,
+    ) -> Result<Resource<KvStore>, wit::Error> {
         let state_dir = accessor.with(|mut access| {
             let state = access.get();
-            if state.component.key_value_stores.iter().any(|l| *l == label) {
+            if state.component.key_value_stores.contains(&label) {
                 Ok(state.component.state_dir.clone())
             } else {
                 Err(wit::Error::AccessDenied)
@@ -132,7 +135,11 @@ impl<T> wit::HostStoreWithStore<T> for SpinHost {
         .await
     }
 
-    async fn delete(accessor: &Accessor<T, Self>, store: Resource<KvStore>, key: String) -> Result<(), wit::Error> {
+    async fn delete(
+        accessor: &Accessor<T, Self>,
+        store: Resource<KvStore>,
+        key: String,
+    ) -> Result<(), wit::Error> {
         with_store(accessor, &store, move |conn, label| {
             conn.execute(
                 "DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2",
@@ -144,7 +151,11 @@ impl<T> wit::HostStoreWithStore<T> for SpinHost {
         .await
     }
 
-    async fn exists(accessor: &Accessor<T, Self>, store: Resource<KvStore>, key: String) -> Result<bool, wit::Error> {
+    async fn exists(
+        accessor: &Accessor<T, Self>,
+        store: Resource<KvStore>,
+        key: String,
+    ) -> Result<bool, wit::Error> {
         with_store(accessor, &store, move |conn, label| {
             conn.query_row(
                 "SELECT EXISTS (SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2)",
@@ -178,8 +189,9 @@ impl<T> wit::HostStoreWithStore<T> for SpinHost {
                 Err(err) => (Vec::new(), Err(err)),
             };
             let stream = StreamReader::new(&mut access, keys).map_err(anyhow::Error::from)?;
-            let done = FutureReader::new(&mut access, async move { Ok::<_, wasmtime::Error>(result) })
-                .map_err(anyhow::Error::from)?;
+            let done =
+                FutureReader::new(&mut access, async move { Ok::<_, wasmtime::Error>(result) })
+                    .map_err(anyhow::Error::from)?;
             Ok((stream, done))
         })
     }

@@ -128,10 +128,12 @@ impl Host {
         let variables = AppVariables::resolve(
             &manifest,
             &opts.variables,
-            opts.read_env_variables.then_some(&env_lookup as &dyn Fn(&str) -> Option<String>),
+            opts.read_env_variables
+                .then_some(&env_lookup as variables::EnvLookup<'_>),
         )?;
-        std::fs::create_dir_all(&opts.state_dir)
-            .with_context(|| format!("cannot create state directory {}", opts.state_dir.display()))?;
+        std::fs::create_dir_all(&opts.state_dir).with_context(|| {
+            format!("cannot create state directory {}", opts.state_dir.display())
+        })?;
         let state_dir = opts
             .state_dir
             .canonicalize()
@@ -237,12 +239,19 @@ impl Host {
     }
 
     /// Handles one request in-process, exactly as the server would.
-    pub async fn handle(&self, req: http::Request<Bytes>, client_addr: SocketAddr) -> http::Response<Bytes> {
+    pub async fn handle(
+        &self,
+        req: http::Request<Bytes>,
+        client_addr: SocketAddr,
+    ) -> http::Response<Bytes> {
         let inner = &self.inner;
         inner.metrics.request();
         let request_id = self.next_request_id();
         if req.body().len() > inner.max_body {
-            return HostError::BodyTooLarge { limit: inner.max_body }.response(req.headers(), &request_id);
+            return HostError::BodyTooLarge {
+                limit: inner.max_body,
+            }
+            .response(req.headers(), &request_id);
         }
         let path = req.uri().path().to_string();
         if path == "/.well-known/spin/health" {
@@ -290,7 +299,10 @@ impl Host {
     pub(crate) fn body_too_large(&self, headers: &http::HeaderMap) -> http::Response<Bytes> {
         self.inner.metrics.request();
         let request_id = self.next_request_id();
-        HostError::BodyTooLarge { limit: self.inner.max_body }.response(headers, &request_id)
+        HostError::BodyTooLarge {
+            limit: self.inner.max_body,
+        }
+        .response(headers, &request_id)
     }
 }
 

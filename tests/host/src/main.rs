@@ -76,7 +76,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>> {
 }
 
 async fn up(args: Args) -> Result<()> {
-    let manifest = if args.from.is_dir() { args.from.join("spin.toml") } else { args.from };
+    let manifest = if args.from.is_dir() {
+        args.from.join("spin.toml")
+    } else {
+        args.from
+    };
     let state_dir = args.state_dir.unwrap_or_else(|| {
         manifest
             .parent()
@@ -132,7 +136,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("Error: cannot start the async runtime: {err}");

@@ -151,7 +151,9 @@ impl Manifest {
         match &raw.spin_manifest_version {
             toml::Value::Integer(2) => {}
             toml::Value::String(s) if s == "2" => {}
-            other => bail!("spin_manifest_version must be 2 (got {other}); only manifest v2 is supported"),
+            other => bail!(
+                "spin_manifest_version must be 2 (got {other}); only manifest v2 is supported"
+            ),
         }
         if let Some(base) = raw
             .application
@@ -159,7 +161,7 @@ impl Manifest {
             .as_ref()
             .and_then(|t| t.http.as_ref())
             .and_then(|h| h.base.as_deref())
-            && base.trim_end_matches('/') != ""
+            && !base.trim_end_matches('/').is_empty()
         {
             bail!("application.trigger.http.base = {base:?} is not supported (only \"/\")");
         }
@@ -195,9 +197,8 @@ impl Manifest {
                 validate_label(label).with_context(|| format!("component {id:?}"))?;
             }
             for (name, value) in &component.variables {
-                validate_variable_name(name).with_context(|| {
-                    format!("component {id:?}: invalid variable name {name:?}")
-                })?;
+                validate_variable_name(name)
+                    .with_context(|| format!("component {id:?}: invalid variable name {name:?}"))?;
                 let template = Template::parse(value).with_context(|| {
                     format!("component {id:?}: variable {name:?} has an invalid template")
                 })?;
@@ -313,7 +314,9 @@ command = "cargo build"
         assert_eq!(m.triggers.cron[0].cron_expression, "0 */5 * * * *");
         let api = &m.components["api"];
         assert_eq!(api.files.len(), 2);
-        assert!(matches!(&api.files[1], FileMount::Placement { destination, .. } if destination == "/assets"));
+        assert!(
+            matches!(&api.files[1], FileMount::Placement { destination, .. } if destination == "/assets")
+        );
         assert_eq!(
             m.component_source_path("api").unwrap(),
             PathBuf::from("/app/target/api.wasm")
@@ -323,13 +326,22 @@ command = "cargo build"
 
     #[test]
     fn rejects_undefined_component_and_variable() {
-        let bad = SAMPLE.replace("component = \"api\"\n\n[[trigger.http]]", "component = \"nope\"\n\n[[trigger.http]]");
+        let bad = SAMPLE.replace(
+            "component = \"api\"\n\n[[trigger.http]]",
+            "component = \"nope\"\n\n[[trigger.http]]",
+        );
         let err = Manifest::parse(&bad, PathBuf::from("/app")).unwrap_err();
-        assert!(format!("{err:#}").contains("undefined component \"nope\""), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("undefined component \"nope\""),
+            "{err:#}"
+        );
 
         let bad = SAMPLE.replace("{{ greeting }}", "{{ missing }}");
         let err = Manifest::parse(&bad, PathBuf::from("/app")).unwrap_err();
-        assert!(format!("{err:#}").contains("undefined application variable \"missing\""), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("undefined application variable \"missing\""),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -50,7 +50,8 @@ impl MetricsRecorder {
     pub(crate) fn instantiated(&self, took: Duration) {
         let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
         self.instantiations.fetch_add(1, Ordering::Relaxed);
-        self.instantiate_total_nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.instantiate_total_nanos
+            .fetch_add(nanos, Ordering::Relaxed);
         self.instantiate_last_nanos.store(nanos, Ordering::Relaxed);
     }
 
@@ -59,8 +60,12 @@ impl MetricsRecorder {
             requests: self.requests.load(Ordering::Relaxed),
             instantiations: self.instantiations.load(Ordering::Relaxed),
             component_failures: self.failures.load(Ordering::Relaxed),
-            instantiate_total: Duration::from_nanos(self.instantiate_total_nanos.load(Ordering::Relaxed)),
-            instantiate_last: Duration::from_nanos(self.instantiate_last_nanos.load(Ordering::Relaxed)),
+            instantiate_total: Duration::from_nanos(
+                self.instantiate_total_nanos.load(Ordering::Relaxed),
+            ),
+            instantiate_last: Duration::from_nanos(
+                self.instantiate_last_nanos.load(Ordering::Relaxed),
+            ),
         }
     }
 }

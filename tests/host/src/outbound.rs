@@ -82,7 +82,10 @@ impl AllowedHosts {
         if self.allow_all {
             return true;
         }
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
         self.patterns.iter().any(|p| {
             let scheme_ok = match &p.scheme {
                 SchemeRule::Any => true,
@@ -120,7 +123,11 @@ fn parse_pattern(text: &str) -> Result<HostPattern> {
     let scheme = scheme.to_ascii_lowercase();
     let scheme_rule = match scheme.as_str() {
         "*" => SchemeRule::Any,
-        s if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.') && !s.is_empty() => {
+        s if s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+            && !s.is_empty() =>
+        {
             SchemeRule::Exact(s.to_string())
         }
         _ => bail!("invalid scheme {scheme:?}"),
@@ -187,7 +194,13 @@ fn parse_pattern(text: &str) -> Result<HostPattern> {
 }
 
 type BoxedIoFuture = Box<dyn Future<Output = Result<(), ErrorCode>> + Send>;
-type SendResult = Result<(http::Response<UnsyncBoxBody<Bytes, ErrorCode>>, BoxedIoFuture), TrappableError<ErrorCode>>;
+type SendResult = Result<
+    (
+        http::Response<UnsyncBoxBody<Bytes, ErrorCode>>,
+        BoxedIoFuture,
+    ),
+    TrappableError<ErrorCode>,
+>;
 
 /// `wasi:http` hooks of one store: enforces `allowed_outbound_hosts`.
 pub struct OutboundHooks {
@@ -221,7 +234,10 @@ impl WasiHttpHooks for OutboundHooks {
         }
         Box::new(async move {
             let (response, io) = default_send_request(request, options).await?;
-            Ok((response.map(|body| body.boxed_unsync()), Box::new(io) as BoxedIoFuture))
+            Ok((
+                response.map(|body| body.boxed_unsync()),
+                Box::new(io) as BoxedIoFuture,
+            ))
         })
     }
 }
@@ -260,7 +276,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed_entries() {
-        for bad in ["example.com", "*://example.com", "https://example.com/path", "http://self", "https://a*b.com"] {
+        for bad in [
+            "example.com",
+            "*://example.com",
+            "https://example.com/path",
+            "http://self",
+            "https://a*b.com",
+        ] {
             let r = AllowedHosts::parse(&[bad.to_string()], &AppVariables::default());
             assert!(r.is_err(), "{bad}");
         }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{DirPerms, FilePerms, WasiCtxBuilder};
 use wasmtime_wasi_http::WasiHttpCtx;
@@ -38,8 +38,6 @@ pub struct ComponentConfig {
 /// A compiled, pre-instantiated component.
 pub struct LoadedComponent {
     pub config: Arc<ComponentConfig>,
-    /// Pre-instantiation against the full linker; kept for triggers other than HTTP.
-    pub instance_pre: InstancePre<StoreState>,
     /// Present when the component exports `wasi:http/handler@0.3.0`.
     pub service_pre: Option<ServicePre<StoreState>>,
 }
@@ -88,11 +86,18 @@ impl Runtime {
             }
             let component = Component::from_file(&engine, &source)
                 .map_err(anyhow::Error::from)
-                .with_context(|| format!("component {id:?}: cannot compile {}", source.display()))?;
-            let instance_pre = linker.instantiate_pre(&component).map_err(anyhow::Error::from).with_context(|| {
-                format!("component {id:?}: imports something spin-test-host does not provide")
-            })?;
-            let service_pre = ServicePre::new(instance_pre.clone()).ok();
+                .with_context(|| {
+                    format!("component {id:?}: cannot compile {}", source.display())
+                })?;
+            let instance_pre = linker
+                .instantiate_pre(&component)
+                .map_err(anyhow::Error::from)
+                .with_context(|| {
+                    format!("component {id:?}: imports something spin-test-host does not provide")
+                })?;
+            // A future trigger type (e.g. cron) would keep `instance_pre` and use
+            // its own export; HTTP needs `wasi:http/handler@0.3.0`.
+            let service_pre = ServicePre::new(instance_pre).ok();
 
             let files_dir = if decl.files.is_empty() {
                 None
@@ -126,7 +131,6 @@ impl Runtime {
                 id.clone(),
                 LoadedComponent {
                     config: Arc::new(config),
-                    instance_pre,
                     service_pre,
                 },
             );
@@ -143,7 +147,9 @@ impl Runtime {
     pub fn new_store(&self, component: &LoadedComponent) -> Result<Store<StoreState>> {
         let config = &component.config;
         let mut wasi = WasiCtxBuilder::new();
-        wasi.inherit_stdout().inherit_stderr().envs(&config.environment);
+        wasi.inherit_stdout()
+            .inherit_stderr()
+            .envs(&config.environment);
         if let Some(clock) = &self.clock {
             wasi.wall_clock(GuestWallClock(clock.clone()));
         }

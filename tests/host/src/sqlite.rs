@@ -89,7 +89,7 @@ fn run_statement(
     parameters: Vec<wit::Value>,
 ) -> Result<wit::QueryResult, wit::Error> {
     let mut stmt = conn.prepare_cached(sql).map_err(io_error)?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let params = rusqlite::params_from_iter(parameters.into_iter().map(to_sql));
     let mut rows = stmt.query(params).map_err(io_error)?;
     let mut out = Vec::new();
@@ -234,15 +234,26 @@ mod tests {
     #[test]
     fn file_layout() {
         let dir = Path::new("/state");
-        assert_eq!(database_path(dir, "default"), PathBuf::from("/state/sqlite_db.db"));
-        assert_eq!(database_path(dir, "audit"), PathBuf::from("/state/audit.db"));
+        assert_eq!(
+            database_path(dir, "default"),
+            PathBuf::from("/state/sqlite_db.db")
+        );
+        assert_eq!(
+            database_path(dir, "audit"),
+            PathBuf::from("/state/audit.db")
+        );
     }
 
     #[test]
     fn statement_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let conn = open_file(&dir.path().join("t.db")).unwrap();
-        run_statement(&conn, "CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n)", vec![]).unwrap();
+        run_statement(
+            &conn,
+            "CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n)",
+            vec![],
+        )
+        .unwrap();
         run_statement(
             &conn,
             "INSERT INTO t VALUES (?, ?, ?, ?, ?)",

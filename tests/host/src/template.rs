@@ -89,10 +89,19 @@ mod tests {
         let t = Template::parse("https://{{ host }}:{{port}}/x").unwrap();
         assert_eq!(t.references().collect::<Vec<_>>(), ["host", "port"]);
         let out = t
-            .render(|n| Some(if n == "host" { "example.com".into() } else { "8080".into() }))
+            .render(|n| {
+                Some(if n == "host" {
+                    "example.com".into()
+                } else {
+                    "8080".into()
+                })
+            })
             .unwrap();
         assert_eq!(out, "https://example.com:8080/x");
-        assert_eq!(Template::parse("plain").unwrap().render(|_| None).unwrap(), "plain");
+        assert_eq!(
+            Template::parse("plain").unwrap().render(|_| None).unwrap(),
+            "plain"
+        );
     }
 
     #[test]

@@ -9,6 +9,9 @@ use crate::state::{SpinHost, StoreState};
 use crate::template::{Template, validate_variable_name};
 use wasmtime::component::Accessor;
 
+/// Looks up an environment variable by name.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 /// Resolved application variable values.
 #[derive(Clone, Default)]
 pub struct AppVariables {
@@ -36,7 +39,7 @@ impl AppVariables {
     pub fn resolve(
         manifest: &Manifest,
         overrides: &HashMap<String, String>,
-        env: Option<&dyn Fn(&str) -> Option<String>>,
+        env: Option<EnvLookup<'_>>,
     ) -> Result<Self> {
         for name in overrides.keys() {
             if !manifest.variables.contains_key(name) {
@@ -49,7 +52,9 @@ impl AppVariables {
             let value = overrides
                 .get(name)
                 .cloned()
-                .or_else(|| env.and_then(|env| env(&format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase()))))
+                .or_else(|| {
+                    env.and_then(|env| env(&format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase())))
+                })
                 .or_else(|| decl.default.clone());
             match value {
                 Some(value) => {

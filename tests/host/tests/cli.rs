@@ -19,7 +19,10 @@ impl Drop for Server {
 
 fn start(args: &[&str], envs: &[(&str, &str)]) -> (Server, String, Vec<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_spin-test-host"));
-    cmd.arg("up").args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.arg("up")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -50,7 +53,13 @@ fn start(args: &[&str], envs: &[(&str, &str)]) -> (Server, String, Vec<String>) 
     let Some(url) = url else {
         let mut err = String::new();
         use std::io::Read;
-        server.0.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        server
+            .0
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
         panic!("no Serving line; stdout {lines:?}; stderr {err}");
     };
     (server, url, lines)
@@ -71,15 +80,31 @@ async fn up_serves_with_env_variables_and_prints_routes() {
             "--variable",
             "region=ap-east",
         ],
-        &[("SPIN_VARIABLE_ENV_ONLY", "from-env"), ("SPIN_VARIABLE_API_TOKEN", TOKEN)],
+        &[
+            ("SPIN_VARIABLE_ENV_ONLY", "from-env"),
+            ("SPIN_VARIABLE_API_TOKEN", TOKEN),
+        ],
     );
     let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
     assert!(addr.ip().is_loopback());
-    assert!(lines.contains(&format!("  probe: {url}/api (wildcard)")), "{lines:?}");
-    assert!(lines.contains(&format!("  probe: {url}/api/exact")), "{lines:?}");
-    assert!(!lines.iter().any(|l| l.contains(TOKEN)), "secret printed: {lines:?}");
+    assert!(
+        lines.contains(&format!("  probe: {url}/api (wildcard)")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&format!("  probe: {url}/api/exact")),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains(TOKEN)),
+        "secret printed: {lines:?}"
+    );
 
-    for (name, expected) in [("env_only", "from-env"), ("region_label", "region=ap-east"), ("token", TOKEN)] {
+    for (name, expected) in [
+        ("env_only", "from-env"),
+        ("region_label", "region=ap-east"),
+        ("token", TOKEN),
+    ] {
         let (status, _, body) = http_call(
             addr,
             "GET",
@@ -111,7 +136,10 @@ fn up_refuses_to_start_without_required_variable() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("api_token") && stderr.contains("required"), "{stderr}");
+    assert!(
+        stderr.contains("api_token") && stderr.contains("required"),
+        "{stderr}"
+    );
 }
 
 #[test]

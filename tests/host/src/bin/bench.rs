@@ -57,7 +57,9 @@ fn parse_args() -> Result<Args> {
             "--path" => parsed.path = value()?,
             "--clients" | "-c" => parsed.clients = value()?.parse().context("--clients")?,
             "--duration" | "-d" => {
-                parsed.duration = Some(Duration::from_secs_f64(value()?.parse().context("--duration")?))
+                parsed.duration = Some(Duration::from_secs_f64(
+                    value()?.parse().context("--duration")?,
+                ))
             }
             "--requests" | "-n" => parsed.requests = Some(value()?.parse().context("--requests")?),
             "--method" | "-X" => parsed.method = value()?.parse().context("--method")?,
@@ -65,7 +67,9 @@ fn parse_args() -> Result<Args> {
             "--header" | "-H" => {
                 let v = value()?;
                 let (k, v) = v.split_once(':').context("--header expects NAME:VALUE")?;
-                parsed.headers.push((k.trim().to_string(), v.trim().to_string()));
+                parsed
+                    .headers
+                    .push((k.trim().to_string(), v.trim().to_string()));
             }
             "--variable" => {
                 let v = value()?;
@@ -117,7 +121,9 @@ async fn client(
                 Ok(s) => sender = Some(s),
                 Err(err) => {
                     result.errors += 1;
-                    result.first_error.get_or_insert(format!("connect: {err:#}"));
+                    result
+                        .first_error
+                        .get_or_insert(format!("connect: {err:#}"));
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 }
@@ -131,7 +137,9 @@ async fn client(
         for (k, v) in &args.headers {
             req = req.header(k, v);
         }
-        let req = req.body(Full::new(args.body.clone())).expect("valid request");
+        let req = req
+            .body(Full::new(args.body.clone()))
+            .expect("valid request");
         let started = Instant::now();
         let outcome = async {
             s.ready().await?;
@@ -159,7 +167,9 @@ async fn client(
     result
 }
 
-async fn connect(addr: std::net::SocketAddr) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
+async fn connect(
+    addr: std::net::SocketAddr,
+) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
@@ -213,7 +223,13 @@ async fn main() -> Result<()> {
     let deadline = started + duration;
     let mut tasks = Vec::new();
     for _ in 0..args.clients {
-        tasks.push(tokio::spawn(client(server.addr, args.clone(), issued.clone(), limit, deadline)));
+        tasks.push(tokio::spawn(client(
+            server.addr,
+            args.clone(),
+            issued.clone(),
+            limit,
+            deadline,
+        )));
     }
     let mut all = ClientResult::default();
     for task in tasks {
@@ -239,8 +255,14 @@ async fn main() -> Result<()> {
     } else {
         (after.instantiate_total - before.instantiate_total) / instantiations as u32
     };
-    println!("completed:   {completed} responses in {:.2}s", elapsed.as_secs_f64());
-    println!("throughput:  {:.1} requests/s", completed as f64 / elapsed.as_secs_f64());
+    println!(
+        "completed:   {completed} responses in {:.2}s",
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "throughput:  {:.1} requests/s",
+        completed as f64 / elapsed.as_secs_f64()
+    );
     println!(
         "latency:     p50 {}  p90 {}  p99 {}  max {}",
         ms(percentile(&all.latencies, 50.0)),
@@ -257,7 +279,10 @@ async fn main() -> Result<()> {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    println!("instantiate: {} average over {instantiations} instantiation(s)", ms(instantiate_avg));
+    println!(
+        "instantiate: {} average over {instantiations} instantiation(s)",
+        ms(instantiate_avg)
+    );
     if let Some(err) = all.first_error {
         println!("first error: {err}");
     }

@@ -93,9 +93,15 @@ impl Router {
                 ),
             };
             if trigger.executor.is_some() {
-                bail!("route {raw}: custom HTTP executors (e.g. wagi) are not supported by spin-test-host");
+                bail!(
+                    "route {raw}: custom HTTP executors (e.g. wagi) are not supported by spin-test-host"
+                );
             }
-            let absolute = if raw.starts_with('/') { raw.clone() } else { format!("/{raw}") };
+            let absolute = if raw.starts_with('/') {
+                raw.clone()
+            } else {
+                format!("/{raw}")
+            };
             let based = absolute.strip_suffix('/').unwrap_or(&absolute).to_string();
             let (wildcard_prefix, fixed) = match based.strip_suffix("/...") {
                 Some(prefix) => (Some(prefix.to_string()), prefix),
@@ -131,7 +137,11 @@ impl Router {
     }
 
     pub fn route(&self, path: &str) -> Option<RouteMatch<'_>> {
-        let trimmed = if path.len() > 1 { path.strip_suffix('/').unwrap_or(path) } else { path };
+        let trimmed = if path.len() > 1 {
+            path.strip_suffix('/').unwrap_or(path)
+        } else {
+            path
+        };
         let exact_key = if trimmed == "/" { "" } else { trimmed };
         if let Some(route) = self
             .routes
@@ -148,7 +158,7 @@ impl Router {
             .filter_map(|r| {
                 let prefix = r.wildcard_prefix.as_deref()?;
                 let rest = path.strip_prefix(prefix)?;
-                (rest.is_empty() || rest.starts_with('/')).then(|| (prefix.len(), r, rest))
+                (rest.is_empty() || rest.starts_with('/')).then_some((prefix.len(), r, rest))
             })
             .max_by_key(|(len, _, _)| *len)
             .map(|(_, route, rest)| RouteMatch {
@@ -182,7 +192,11 @@ pub fn prepare_request(
     let full_url = format!("{scheme}://{host}{path_and_query}");
 
     let mut parts = req.uri().clone().into_parts();
-    parts.scheme = Some(if scheme == "https" { Scheme::HTTPS } else { Scheme::HTTP });
+    parts.scheme = Some(if scheme == "https" {
+        Scheme::HTTPS
+    } else {
+        Scheme::HTTP
+    });
     parts.authority = Some(
         host.parse::<Authority>()
             .map_err(|e| anyhow!("invalid Host header {host:?}: {e}"))?,
@@ -193,7 +207,11 @@ pub fn prepare_request(
     *req.uri_mut() = Uri::from_parts(parts).context("cannot build request URI")?;
 
     let route = route_match.route;
-    let component_route = route.raw.strip_suffix("/...").unwrap_or(&route.raw).to_string();
+    let component_route = route
+        .raw
+        .strip_suffix("/...")
+        .unwrap_or(&route.raw)
+        .to_string();
     let headers = req.headers_mut();
     headers.remove(http::header::CONNECTION);
     let spin_headers = [
@@ -233,24 +251,27 @@ pub(crate) async fn execute(
     let service = service_pre.instantiate_async(&mut store).await?;
     metrics.instantiated(started.elapsed());
 
-    let req = req.map(|body| Full::new(body).map_err(|never: Infallible| -> ErrorCode { match never {} }));
+    let req = req
+        .map(|body| Full::new(body).map_err(|never: Infallible| -> ErrorCode { match never {} }));
     let (req, req_io) = wasmtime_wasi_http::p3::Request::from_http(req);
 
     let outcome = store
-        .run_concurrent(async move |accessor| -> wasmtime::Result<Result<http::Response<Bytes>>> {
-            let response = match service.handle(accessor, req).await? {
-                Ok(response) => response,
-                Err(code) => return Ok(Err(anyhow!("component returned error code {code:?}"))),
-            };
-            let response = accessor.with(|mut store| response.into_http(&mut store, req_io))?;
-            let (parts, body) = response.into_parts();
-            // The body is produced by the guest, so it is drained inside the event loop.
-            let body = match body.collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(code) => return Ok(Err(anyhow!("response body failed: {code:?}"))),
-            };
-            Ok(Ok(http::Response::from_parts(parts, body)))
-        })
+        .run_concurrent(
+            async move |accessor| -> wasmtime::Result<Result<http::Response<Bytes>>> {
+                let response = match service.handle(accessor, req).await? {
+                    Ok(response) => response,
+                    Err(code) => return Ok(Err(anyhow!("component returned error code {code:?}"))),
+                };
+                let response = accessor.with(|mut store| response.into_http(&mut store, req_io))?;
+                let (parts, body) = response.into_parts();
+                // The body is produced by the guest, so it is drained inside the event loop.
+                let body = match body.collect().await {
+                    Ok(collected) => collected.to_bytes(),
+                    Err(code) => return Ok(Err(anyhow!("response body failed: {code:?}"))),
+                };
+                Ok(Ok(http::Response::from_parts(parts, body)))
+            },
+        )
         .await;
     match outcome {
         Ok(Ok(Ok(response))) => Ok(response),
@@ -277,7 +298,8 @@ mod tests {
     }
 
     fn target(r: &Router, path: &str) -> Option<(String, String)> {
-        r.route(path).map(|m| (m.route.component.clone(), m.path_info))
+        r.route(path)
+            .map(|m| (m.route.component.clone(), m.path_info))
     }
 
     #[test]
@@ -290,7 +312,10 @@ mod tests {
         ]);
         assert_eq!(target(&r, "/api/users/me"), Some(("me".into(), "".into())));
         assert_eq!(target(&r, "/api/users/me/"), Some(("me".into(), "".into())));
-        assert_eq!(target(&r, "/api/users/42"), Some(("users".into(), "/42".into())));
+        assert_eq!(
+            target(&r, "/api/users/42"),
+            Some(("users".into(), "/42".into()))
+        );
         assert_eq!(target(&r, "/api/x/y"), Some(("api".into(), "/x/y".into())));
         assert_eq!(target(&r, "/api"), Some(("api".into(), "".into())));
         assert_eq!(target(&r, "/api/"), Some(("api".into(), "/".into())));
@@ -343,7 +368,10 @@ mod tests {
             .unwrap();
         prepare_request(&mut req, &m, "127.0.0.1:8777".parse().unwrap()).unwrap();
         let h = |n: &str| req.headers()[n].to_str().unwrap().to_string();
-        assert_eq!(h("spin-full-url"), "http://example.test:3000/foo/bar?key1=value1");
+        assert_eq!(
+            h("spin-full-url"),
+            "http://example.test:3000/foo/bar?key1=value1"
+        );
         assert_eq!(h("spin-path-info"), "/bar");
         assert_eq!(h("spin-matched-route"), "/foo/...");
         assert_eq!(h("spin-base-path"), "/");
@@ -351,6 +379,9 @@ mod tests {
         assert_eq!(h("spin-component-route"), "/foo");
         assert_eq!(h("spin-client-addr"), "127.0.0.1:8777");
         assert!(req.headers().get("connection").is_none());
-        assert_eq!(req.uri().to_string(), "http://example.test:3000/foo/bar?key1=value1");
+        assert_eq!(
+            req.uri().to_string(),
+            "http://example.test:3000/foo/bar?key1=value1"
+        );
     }
 }

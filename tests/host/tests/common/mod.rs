@@ -12,7 +12,10 @@ use std::sync::OnceLock;
 pub const TOKEN: &str = "s3cret-token-value";
 
 pub fn tests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// `tests/fixtures/spin.toml`, with the probe component built (once per test binary).
@@ -22,7 +25,15 @@ pub fn manifest() -> PathBuf {
         let tests = tests_dir();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--release", "--target", "wasm32-wasip2", "-p", "probe", "--manifest-path"])
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "-p",
+                "probe",
+                "--manifest-path",
+            ])
             .arg(tests.join("Cargo.toml"))
             .arg("--target-dir")
             .arg(tests.join("target"))
@@ -67,7 +78,14 @@ pub async fn call(host: &Host, req: http::Request<Bytes>) -> (u16, Value) {
 
 /// GET `uri` with `x-probe-arg: arg`.
 pub async fn get(host: &Host, uri: &str, arg: &str) -> (u16, Value) {
-    call(host, request("GET", uri).header("x-probe-arg", arg).body(Bytes::new()).unwrap()).await
+    call(
+        host,
+        request("GET", uri)
+            .header("x-probe-arg", arg)
+            .body(Bytes::new())
+            .unwrap(),
+    )
+    .await
 }
 
 /// Minimal HTTP/1.1 client over a real socket.
@@ -80,9 +98,10 @@ pub async fn http_call(
 ) -> (u16, http::HeaderMap, Bytes) {
     use http_body_util::{BodyExt, Full};
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-        .await
-        .unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
     tokio::spawn(conn);
     let mut req = http::Request::builder()
         .method(method)
@@ -91,7 +110,10 @@ pub async fn http_call(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let response = sender.send_request(req.body(Full::new(body)).unwrap()).await.unwrap();
+    let response = sender
+        .send_request(req.body(Full::new(body)).unwrap())
+        .await
+        .unwrap();
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.into_body().collect().await.unwrap().to_bytes();
