@@ -16,6 +16,7 @@ pub mod error;
 pub mod guidance;
 pub mod i18n;
 pub mod identity;
+pub mod password;
 pub mod random;
 pub mod rate_limit;
 pub mod registration;
