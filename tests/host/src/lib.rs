@@ -47,7 +47,7 @@ pub const DEFAULT_MAX_REQUEST_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub const CACHE_DIR_ENV: &str = "SPIN_TEST_HOST_CACHE_DIR";
 
 /// How to load an application.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostOptions {
     /// Path of `spin.toml`.
     pub manifest: PathBuf,
@@ -68,6 +68,24 @@ pub struct HostOptions {
     /// Extra environment variables for every component (like `spin up --env`),
     /// added to each component's manifest `environment`.
     pub env: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for HostOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Variable values may be secrets: only their names are printed.
+        let mut names: Vec<&String> = self.variables.keys().collect();
+        names.sort();
+        f.debug_struct("HostOptions")
+            .field("manifest", &self.manifest)
+            .field("state_dir", &self.state_dir)
+            .field("variables", &names)
+            .field("clock", &self.clock)
+            .field("read_env_variables", &self.read_env_variables)
+            .field("cache_dir", &self.cache_dir)
+            .field("max_request_body_bytes", &self.max_request_body_bytes)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl HostOptions {
@@ -323,6 +341,14 @@ mod tests {
     #[test]
     fn host_is_send_sync_clone() {
         assert_send_sync::<Host>();
+    }
+
+    #[test]
+    fn options_debug_hides_variable_values() {
+        let opts = HostOptions::new("spin.toml", ".spin").variable("api_token", "hunter2");
+        let printed = format!("{opts:?}");
+        assert!(printed.contains("api_token"), "{printed}");
+        assert!(!printed.contains("hunter2"), "{printed}");
     }
 
     #[test]

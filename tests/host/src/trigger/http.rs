@@ -105,7 +105,6 @@ impl Router {
             let based = absolute.strip_suffix('/').unwrap_or(&absolute).to_string();
             let (wildcard_prefix, fixed) = match based.strip_suffix("/...") {
                 Some(prefix) => (Some(prefix.to_string()), prefix),
-                None if based == "/..." || based == "..." => (Some(String::new()), ""),
                 None => (None, based.as_str()),
             };
             if fixed.contains(['*', ':']) || fixed.contains("...") {
