@@ -1,51 +1,123 @@
-// The registration check (FAQ 1): is this login name registered, and what
-// to do next.
-import { init, t, pick, api } from './i18n.js';
-import { clearErrors, showErrors } from './form.js';
+// The registration check (FAQ 1 and 2) on /register: is this login name
+// registered; is this organization name / USCC registered; and what to do
+// next (the API's guidance).
+import { t, pick, api, both, errorsOf } from './i18n.js';
+import { clearErrors, showErrors, busy } from './form.js';
+import { initHeader } from './header.js';
 
-let last = null;
+let lastName = null; // the login-name answer
+let lastOrg = null; // the organization answer
 
-function renderResult() {
-  if (!last) return;
-  const section = document.getElementById('result');
-  section.classList.toggle('taken', last.registered);
-  document.getElementById('result-title').textContent = t(last.registered ? 'check.registered' : 'check.available');
-  document.getElementById('result-message').textContent = pick(last.guidance);
-  const list = document.getElementById('result-actions');
-  list.replaceChildren(...last.guidance.actions.map((action) => {
+function actionItems(actions) {
+  return (actions || []).map((action) => {
     const li = document.createElement('li');
     const a = document.createElement('a');
     a.href = action.href;
     a.textContent = pick(action, 'label');
     li.append(a);
     return li;
-  }));
+  });
+}
+
+function renderName() {
+  if (!lastName) return;
+  const section = document.getElementById('result');
+  section.classList.toggle('taken', lastName.registered);
+  section.classList.toggle('free', !lastName.registered);
+  document.getElementById('result-title').textContent = t(lastName.registered ? 'check.registered' : 'check.available');
+  document.getElementById('result-message').textContent = pick(lastName.guidance);
+  document.getElementById('result-actions').replaceChildren(...actionItems(lastName.guidance?.actions));
   section.hidden = false;
 }
 
-async function onSubmit(event) {
-  event.preventDefault();
-  const form = event.target;
-  clearErrors(form);
-  document.getElementById('result').hidden = true;
-  const name = form.login_name.value;
-  if (!name.trim()) {
-    showErrors(form, [{ field: 'login_name', message_zh: '请填写登录名。', message_en: 'Please enter a login name.' }]);
-    return;
+function renderOrg() {
+  if (!lastOrg) return;
+  const section = document.getElementById('org-result');
+  const lines = [];
+  let taken = false;
+  for (const [part, key] of [['org_name', 'org.org_name'], ['uscc', 'org.uscc']]) {
+    const answer = lastOrg[part];
+    if (!answer) continue;
+    taken ||= answer.registered;
+    const li = document.createElement('li');
+    li.className = answer.registered ? 'taken' : 'free';
+    li.textContent = t(`${key}_${answer.registered ? 'registered' : 'free'}`, { v: answer.value });
+    lines.push(li);
   }
-  try {
-    const res = await api(`/api/registration/login-names/${encodeURIComponent(name)}`);
-    if (res.ok) {
-      last = res.body;
-      renderResult();
-    } else {
-      showErrors(form, [res.body?.error ?? { message_zh: `请求失败（${res.status}）`, message_en: `Request failed (${res.status})` }]);
-    }
-  } catch {
-    showErrors(form, [{ message_zh: t('error.network'), message_en: t('error.network') }]);
+  section.classList.toggle('taken', taken);
+  section.classList.toggle('free', !taken);
+  document.getElementById('org-result-lines').replaceChildren(...lines);
+  document.getElementById('org-result-message').textContent = pick(lastOrg.guidance);
+  document.getElementById('org-result-actions').replaceChildren(...actionItems(lastOrg.guidance?.actions));
+  section.hidden = false;
+}
+
+/** Carries a free login name on to the registration forms. */
+function carryLoginName(name) {
+  for (const id of ['register-legal-entity', 'register-natural-person']) {
+    const a = document.getElementById(id);
+    const url = new URL(a.getAttribute('href'), location.origin);
+    if (name) url.searchParams.set('login_name', name); else url.searchParams.delete('login_name');
+    a.setAttribute('href', url.pathname + url.search);
   }
 }
 
-init();
-document.getElementById('check-form').addEventListener('submit', onSubmit);
-document.addEventListener('langchange', renderResult);
+async function onCheckName(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearErrors();
+  document.getElementById('result').hidden = true;
+  const name = form.login_name.value.trim();
+  if (!name) {
+    showErrors(form, [{ field: 'login_name', ...both('reg.missing', { f: both('field.login_name') }) }]);
+    return;
+  }
+  await busy(form.querySelector('button[type=submit]'), async () => {
+    try {
+      const res = await api(`/api/registration/login-names/${encodeURIComponent(name)}`);
+      if (res.ok) {
+        lastName = res.body;
+        renderName();
+        carryLoginName(res.body.registered ? null : res.body.login_name);
+      } else {
+        showErrors(form, errorsOf(res));
+      }
+    } catch {
+      showErrors(form, [both('error.network')]);
+    }
+  });
+}
+
+async function onCheckOrg(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearErrors();
+  document.getElementById('org-result').hidden = true;
+  const orgName = form.org_name.value.trim();
+  const uscc = form.uscc.value.trim();
+  if (!orgName && !uscc) {
+    showErrors(form, [{ field: 'org_name', ...both('org.need_one') }]);
+    return;
+  }
+  const query = new URLSearchParams();
+  if (orgName) query.set('org_name', orgName);
+  if (uscc) query.set('uscc', uscc);
+  await busy(form.querySelector('button[type=submit]'), async () => {
+    try {
+      const res = await api(`/api/registration/organizations?${query}`);
+      if (res.ok) {
+        lastOrg = res.body;
+        renderOrg();
+      } else {
+        showErrors(form, errorsOf(res));
+      }
+    } catch {
+      showErrors(form, [both('error.network')]);
+    }
+  });
+}
+
+initHeader();
+document.getElementById('check-form').addEventListener('submit', onCheckName);
+document.getElementById('organization').addEventListener('submit', onCheckOrg);
+document.addEventListener('langchange', () => { renderName(); renderOrg(); });

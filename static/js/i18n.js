@@ -1,38 +1,213 @@
 // zh-CN by default; the English switch is remembered (localStorage, and a
 // `lang` cookie so the server can answer in the same language).
+//
+// Every user-facing string of the front end lives here, as [zh, en]. Pages
+// mark text with data-i18n="key" and attributes with
+// data-i18n-attr="aria-label:key; placeholder:key".
 const texts = {
   'site.title': ['科学技术部政务服务平台', 'Ministry of Science and Technology Online Services'],
   'site.platform': ['科学技术部政务服务平台', 'MOST Online Government Services'],
   'site.system': ['外国人来华工作管理服务系统', 'Foreign Work in China Management Service System'],
   'site.skip': ['跳到主要内容', 'Skip to main content'],
+  'site.footer': ['科学技术部政务服务平台 · 外国人来华工作管理服务系统（开源重建版）', 'MOST Online Government Services · Foreign Work in China Management Service System (open-source rebuild)'],
+  'nav.label': ['账号', 'Account'],
+  'nav.login': ['登录', 'Log in'],
+  'nav.register': ['注册', 'Register'],
+  'nav.account': ['我的账号', 'My account'],
+  'nav.logged_in_as': ['当前登录：', 'Logged in as '],
+
   'form.error_summary': ['请修正以下问题', 'Please fix the following'],
+  'form.required': ['（必填）', '(required)'],
+  'form.optional': ['（选填）', '(optional)'],
+  'form.working': ['正在提交…', 'Submitting…'],
+  'form.loading': ['正在加载…', 'Loading…'],
+  'form.next_steps': ['您可以：', 'What you can do:'],
+
+  // Fields
   'field.login_name': ['登录名', 'Login name'],
   'field.login_name.hint': ['4–50 位字母、数字或 _ - . @，以字母或数字开头', '4-50 letters, digits or _ - . @, starting with a letter or digit'],
+  'field.login_name.login_hint': ['原外国人来华工作管理服务系统的账号：登录名为 WP+原登录名，也可以用原登录名', 'Accounts from the old foreign-work system: WP + the old name, or the old name itself'],
+  'field.password': ['密码', 'Password'],
+  'field.password.hint': ['至少 8 个字符，可以用一句好记的话（允许空格、中文和任何符号）；不能包含登录名、单位名称或统一社会信用代码', 'At least 8 characters; a memorable phrase works well (spaces, any language and any symbols are allowed). It cannot contain the login name, organization name or USCC'],
+  'field.password.login_hint': ['密码区分大小写', 'Passwords are case-sensitive'],
+  'field.password_confirm': ['确认密码', 'Confirm password'],
+  'field.password_confirm.hint': ['再输入一次密码', 'Enter the password again'],
+  'field.org_name': ['法人单位名称', 'Organization name'],
+  'field.org_name.hint': ['与营业执照（或登记证书）上的名称完全一致', 'Exactly as on the business licence (or registration certificate)'],
+  'field.uscc': ['统一社会信用代码', 'Unified Social Credit Code (USCC)'],
+  'field.uscc.hint': ['18 位，由数字和大写字母组成（不含 I、O、Z、S、V），见营业执照，例如 91350100M000100Y43', '18 digits and capital letters (no I, O, Z, S or V), as on the business licence, e.g. 91350100M000100Y43'],
+  'field.mobile': ['手机号码', 'Mobile number'],
+  'field.mobile.hint': ['中国大陆手机号 11 位，例如 13812341234；其他地区请加国际区号，例如 +85291234567。找回密码时也用这个号码', 'Mainland China: 11 digits, e.g. 13812341234; elsewhere with the country code, e.g. +85291234567. Password resets use this number too'],
+  'field.sms_code': ['短信验证码', 'SMS code'],
+  'field.sms_code.hint': ['先点击“获取验证码”，再填写短信中的数字验证码', 'Press “Send code”, then enter the digits from the text message'],
+  'field.real_name': ['姓名', 'Full name'],
+  'field.real_name.hint': ['与证件上的姓名一致；外国人请按护照填写', 'As on your identity document; foreigners as in the passport'],
+  'field.document_type': ['证件类型', 'Document type'],
+  'field.document_type.hint': ['选择您用来实名认证的证件', 'The document you will use for real-name verification'],
+  'field.document_type.choose': ['请选择', 'Please choose'],
+  'field.document_number': ['证件号码', 'Document number'],
+  'field.document_number.hint': ['先选择证件类型', 'Choose the document type first'],
+  'field.nationality': ['国籍', 'Nationality'],
+  'field.nationality.hint': ['持普通护照时必填。3 位字母的国家代码（ISO 3166-1 alpha-3），例如 USA、GBR、DEU、JPN', 'Required with a passport. The 3-letter country code (ISO 3166-1 alpha-3), e.g. USA, GBR, DEU, JPN'],
+
+  'doc.resident_id': ['居民身份证', 'Resident identity card'],
+  'doc.permanent_resident_id': ['外国人永久居留身份证', 'Foreign permanent resident ID card'],
+  'doc.passport': ['普通护照', 'Passport'],
+  'doc.hk_mo_permit': ['港澳居民来往内地通行证', 'Mainland travel permit for Hong Kong and Macao residents'],
+  'doc.tw_permit': ['台湾居民来往大陆通行证', 'Mainland travel permit for Taiwan residents'],
+  'doc.hk_mo_tw_residence_permit': ['港澳台居民居住证', 'Residence permit for Hong Kong, Macao and Taiwan residents'],
+  'doc.resident_id.hint': ['18 位，最后一位可能是 X', '18 characters; the last one may be X'],
+  'doc.permanent_resident_id.hint': ['2023 版：以 9 开头的 18 位数字；旧版：3 位国籍字母 + 12 位数字', '2023 version: 18 digits starting with 9; older version: 3-letter nationality + 12 digits'],
+  'doc.passport.hint': ['5–20 位字母或数字，与护照资料页一致', '5-20 letters or digits, as on the passport data page'],
+  'doc.hk_mo_permit.hint': ['H 或 M 开头，后接 8 位数字（旧版为 10 位）', 'H or M followed by 8 digits (older permits: 10 digits)'],
+  'doc.tw_permit.hint': ['8 位数字', '8 digits'],
+  'doc.hk_mo_tw_residence_permit.hint': ['18 位，以 810000、820000 或 830000 开头', '18 characters starting with 810000, 820000 or 830000'],
+
+  'account.kind.legal_entity': ['法人（单位用户）', 'Legal entity (organization)'],
+  'account.kind.natural_person': ['自然人', 'Natural person'],
+
+  // Home
+  'home.title': ['首页 - 科学技术部政务服务平台', 'Home - MOST Online Government Services'],
+  'home.heading': ['服务事项', 'Service items'],
+  'home.intro': ['登录后选择要办理的业务入口。法人（单位用户）和经单位授权的自然人办理外国人来华工作许可；持 R 字签证的外国人用自然人账号更新信息。', 'Log in, then choose the entry for your business. Legal entities (organizations) and natural persons they authorized handle work permits; R-visa holders update their information with a natural-person account.'],
+  'home.entry.work_permit': ['外国人来华工作许可办理业务入口', 'Work-permit entry'],
+  'home.entry.work_permit.who': ['法人（单位用户）或经单位授权的自然人', 'Legal entities, or natural persons an organization authorized'],
+  'home.entry.r_visa': ['持R字签证信息更新系统入口', 'R-visa info-update entry'],
+  'home.entry.r_visa.who': ['持 R 字签证的自然人', 'Natural persons holding an R visa'],
+  'home.first_entry': ['新注册的账号首次进入时，请按要求填写单位（或个人）信息并提交，审核通过后即可办理业务（约 1 个工作日）。', 'The first time a new account enters, fill in the organization (or personal) information and submit it; once it is approved (about 1 working day) you can do business.'],
+  'home.new.heading': ['第一次来？', 'New here?'],
+  'home.new.text': ['注册前请先检索登录名、单位名称和统一社会信用代码是否已注册：您的单位可能已有法人账号，原外国人来华工作管理服务系统的账号登录名为 WP+原登录名。', 'Before registering, check whether your login name, organization name or USCC is already registered: your organization may already have a legal-entity account, and accounts from the old foreign-work system log in as WP + the old name.'],
+  'home.new.link': ['检索是否已注册', 'Check whether you are registered'],
+  'home.help.heading': ['登录遇到问题？', 'Trouble logging in?'],
+  'home.help.reset': ['忘记密码', 'Forgot password'],
+  'home.help.appeal': ['申诉找回账号', 'Recover an account (appeal)'],
+
+  // Registration check (/register)
+  'register.title': ['用户注册 - 科学技术部政务服务平台', 'Register - MOST Online Government Services'],
+  'register.heading': ['用户注册', 'Register'],
+  'register.intro': ['注册前请先检索，避免重复注册：登录名已被注册时可以重置密码；单位已有法人账号时请询问同事或申诉找回。', 'Check first so you do not register twice: if the login name is registered you can reset its password; if your organization already has a legal-entity account, ask your colleagues or file an appeal.'],
+  'check.step1': ['第一步：检索登录名', 'Step 1: check the login name'],
   'check.heading': ['检索登录名是否已注册', 'Check whether a login name is registered'],
   'check.intro': [
     '原外国人来华工作管理服务系统的账号迁移后登录名为 WP+原登录名。忘记是否注册过？先在这里检索。',
     'Accounts migrated from the old foreign-work system log in as WP + the old name. Not sure whether you registered? Check here first.',
   ],
-  'check.submit': ['检索', 'Check'],
+  'check.submit': ['检索登录名', 'Check login name'],
   'check.registered': ['登录名已被注册', 'The login name is registered'],
   'check.available': ['登录名未被注册', 'The login name is not registered'],
+  'org.step2': ['第二步：检索单位名称和统一社会信用代码', 'Step 2: check the organization name and USCC'],
+  'org.intro': ['填写其中一项或两项。只要有一项已存在，说明您的单位已有法人账号。', 'Fill in one or both. If either exists, your organization already has a legal-entity account.'],
+  'org.submit': ['检索单位', 'Check organization'],
+  'org.need_one': ['请填写法人单位名称或统一社会信用代码（至少一项）。', 'Please enter the organization name or the USCC (at least one).'],
+  'org.result': ['检索结果', 'Result'],
+  'org.org_name_registered': ['法人单位名称“{v}”已被注册', 'The organization name “{v}” is registered'],
+  'org.org_name_free': ['法人单位名称“{v}”未被注册', 'The organization name “{v}” is not registered'],
+  'org.uscc_registered': ['统一社会信用代码 {v} 已被注册', 'The USCC {v} is registered'],
+  'org.uscc_free': ['统一社会信用代码 {v} 未被注册', 'The USCC {v} is not registered'],
+  'register.step3': ['第三步：选择注册类型', 'Step 3: choose the account type'],
+  'register.step3.text': ['单位（用人单位）注册法人账号；个人（包括持 R 字签证的外国人、单位的经办人）注册自然人账号。', 'Organizations (employers) register a legal-entity account; individuals (including R-visa holders and an organization\'s staff) register a natural-person account.'],
+  'register.legal_entity': ['注册单位用户（法人）', 'Register an organization (legal entity)'],
+  'register.natural_person': ['注册自然人用户', 'Register a natural person'],
+
+  // Registration forms
+  'reg.le.title': ['单位用户（法人）注册 - 科学技术部政务服务平台', 'Register an organization - MOST Online Government Services'],
+  'reg.le.heading': ['单位用户（法人）注册', 'Register an organization (legal entity)'],
+  'reg.le.intro': ['还没检索过？请先到“用户注册”页检索单位名称和统一社会信用代码是否已注册。', 'Not checked yet? First check on the Register page whether the organization name or USCC is already registered.'],
+  'reg.np.title': ['自然人用户注册 - 科学技术部政务服务平台', 'Register a natural person - MOST Online Government Services'],
+  'reg.np.heading': ['自然人用户注册', 'Register a natural person'],
+  'reg.np.intro': ['单位的经办人员和持 R 字签证的外国人注册自然人账号。单位授权后，自然人账号即可办理该单位的外国人来华工作许可业务。', 'An organization\'s staff and R-visa holders register a natural-person account. Once an organization authorizes it, the account can handle that organization\'s work-permit business.'],
+  'reg.check_link': ['检索是否已注册', 'Check whether you are registered'],
+  'reg.section.account': ['账号信息', 'Account'],
+  'reg.section.org': ['单位信息', 'Organization'],
+  'reg.section.person': ['个人信息', 'Personal details'],
+  'reg.section.mobile': ['手机验证', 'Mobile verification'],
+  'reg.submit': ['注册', 'Register'],
+  'reg.password_mismatch': ['两次输入的密码不一致，请重新输入确认密码。', 'The two passwords do not match; please enter the confirmation again.'],
+  'reg.missing': ['请填写{f}。', '{f} is required.'],
+  'reg.missing_choice': ['请选择{f}。', '{f}: please choose one.'],
+  'reg.success': ['注册成功', 'Registration complete'],
+  'reg.success.text': ['您的账号已创建。请用登录名和密码登录。', 'Your account has been created. Log in with the login name and password.'],
+  'reg.success.login': ['去登录', 'Log in'],
+  'sms.send': ['获取验证码', 'Send code'],
+  'sms.resend_in': ['重新发送（{n} 秒）', 'Resend in {n} s'],
+  'sms.resend': ['重新获取验证码', 'Send a new code'],
+  'sms.sending': ['正在发送…', 'Sending…'],
+  'sms.sent': ['验证码已发送至 {m}，{n} 分钟内有效。', 'A code was sent to {m}; it is valid for {n} minutes.'],
+  'sms.need_mobile': ['请先填写手机号码，再获取验证码。', 'Please enter the mobile number first, then send the code.'],
+  'sms.retry_in': ['发送过于频繁，请在 {n} 秒后重试。', 'Sent too recently; try again in {n} seconds.'],
+
+  // Login
+  'login.title': ['用户登录 - 科学技术部政务服务平台', 'Log in - MOST Online Government Services'],
+  'login.heading': ['用户登录', 'Log in'],
+  'login.tabs': ['登录类型', 'Account type'],
+  'login.legal_entity': ['法人登录', 'Legal-entity login'],
+  'login.natural_person': ['自然人登录', 'Natural-person login'],
+  'login.legal_entity.hint': ['单位（用人单位）的法人账号在这里登录。', 'Organizations (employers) log in here with their legal-entity account.'],
+  'login.natural_person.hint': ['个人账号在这里登录。原外国人来华工作管理服务系统的账号如果已转为自然人账号，也在这里登录。', 'Personal accounts log in here, including accounts from the old foreign-work system that became natural-person accounts.'],
+  'login.submit': ['登录', 'Log in'],
+  'login.forgot': ['忘记密码', 'Forgot password'],
+  'login.no_account': ['还没有账号？', 'No account yet?'],
+  'login.register': ['检索并注册', 'Check and register'],
+  'login.use_natural_person': ['改用自然人登录', 'Use natural-person login'],
+  'login.use_legal_entity': ['改用法人登录', 'Use legal-entity login'],
+  'login.wrong_type.heading': ['请换一种登录类型', 'Use the other login type'],
+  'login.help.heading': ['登录名或密码错误时，请依次尝试：', 'If the login name or password is wrong, try these in order:'],
+  'login.help.wp': ['原外国人来华工作管理服务系统的账号：在原登录名前加 WP（WP+原登录名）再登录。', 'An account from the old foreign-work system: add WP before the old name (WP + old name) and log in again.'],
+  'login.help.try_wp': ['用 {name} 再试', 'Try {name}'],
+  'login.help.other_type': ['您的单位已有法人账号时，原账号会转为自然人账号：请选择自然人登录。', 'If your organization already had a legal-entity account, the old account became a natural-person account: choose natural-person login.'],
+  'login.help.other_type_np': ['如果这是单位的法人账号，请选择法人登录。', 'If this is an organization\'s legal-entity account, choose legal-entity login.'],
+  'login.help.check': ['仍然不行？检索登录名是否已注册', 'Still failing? Check whether the login name is registered'],
+  'login.help.reset': ['忘记密码：用登录名重置密码', 'Forgot the password: reset it by login name'],
+  'login.retry_in': ['请在 {n} 秒后重试。', 'Please try again in {n} seconds.'],
+
+  // Account
+  'account.title': ['我的账号 - 科学技术部政务服务平台', 'My account - MOST Online Government Services'],
+  'account.heading': ['我的账号', 'My account'],
+  'account.login_name': ['登录名', 'Login name'],
+  'account.kind': ['账号类型', 'Account type'],
+  'account.org_name': ['法人单位名称', 'Organization name'],
+  'account.real_name': ['姓名', 'Full name'],
+  'account.mobile': ['预留手机号', 'Reserved mobile'],
+  'account.services': ['办理业务', 'Do business'],
+  'account.logout': ['退出登录', 'Log out'],
+  'account.logout_failed': ['退出登录失败，请重试。', 'Logging out failed; please try again.'],
+
   'error.network': ['网络连接失败，请检查网络后重试。', 'The network request failed; check your connection and try again.'],
+  'error.status': ['请求失败（{n}），请稍后重试。', 'The request failed ({n}); please try again later.'],
 };
 
 export function lang() {
-  const saved = localStorage.getItem('lang');
+  let saved = null;
+  try { saved = localStorage.getItem('lang'); } catch { saved = null; }
   return saved === 'en' ? 'en' : 'zh';
 }
 
-export function t(key) {
+/** The text of `key` in the current language, with {name} placeholders filled from `vars`. */
+export function t(key, vars) {
   const pair = texts[key];
-  if (!pair) return key;
-  return lang() === 'en' ? pair[1] : pair[0];
+  let s = pair ? (lang() === 'en' ? pair[1] : pair[0]) : key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  return s;
+}
+
+/**
+ * Both languages of `key`, as an API-style object (for form.js errors). A
+ * value in `vars` may itself be such an object (e.g. both('field.uscc')).
+ */
+export function both(key, vars = {}) {
+  const pair = texts[key] ?? [key, key];
+  const fill = (s, i) => s.replace(/\{(\w+)\}/g, (m, k) => {
+    if (!(k in vars)) return m;
+    const v = vars[k];
+    return typeof v === 'object' ? (i === 0 ? v.message_zh : v.message_en) : String(v);
+  });
+  return { message_zh: fill(pair[0], 0), message_en: fill(pair[1], 1) };
 }
 
 /** Picks the message of an API object in the current language. */
 export function pick(obj, base = 'message') {
-  return obj[`${base}_${lang()}`] ?? obj[base];
+  if (!obj) return '';
+  return obj[`${base}_${lang()}`] ?? obj[base] ?? '';
 }
 
 export function apply() {
@@ -41,27 +216,73 @@ export function apply() {
   for (const el of document.querySelectorAll('[data-i18n]')) {
     el.textContent = t(el.dataset.i18n);
   }
+  for (const el of document.querySelectorAll('[data-i18n-attr]')) {
+    for (const part of el.dataset.i18nAttr.split(';')) {
+      const [attr, key] = part.split(':').map((s) => s.trim());
+      if (attr && key) el.setAttribute(attr, t(key));
+    }
+  }
   const sw = document.getElementById('lang-switch');
   if (sw) {
     sw.textContent = l === 'en' ? '中文' : 'English';
+    sw.lang = l === 'en' ? 'zh-CN' : 'en';
     sw.setAttribute('aria-label', l === 'en' ? '切换到中文' : 'Switch to English');
   }
 }
 
 export function setLang(l) {
-  localStorage.setItem('lang', l);
+  try { localStorage.setItem('lang', l); } catch { /* private mode: this page only */ }
   document.cookie = `lang=${l}; Path=/; SameSite=Lax; Max-Age=31536000`;
   apply();
   document.dispatchEvent(new CustomEvent('langchange'));
 }
 
-/** fetch() for our API: sends the UI language, parses the JSON. */
+// The session's CSRF token: taken from any API answer that carries one
+// (login, GET /api/session) and sent on every non-GET request.
+let csrfToken = null;
+
+export function setCsrfToken(token) { csrfToken = token || null; }
+
+/**
+ * fetch() for our API: sends the UI language, JSON-encodes `options.json`,
+ * adds `x-csrf-token` to non-GET requests when a token is known, parses the
+ * JSON answer. Returns {status, ok, body, headers}; throws only on network
+ * failure.
+ */
 export async function api(path, options = {}) {
-  const headers = { 'accept': 'application/json', 'accept-language': lang() === 'en' ? 'en' : 'zh-CN', ...(options.headers || {}) };
-  const response = await fetch(path, { ...options, headers, credentials: 'same-origin' });
+  const { json, ...rest } = options;
+  const method = (rest.method || (json !== undefined ? 'POST' : 'GET')).toUpperCase();
+  const headers = {
+    'accept': 'application/json',
+    'accept-language': lang() === 'en' ? 'en' : 'zh-CN',
+    ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...(method !== 'GET' && method !== 'HEAD' && csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+    ...(rest.headers || {}),
+  };
+  const init = { ...rest, method, headers, credentials: 'same-origin' };
+  if (json !== undefined) init.body = JSON.stringify(json);
+  const response = await fetch(path, init);
   let body = null;
   try { body = await response.json(); } catch { body = null; }
-  return { status: response.status, ok: response.ok, body };
+  if (body && typeof body.csrf_token === 'string') csrfToken = body.csrf_token;
+  return { status: response.status, ok: response.ok, body, headers: response.headers };
+}
+
+/** The API error objects of a failed answer (one, or `details.errors` when the API lists several). */
+export function errorsOf(res) {
+  const error = res.body?.error;
+  if (!error) return [both('error.status', { n: res.status })];
+  const list = error.details?.errors;
+  if (Array.isArray(list) && list.length) return list;
+  return [error];
+}
+
+/** Seconds to wait after a 429: `details.retry_after_seconds`, else `Retry-After`. */
+export function retryAfter(res) {
+  const fromBody = Number(res.body?.error?.details?.retry_after_seconds);
+  if (Number.isFinite(fromBody) && fromBody > 0) return Math.ceil(fromBody);
+  const fromHeader = Number(res.headers?.get?.('retry-after'));
+  return Number.isFinite(fromHeader) && fromHeader > 0 ? Math.ceil(fromHeader) : null;
 }
 
 export function init() {
