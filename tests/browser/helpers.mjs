@@ -1,0 +1,149 @@
+// Shared helpers of the browser tests: the browser (Debian's Chromium, never
+// a downloaded one), fresh identities, the dev SMS outbox, screenshots.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomInt } from 'node:crypto';
+import assert from 'node:assert/strict';
+
+export const BASE_URL = (process.env.BASE_URL || 'http://localhost:3000').replace(/\/$/, '');
+const here = dirname(fileURLToPath(import.meta.url));
+export const SCREENSHOTS = join(here, 'screenshots');
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 360, height: 740 };
+
+/**
+ * Launches headless Chromium from /usr/bin/chromium. Playwright gives every
+ * launch a fresh temporary user-data dir and removes it on close.
+ */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh context (own cookies and storage) and page; console errors are collected in page.errors. */
+export async function newPage(browser, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, baseURL: BASE_URL, locale: 'zh-CN' });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  return page;
+}
+
+// ------------------------------------------------------------ identities
+const suffix = () => `${Date.now().toString(36)}${randomInt(36 ** 4).toString(36)}`;
+
+export function loginName(prefix = 'bt') {
+  return `${prefix}${suffix()}`;
+}
+
+export function mobile() {
+  return `139${String(randomInt(1e8)).padStart(8, '0')}`;
+}
+
+const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+
+/** The GB 32100-2015 check character of the first 17 characters. */
+export function usccCheck(first17) {
+  let sum = 0;
+  let weight = 1;
+  for (const c of first17) {
+    sum += USCC_CHARS.indexOf(c) * weight;
+    weight = (weight * 3) % 31;
+  }
+  return USCC_CHARS[(31 - (sum % 31)) % 31];
+}
+
+/** A random valid USCC: 9 (industry and commerce) 1 (enterprise), a Fuzhou division, random organization code. */
+export function uscc() {
+  let body = '91350100';
+  for (let i = 0; i < 9; i++) body += USCC_CHARS[randomInt(USCC_CHARS.length)];
+  return body + usccCheck(body);
+}
+
+export function orgName() {
+  return `浏览器测试科技有限公司${suffix()}`;
+}
+
+export const PASSWORD = 'quiet lanterns over the river 47';
+
+// --------------------------------------------------------------- the API
+/** The newest SMS code sent to `mobile`, read from the dev outbox (not through the page). */
+export async function smsCode(mobileNumber) {
+  for (let i = 0; i < 20; i++) {
+    const res = await fetch(`${BASE_URL}/api/registration/dev/outbox?mobile=${encodeURIComponent(mobileNumber)}`);
+    assert.equal(res.status, 200, `dev outbox answered ${res.status}: is dev_outbox on?`);
+    const { messages } = await res.json();
+    const code = messages.find((m) => m.params?.code)?.params.code;
+    if (code) return String(code);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no SMS code in the dev outbox for ${mobileNumber}`);
+}
+
+/** Fills the SMS part of a registration form: send the code, read it from the outbox, type it. */
+export async function fillSmsCode(page, mobileNumber) {
+  await page.fill('#mobile', mobileNumber);
+  await page.click('#send-code');
+  await page.locator('#sms-status').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#send-code').isDisabled(), true, 'the send button waits after sending');
+  await page.fill('#sms_code', await smsCode(mobileNumber));
+}
+
+/** Registers a legal entity through the page and returns what was used. */
+export async function registerLegalEntity(page) {
+  const who = { loginName: loginName('le'), orgName: orgName(), uscc: uscc(), mobile: mobile(), password: PASSWORD };
+  await page.goto(`/register/legal-entity?login_name=${who.loginName}`);
+  assert.equal(await page.inputValue('#login_name'), who.loginName, 'login_name is prefilled from the query');
+  await page.fill('#password', who.password);
+  await page.fill('#password_confirm', who.password);
+  await page.fill('#org_name', who.orgName);
+  await page.fill('#uscc', who.uscc);
+  await fillSmsCode(page, who.mobile);
+  await page.click('#register-form button[type=submit]');
+  await page.locator('#success').waitFor({ state: 'visible' });
+  return who;
+}
+
+/** Registers a natural person (passport) through the page and returns what was used. */
+export async function registerNaturalPerson(page) {
+  const who = {
+    loginName: loginName('np'), realName: 'Anna Schmidt', passport: `C${randomInt(1e8).toString().padStart(8, '0')}`,
+    mobile: mobile(), password: PASSWORD,
+  };
+  await page.goto('/register/natural-person');
+  await page.fill('#login_name', who.loginName);
+  await page.fill('#password', who.password);
+  await page.fill('#password_confirm', who.password);
+  await page.fill('#real_name', who.realName);
+  await page.selectOption('#document_type', 'passport');
+  await page.locator('#nationality').waitFor({ state: 'visible' });
+  await page.fill('#document_number', who.passport);
+  await page.fill('#nationality', 'DEU');
+  await fillSmsCode(page, who.mobile);
+  await page.click('#register-form button[type=submit]');
+  await page.locator('#success').waitFor({ state: 'visible' });
+  return who;
+}
+
+// ----------------------------------------------------------- screenshots
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Text of the error summary's list, or null when hidden. */
+export async function summaryText(page) {
+  const summary = page.locator('#error-summary');
+  if (!(await summary.isVisible())) return null;
+  return summary.locator('ul').innerText();
+}
