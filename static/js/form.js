@@ -89,7 +89,7 @@ function render(focus) {
       if (guidance) {
         const box = guidanceBox(guidance, 'guidance field-guidance');
         box.id = `${input.id}-guidance`;
-        slot.after(box);
+        (input.closest('.input-row') ?? input).after(box);
       }
     } else {
       li.textContent = message;

@@ -146,8 +146,9 @@ async function onSubmit(event) {
       return;
     }
     if (code === 'auth.invalid_credentials') {
-      // Not the password field's fault alone: the summary names the error, the help box the way out.
-      showErrors(form, errors.map((e) => ({ ...e, field: null })));
+      // Not the password field's fault alone: the summary names the error,
+      // the help box below (richer than the API's guidance) the way out.
+      showErrors(form, errors.map((e) => ({ ...e, field: null, details: undefined })));
       setHelp({ kind: 'invalid', loginName, type });
       return;
     }

@@ -37,7 +37,7 @@ test('every page fits 360 px, in both languages, with errors shown', async () =>
   for (const lang of ['zh', 'en']) {
     await page.goto('/');
     await page.evaluate((l) => localStorage.setItem('lang', l), lang);
-    for (const [, path] of PAGES) {
+    for (const [name, path] of PAGES) {
       await visit(page, path);
       // Long error texts must wrap too.
       if (await page.locator('form[novalidate] button[type=submit]').count()) {
@@ -46,6 +46,7 @@ test('every page fits 360 px, in both languages, with errors shown', async () =>
       if (path === '/register/natural-person') await page.selectOption('#document_type', 'passport');
       const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
       assert.ok(width <= 360, `${path} (${lang}): scrollWidth ${width} > 360`);
+      await screenshot(page, `${name}-phone-errors-${lang}`);
     }
   }
   await page.context().close();
