@@ -119,6 +119,34 @@ impl AppError {
         )
     }
 
+    /// Several field errors at once (a form with more than one mistake): the
+    /// first is the main error; `details.errors` lists all of them, so the
+    /// UI can mark every field in one round trip.
+    pub fn combine(mut errors: Vec<AppError>) -> Option<AppError> {
+        if errors.is_empty() {
+            return None;
+        }
+        let all: Vec<Value> = errors
+            .iter()
+            .map(|e| {
+                json!({
+                    "code": e.code,
+                    "field": e.field,
+                    "message_zh": e.message.zh,
+                    "message_en": e.message.en,
+                    "details": e.details,
+                })
+            })
+            .collect();
+        let mut first = errors.remove(0);
+        let mut details = first.details.take().unwrap_or_else(|| json!({}));
+        if let Some(obj) = details.as_object_mut() {
+            obj.insert("errors".into(), Value::Array(all));
+        }
+        first.details = Some(details);
+        Some(first)
+    }
+
     /// The one JSON error shape of every endpoint.
     pub fn to_json(&self, lang: Lang, request_id: &str) -> Value {
         let mut error = json!({
@@ -159,6 +187,16 @@ mod tests {
         assert!(v["error"]["message_zh"].as_str().unwrap().contains("login_name"));
         let zh = err.to_json(Lang::Zh, "req-1");
         assert_eq!(zh["error"]["message"], zh["error"]["message_zh"]);
+    }
+
+    #[test]
+    fn combine_keeps_the_first_and_lists_all() {
+        assert!(AppError::combine(vec![]).is_none());
+        let e = AppError::combine(vec![AppError::missing_field("a"), AppError::missing_field("b")]).unwrap();
+        assert_eq!(e.field.as_deref(), Some("a"));
+        let all = e.details.unwrap()["errors"].as_array().unwrap().clone();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1]["field"], "b");
     }
 
     #[test]

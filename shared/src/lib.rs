@@ -10,8 +10,12 @@
 //! self-service flow): `registration/` holds the flow's rules, its store
 //! queries and its HTTP handler in framework-neutral types.
 
+pub mod account;
+pub mod audit;
+pub mod auth;
 pub mod clock;
 pub mod context;
+pub mod digest;
 pub mod error;
 pub mod guidance;
 pub mod i18n;
@@ -21,7 +25,9 @@ pub mod random;
 pub mod rate_limit;
 pub mod registration;
 pub mod site;
+pub mod sms;
 pub mod store;
+pub mod validate;
 pub mod web;
 
 #[cfg(feature = "spin")]

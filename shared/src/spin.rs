@@ -214,3 +214,66 @@ pub fn render(response: web::Response, request_id: &str) -> SpinResponse {
         r
     })
 }
+
+/// Settings the SMS delivery reads (component variables).
+pub const SMS_GATEWAY_URL: &str = "sms_gateway_url";
+pub const SMS_GATEWAY_TOKEN: &str = "sms_gateway_token";
+
+/// Delivers the outbox messages `ids` (just committed) to the configured
+/// SMS gateway and marks each sent or failed; without a gateway they stay in
+/// the outbox (the scheduled trigger retries) and are logged masked.
+/// Delivery problems never fail the user's request: the change is committed.
+pub async fn deliver_sms(ctx: &Context<SpinStore>, ids: &[i64]) {
+    if ids.is_empty() {
+        return;
+    }
+    let messages = match crate::sms::pending(&ctx.store, ids, i64::MAX).await {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("[sms] cannot read the outbox: {e}");
+            return;
+        }
+    };
+    let Some(url) = ctx.settings.get(SMS_GATEWAY_URL) else {
+        for m in &messages {
+            eprintln!("[sms] no gateway configured; message {} to {} stays in the outbox", m.id, crate::account::mask_mobile(&m.recipient));
+        }
+        return;
+    };
+    let token = ctx.settings.get(SMS_GATEWAY_TOKEN).unwrap_or("");
+    for m in messages {
+        let outcome = send_one(url, token, &m).await;
+        let marked = match &outcome {
+            Ok(()) => crate::sms::mark_sent(&ctx.store, &*ctx.clock, m.id).await,
+            Err(e) => {
+                eprintln!("[sms] message {} not delivered: {e}", m.id);
+                crate::sms::mark_failed(&ctx.store, m.id, e).await
+            }
+        };
+        if let Err(e) = marked {
+            eprintln!("[sms] cannot record delivery of message {}: {e}", m.id);
+        }
+    }
+}
+
+async fn send_one(url: &str, token: &str, m: &crate::sms::OutboxMessage) -> Result<(), String> {
+    let to = crate::identity::Mobile::parse(&m.recipient).map(|x| x.e164()).unwrap_or_else(|_| m.recipient.clone());
+    let body = serde_json::json!({
+        "id": m.id,
+        "to": to,
+        "template": m.template,
+        "params": m.params,
+        "text": m.text(),
+    });
+    let request = spin_sdk::http::Request::post(url)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Full::new(Bytes::from(body.to_string())))
+        .map_err(|e| format!("bad gateway request: {e}"))?;
+    let response = spin_sdk::http::send(request).await.map_err(|e| format!("gateway unreachable: {e:?}"))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("gateway answered {}", response.status()))
+    }
+}

@@ -62,17 +62,7 @@ pub async fn check_login_name<S: Store>(store: &S, login_name: LoginName) -> Res
 
 fn guidance_for(name: &LoginName, registered: bool, legacy: Option<&str>) -> Guidance {
     if registered {
-        return Guidance::new(
-            "registration.login_name_registered",
-            "该登录名已被注册。如果这是您的账号但忘记了密码，请用“登录名重置密码”找回；如果不是，请换一个登录名。",
-            "This login name is registered. If it is yours and you forgot the password, reset it by login name; otherwise choose another name.",
-        )
-        .action(
-            format!("/password-reset?login_name={}", encode_query_value(name.as_str())),
-            "登录名重置密码",
-            "Reset password by login name",
-        )
-        .action("/login", "去登录", "Log in");
+        return super::guidance::reset_by_login_name(name.as_str());
     }
     if let Some(legacy) = legacy {
         return Guidance::new(
@@ -92,8 +82,17 @@ fn guidance_for(name: &LoginName, registered: bool, legacy: Option<&str>) -> Gui
         "该登录名未被注册。如果您的单位以前办理过业务，请先检索单位名称和统一社会信用代码是否已注册；都不存在时即可注册。",
         "This login name is not registered. If your organization has done business here before, first check whether its name or Unified Social Credit Code is registered; if neither is, you can register.",
     )
-    .action("/register?step=organization", "检索单位名称 / 统一社会信用代码", "Check organization name / USCC")
-    .action(format!("/register?login_name={}", encode_query_value(name.as_str())), "注册", "Register")
+    .action("/register#organization", "检索单位名称 / 统一社会信用代码", "Check organization name / USCC")
+    .action(
+        format!("/register/legal-entity?login_name={}", encode_query_value(name.as_str())),
+        "注册单位用户（法人）",
+        "Register an organization (legal entity)",
+    )
+    .action(
+        format!("/register/natural-person?login_name={}", encode_query_value(name.as_str())),
+        "注册自然人用户",
+        "Register a natural person",
+    )
 }
 
 #[cfg(test)]
@@ -126,7 +125,7 @@ mod tests {
         let c = check(&store_with(&[]), "newcorp");
         assert!(!c.registered);
         assert_eq!(c.guidance.code, "registration.login_name_available");
-        assert!(c.guidance.actions.iter().any(|a| a.href == "/register?login_name=newcorp"));
+        assert!(c.guidance.actions.iter().any(|a| a.href == "/register/legal-entity?login_name=newcorp"));
     }
 
     #[test]

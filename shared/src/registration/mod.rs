@@ -4,23 +4,15 @@
 //! - `persistence`: the flow's queries.
 
 mod check;
+pub mod guidance;
+pub mod legacy;
+mod organization;
 mod persistence;
+mod register;
 
 pub use check::{CHECK_LIMIT_SETTING, LoginNameCheck, check_limit, check_login_name};
+pub use organization::{OrganizationCheck, check_organization};
 pub use persistence::{create_account_record, login_name_registered};
+pub use register::{LegalEntityForm, NaturalPersonForm, Registrar};
 
-/// Account kinds (DESIGN.md: legal-entity and natural-person accounts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountKind {
-    LegalEntity,
-    NaturalPerson,
-}
-
-impl AccountKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountKind::LegalEntity => "legal_entity",
-            AccountKind::NaturalPerson => "natural_person",
-        }
-    }
-}
+pub use crate::account::AccountKind;

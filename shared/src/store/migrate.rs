@@ -19,11 +19,10 @@ pub struct Migration {
 }
 
 /// Every migration, in order. A unit test checks this list against the files.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_foundation",
-    sql: include_str!("../../migrations/0001_foundation.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "0001_foundation", sql: include_str!("../../migrations/0001_foundation.sql") },
+    Migration { version: 2, name: "0002_accounts", sql: include_str!("../../migrations/0002_accounts.sql") },
+];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
     let rows = store.execute("PRAGMA user_version", &[]).await?;

@@ -220,16 +220,16 @@ pub trait Store {
 macro_rules! transaction {
     ($store:expr, $body:expr) => {{
         let store = $store;
-        store.begin().await?;
+        $crate::store::Store::begin(store).await?;
         let result = $body;
         match result {
             Ok(v) => {
-                store.commit().await?;
+                $crate::store::Store::commit(store).await?;
                 Ok(v)
             }
             Err(e) => {
                 // The original error matters more than a failed rollback.
-                let _ = store.rollback().await;
+                let _ = $crate::store::Store::rollback(store).await;
                 Err(e)
             }
         }

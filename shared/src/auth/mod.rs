@@ -1,0 +1,19 @@
+//! Flow 2: login and sessions (FAQ preface, 1).
+//!
+//! - `login`: credentials, the legacy cases, throttling without a lockout
+//!   denial of service, the wrong-account-type hint.
+//! - `session`: opaque tokens (only their SHA-256 stored), idle and
+//!   absolute expiry, revocation.
+//! - `csrf`: the rule every state-changing request passes.
+
+pub mod csrf;
+mod login;
+pub mod session;
+
+pub use login::{
+    CLIENT_LIMIT_SETTING, LoginForm, LoginSettings, PASSWORD_DISABLED_AFTER, THROTTLE_AFTER, login, throttle_delay_secs,
+};
+pub use session::{
+    ABSOLUTE_TIMEOUT_SECS, COOKIE_NAME, IDLE_TIMEOUT_SECS, Session, clear_cookie, current, revoke, revoke_all_for,
+    session_cookie,
+};

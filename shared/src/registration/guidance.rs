@@ -1,0 +1,105 @@
+//! The registration flow's conflict errors, each with the FAQ's way out.
+
+use crate::error::AppError;
+use crate::guidance::{Guidance, encode_query_value};
+use crate::i18n::Lang;
+use crate::identity::LoginName;
+use serde_json::json;
+
+fn with_guidance(err: AppError, g: Guidance) -> AppError {
+    // Both languages are inside; the UI picks.
+    err.with_details(json!({ "guidance": g.to_json(Lang::Zh) }))
+}
+
+pub fn reset_by_login_name(login_name: &str) -> Guidance {
+    Guidance::new(
+        "registration.login_name_registered",
+        "该登录名已被注册。如果这是您的账号但忘记了密码，请用“登录名重置密码”找回；如果不是，请换一个登录名。",
+        "This login name is registered. If it is yours and you forgot the password, reset it by login name; otherwise choose another name.",
+    )
+    .action(format!("/password-reset?login_name={}", encode_query_value(login_name)), "登录名重置密码", "Reset password by login name")
+    .action("/login", "去登录", "Log in")
+}
+
+/// FAQ 1(2) and 2: the organization already has a legal-entity account.
+pub fn organization_registered() -> Guidance {
+    Guidance::new(
+        "registration.organization_registered",
+        "该单位已注册法人账号。请先询问单位其他同事是否持有法人账号；如账号密码遗失，请通过“单位法人申诉找回”找回（需上传加盖公章并本人签字的证件正反面）。",
+        "This organization already has a legal-entity account. Ask your colleagues whether one of them holds it; if it is lost, recover it with a legal-entity recovery appeal (upload both sides of the ID card, stamped with the official seal and signed).",
+    )
+    .action("/appeal/legal-entity", "单位法人申诉找回", "Legal-entity recovery appeal")
+    .action("/password-reset", "忘记密码", "Forgot password")
+}
+
+pub fn organization_available() -> Guidance {
+    Guidance::new(
+        "registration.organization_available",
+        "单位名称和统一社会信用代码都未被注册，可以注册单位用户（法人）。",
+        "Neither the organization name nor the USCC is registered: you can register the organization (legal entity).",
+    )
+    .action("/register/legal-entity", "注册单位用户（法人）", "Register the organization (legal entity)")
+}
+
+/// FAQ 3.3: the document is bound to another natural-person account.
+pub fn document_bound() -> Guidance {
+    Guidance::new(
+        "registration.document_registered",
+        "该证件号码已绑定本平台的自然人账号。请通过“自然人用户申诉找回密码”找回绑定该证件的账号。",
+        "This document number is already bound to a natural-person account here. Recover that account with a natural-person recovery appeal.",
+    )
+    .action("/appeal/natural-person", "自然人用户申诉找回", "Natural-person recovery appeal")
+    .action("/password-reset", "忘记密码", "Forgot password")
+}
+
+pub fn login_name_taken(login_name: &LoginName) -> AppError {
+    with_guidance(
+        AppError::new(
+            "registration.login_name_taken",
+            409,
+            format!("登录名“{login_name}”已被注册。"),
+            format!("The login name “{login_name}” is already registered."),
+        )
+        .with_field("login_name"),
+        reset_by_login_name(login_name.as_str()),
+    )
+}
+
+pub fn org_name_taken() -> AppError {
+    with_guidance(
+        AppError::new(
+            "registration.org_name_taken",
+            409,
+            "该单位名称已注册法人账号。",
+            "An account is already registered for this organization name.",
+        )
+        .with_field("org_name"),
+        organization_registered(),
+    )
+}
+
+pub fn uscc_taken() -> AppError {
+    with_guidance(
+        AppError::new(
+            "registration.uscc_taken",
+            409,
+            "该统一社会信用代码已注册法人账号。",
+            "An account is already registered for this Unified Social Credit Code.",
+        )
+        .with_field("uscc"),
+        organization_registered(),
+    )
+}
+
+pub fn document_taken() -> AppError {
+    with_guidance(
+        AppError::new(
+            "registration.document_taken",
+            409,
+            "该证件号码已绑定其他自然人账号。",
+            "This document number is already bound to another natural-person account.",
+        )
+        .with_field("document_number"),
+        document_bound(),
+    )
+}

@@ -1,0 +1,290 @@
+//! Import of accounts from the old foreign-work system (FAQ preface, 1).
+//!
+//! Input: JSON lines, one old account each:
+//! `{"old_login_name": "acme", "kind": "legal_entity", "org_name": "...",
+//!   "uscc": "...", "mobile": "...", "password_hash": "$pbkdf2-sha256$..."}` or
+//! `{"old_login_name": "zhang", "kind": "natural_person", "real_name": "...",
+//!   "document_type": "resident_id", "document_number": "...", ...}`.
+//!
+//! Each becomes an account with login name `WP` + old name and the old name
+//! as an alias (so both log in). A legal-entity line whose organization
+//! already has a legal-entity account becomes a natural-person account
+//! holding that organization's foreign-work grant. A password hash in PHC
+//! form (argon2, pbkdf2-sha256, bcrypt) is kept and upgraded at the first
+//! login; without one the account must reset its password by SMS first.
+
+use crate::account::AccountKind;
+use crate::audit::{self, Actor};
+use crate::clock::Clock;
+use crate::error::AppError;
+use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgName, PersonName, Uscc, normalize_input};
+use crate::store::{Store, StoreError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The role a converted legacy account holds in its organization.
+pub const FOREIGN_WORK_ROLE: &str = "foreign_work";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyRecord {
+    pub old_login_name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub org_name: Option<String>,
+    #[serde(default)]
+    pub uscc: Option<String>,
+    #[serde(default)]
+    pub real_name: Option<String>,
+    #[serde(default)]
+    pub document_type: Option<String>,
+    #[serde(default)]
+    pub document_number: Option<String>,
+    #[serde(default)]
+    pub nationality: Option<String>,
+    #[serde(default)]
+    pub mobile: Option<String>,
+    #[serde(default)]
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Created { account_id: i64, login_name: String },
+    /// Became a natural-person account with the organization's grant.
+    Converted { account_id: i64, login_name: String, organization_id: i64 },
+    /// `WP` + old name exists already (an earlier import): nothing changed.
+    Skipped { login_name: String },
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ImportReport {
+    pub created: u32,
+    pub converted: u32,
+    pub skipped: u32,
+    pub errors: Vec<(usize, AppError)>,
+    pub outcomes: Vec<(usize, Outcome)>,
+}
+
+impl ImportReport {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "created": self.created,
+            "converted": self.converted,
+            "skipped": self.skipped,
+            "errors": self.errors.iter().map(|(line, e)| json!({
+                "line": line, "code": e.code, "field": e.field,
+                "message_zh": e.message.zh, "message_en": e.message.en,
+            })).collect::<Vec<_>>(),
+            "accounts": self.outcomes.iter().map(|(line, o)| match o {
+                Outcome::Created { account_id, login_name } =>
+                    json!({"line": line, "result": "created", "account_id": account_id, "login_name": login_name}),
+                Outcome::Converted { account_id, login_name, organization_id } =>
+                    json!({"line": line, "result": "converted_to_natural_person", "account_id": account_id,
+                           "login_name": login_name, "organization_id": organization_id}),
+                Outcome::Skipped { login_name } =>
+                    json!({"line": line, "result": "skipped_existing", "login_name": login_name}),
+            }).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Imports every line; each line is its own transaction, so one bad line
+/// loses nothing else. Lines are numbered from 1.
+pub async fn import<S: Store>(store: &S, clock: &dyn Clock, body: &str) -> Result<ImportReport, StoreError> {
+    let mut report = ImportReport::default();
+    for (i, line) in body.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = match serde_json::from_str::<LegacyRecord>(line) {
+            Ok(r) => r,
+            Err(e) => {
+                report.errors.push((n, line_error("legacy.invalid_line", &format!("第 {n} 行不是有效的记录：{e}"), &format!("Line {n} is not a valid record: {e}"))));
+                continue;
+            }
+        };
+        store.begin().await?;
+        match import_one(store, clock, &record).await {
+            Ok(outcome) => {
+                store.commit().await?;
+                match &outcome {
+                    Outcome::Created { .. } => report.created += 1,
+                    Outcome::Converted { .. } => report.converted += 1,
+                    Outcome::Skipped { .. } => report.skipped += 1,
+                }
+                report.outcomes.push((n, outcome));
+            }
+            Err(Failure::Invalid(e)) => {
+                store.rollback().await?;
+                report.errors.push((n, e));
+            }
+            Err(Failure::Store(e)) => {
+                let _ = store.rollback().await;
+                return Err(e);
+            }
+        }
+    }
+    Ok(report)
+}
+
+enum Failure {
+    Invalid(AppError),
+    Store(StoreError),
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        Failure::Invalid(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+fn line_error(code: &'static str, zh: &str, en: &str) -> AppError {
+    AppError::new(code, 400, zh, en)
+}
+
+async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) -> Result<Outcome, Failure> {
+    let old = normalize_input(&r.old_login_name);
+    if old.is_empty() || old.chars().count() > 48 || old.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(line_error(
+            "legacy.old_login_name_invalid",
+            "原登录名为空、过长或含空白字符。",
+            "The old login name is empty, too long or contains white space.",
+        )
+        .with_field("old_login_name")
+        .into());
+    }
+    let login_name = LoginName::parse(&format!("WP{old}")).map_err(|e| e.with_field("old_login_name"))?;
+    let key = login_name.key();
+    if super::login_name_registered(store, &key).await? {
+        return Ok(Outcome::Skipped { login_name: login_name.as_str().to_owned() });
+    }
+    let mobile = match r.mobile.as_deref().filter(|m| !m.trim().is_empty()) {
+        Some(m) => Some(Mobile::parse(m)?),
+        None => None,
+    };
+    let password_hash = match r.password_hash.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+        Some(h) if h.starts_with('$') => Some(h.to_owned()),
+        Some(_) => {
+            return Err(line_error(
+                "legacy.password_hash_format",
+                "密码哈希须为 PHC 格式（以 $ 开头，如 $pbkdf2-sha256$…）。",
+                "The password hash must be in PHC form (starting with $, e.g. $pbkdf2-sha256$...).",
+            )
+            .with_field("password_hash")
+            .into());
+        }
+        None => None,
+    };
+    let now = clock.now().millis();
+    let today = CivilDate::today_in_china(clock);
+
+    let (kind, org, person, organization_id) = match r.kind.as_str() {
+        "legal_entity" => {
+            let org_name = OrgName::parse(r.org_name.as_deref().unwrap_or(""))?;
+            let uscc = Uscc::parse(r.uscc.as_deref().unwrap_or(""))?;
+            let existing = store
+                .execute(
+                    "SELECT id FROM accounts WHERE kind = 'legal_entity' AND (uscc = ? OR org_name_key = ?) LIMIT 1",
+                    &[uscc.as_str().into(), org_name.key().into()],
+                )
+                .await?;
+            match existing.first() {
+                // FAQ preface: the organization has its legal-entity account
+                // already; this old account becomes a natural person acting
+                // for it.
+                Some(row) => (AccountKind::NaturalPerson, None, None, Some(row.int("id")?)),
+                None => (AccountKind::LegalEntity, Some((org_name, uscc)), None, None),
+            }
+        }
+        "natural_person" => {
+            let name = PersonName::parse(r.real_name.as_deref().unwrap_or("")).map_err(|e| e.with_field("real_name"))?;
+            let doc_type = DocumentType::parse(r.document_type.as_deref().unwrap_or(""))?;
+            let doc = Document::parse(doc_type, r.document_number.as_deref().unwrap_or(""), r.nationality.as_deref(), today)?;
+            let taken = store
+                .execute(
+                    "SELECT 1 FROM accounts WHERE document_type = ? AND document_number = ?",
+                    &[doc.doc_type().code().into(), doc.number().into()],
+                )
+                .await?;
+            if !taken.is_empty() {
+                return Err(super::guidance::document_taken().into());
+            }
+            (AccountKind::NaturalPerson, None, Some((name, doc)), None)
+        }
+        _ => {
+            return Err(line_error(
+                "legacy.kind_unknown",
+                "kind 须为 legal_entity 或 natural_person。",
+                "kind must be legal_entity or natural_person.",
+            )
+            .with_field("kind")
+            .into());
+        }
+    };
+
+    let rows = store
+        .execute(
+            "INSERT INTO accounts (kind, login_name, login_name_key, created_at, password_hash, reserved_mobile,
+                                   org_name, org_name_key, uscc, real_name, document_type, document_number, nationality,
+                                   legacy_old_name, converted_from_legacy)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                kind.as_str().into(),
+                login_name.as_str().into(),
+                key.clone().into(),
+                now.into(),
+                password_hash.into(),
+                mobile.as_ref().map(|m| m.as_str().to_owned()).into(),
+                org.as_ref().map(|(n, _)| n.as_str().to_owned()).into(),
+                org.as_ref().map(|(n, _)| n.key()).into(),
+                org.as_ref().map(|(_, u)| u.as_str().to_owned()).into(),
+                person.as_ref().map(|(n, _)| n.as_str().to_owned()).into(),
+                person.as_ref().map(|(_, d)| d.doc_type().code().to_owned()).into(),
+                person.as_ref().map(|(_, d)| d.number().to_owned()).into(),
+                person.as_ref().and_then(|(_, d)| d.nationality().map(|c| c.code.to_owned())).into(),
+                old.clone().into(),
+                i64::from(organization_id.is_some()).into(),
+            ],
+        )
+        .await?;
+    let account_id = rows.first().ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?.int("id")?;
+    let alias_key = old.to_ascii_lowercase();
+    if alias_key != key && !super::login_name_registered(store, &alias_key).await? {
+        store
+            .execute(
+                "INSERT INTO login_name_aliases (alias_key, alias, account_id) VALUES (?, ?, ?)",
+                &[alias_key.into(), old.clone().into(), account_id.into()],
+            )
+            .await?;
+    }
+    if let Some(org_id) = organization_id {
+        store
+            .execute(
+                "INSERT INTO grants (organization_id, person_id, role, granted_by, created_at) VALUES (?, ?, ?, NULL, ?)",
+                &[org_id.into(), account_id.into(), FOREIGN_WORK_ROLE.into(), now.into()],
+            )
+            .await?;
+    }
+    audit::record(
+        store,
+        clock,
+        &Actor::System,
+        "legacy.account_imported",
+        Some(&format!("account:{account_id}")),
+        json!({ "login_name": login_name.as_str(), "kind": kind.as_str(), "converted_for_organization": organization_id }),
+    )
+    .await?;
+    let login_name = login_name.as_str().to_owned();
+    Ok(match organization_id {
+        Some(organization_id) => Outcome::Converted { account_id, login_name, organization_id },
+        None => Outcome::Created { account_id, login_name },
+    })
+}

@@ -1,0 +1,252 @@
+//! Registration of a legal entity or a natural person (FAQ 2), after the
+//! mobile number is verified by SMS code. Two racing registrations of the
+//! same login name, organization name, USCC or document: exactly one wins —
+//! the unique indexes decide, and the loser gets the same guidance as the
+//! registration check.
+
+use super::guidance;
+use crate::account::{Account, AccountKind, find_by_id};
+use crate::audit::{self, Actor};
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgName, PersonName, Uscc};
+use crate::password::{self, PasswordPolicy};
+use crate::random::Random;
+use crate::sms::{self, Purpose};
+use crate::store::{Store, StoreError};
+use crate::validate::Form;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LegalEntityForm {
+    pub login_name: String,
+    pub password: String,
+    pub org_name: String,
+    pub uscc: String,
+    pub mobile: String,
+    pub sms_code: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NaturalPersonForm {
+    pub login_name: String,
+    pub password: String,
+    pub real_name: String,
+    pub document_type: String,
+    pub document_number: String,
+    #[serde(default)]
+    pub nationality: Option<String>,
+    pub mobile: String,
+    pub sms_code: String,
+}
+
+/// A registration, validated: every field parsed, the password hashed.
+struct NewAccount {
+    kind: AccountKind,
+    login_name: LoginName,
+    password_hash: String,
+    mobile: Mobile,
+    sms_code: String,
+    org: Option<(OrgName, Uscc)>,
+    person: Option<(PersonName, Document)>,
+}
+
+pub struct Registrar<'a, S> {
+    pub store: &'a S,
+    pub clock: &'a dyn Clock,
+    pub random: &'a dyn Random,
+    pub policy: PasswordPolicy,
+    pub client: &'a str,
+}
+
+impl<S: Store> Registrar<'_, S> {
+    pub async fn legal_entity(&self, f: &LegalEntityForm) -> AppResult<Account> {
+        let mut form = Form::new();
+        let login_name = form.field(LoginName::parse(&f.login_name));
+        let org_name = form.field(OrgName::parse(&f.org_name));
+        let uscc = form.field(Uscc::parse(&f.uscc));
+        let context: Vec<&str> = [Some(f.login_name.as_str()), Some(f.org_name.as_str()), uscc.as_ref().map(Uscc::as_str)]
+            .into_iter()
+            .flatten()
+            .collect();
+        form.check(self.policy.check(&f.password, &context));
+        let mobile = form.field(Mobile::parse(&f.mobile));
+        form.check(sms_code_present(&f.sms_code));
+        form.finish()?;
+        let (Some(login_name), Some(org_name), Some(uscc), Some(mobile)) = (login_name, org_name, uscc, mobile) else {
+            return Err(AppError::internal());
+        };
+        self.create(NewAccount {
+            kind: AccountKind::LegalEntity,
+            login_name,
+            password_hash: password::hash(&f.password, self.random).into_string(),
+            mobile,
+            sms_code: f.sms_code.clone(),
+            org: Some((org_name, uscc)),
+            person: None,
+        })
+        .await
+    }
+
+    pub async fn natural_person(&self, f: &NaturalPersonForm) -> AppResult<Account> {
+        let today = CivilDate::today_in_china(self.clock);
+        let mut form = Form::new();
+        let login_name = form.field(LoginName::parse(&f.login_name));
+        let real_name = form.field(PersonName::parse(&f.real_name).map_err(|e| e.with_field("real_name")));
+        let document = form
+            .field(DocumentType::parse(&f.document_type))
+            .and_then(|t| form.field(Document::parse(t, &f.document_number, f.nationality.as_deref(), today)));
+        let context: Vec<&str> =
+            [Some(f.login_name.as_str()), document.as_ref().map(Document::number)].into_iter().flatten().collect();
+        form.check(self.policy.check(&f.password, &context));
+        let mobile = form.field(Mobile::parse(&f.mobile));
+        form.check(sms_code_present(&f.sms_code));
+        form.finish()?;
+        let (Some(login_name), Some(real_name), Some(document), Some(mobile)) = (login_name, real_name, document, mobile) else {
+            return Err(AppError::internal());
+        };
+        self.create(NewAccount {
+            kind: AccountKind::NaturalPerson,
+            login_name,
+            password_hash: password::hash(&f.password, self.random).into_string(),
+            mobile,
+            sms_code: f.sms_code.clone(),
+            org: None,
+            person: Some((real_name, document)),
+        })
+        .await
+    }
+
+    /// One write transaction: the SMS code, the uniqueness checks, the
+    /// insert, the audit record. A wrong code's failed try is kept (the
+    /// transaction commits it); any other failure rolls everything back,
+    /// so the code stays usable.
+    async fn create(&self, new: NewAccount) -> AppResult<Account> {
+        self.store.begin().await?;
+        if let Err(e) = sms::verify_code(self.store, self.clock, Purpose::Registration, &new.mobile, &new.sms_code).await {
+            let keep = matches!(e.code, "sms.code_wrong" | "sms.code_locked");
+            let end = if keep { self.store.commit().await } else { self.store.rollback().await };
+            end?;
+            return Err(e);
+        }
+        match self.insert(&new).await {
+            Ok(id) => {
+                self.store.commit().await?;
+                find_by_id(self.store, id).await?.ok_or_else(AppError::internal)
+            }
+            Err(e) => {
+                let _ = self.store.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn insert(&self, new: &NewAccount) -> AppResult<i64> {
+        let key = new.login_name.key();
+        if super::login_name_registered(self.store, &key).await? {
+            return Err(guidance::login_name_taken(&new.login_name));
+        }
+        if let Some((org_name, uscc)) = &new.org {
+            let rows = self
+                .store
+                .execute(
+                    "SELECT org_name_key = ? AS same_name, uscc = ? AS same_uscc FROM accounts
+                      WHERE org_name_key = ? OR uscc = ? LIMIT 1",
+                    &[org_name.key().into(), uscc.as_str().into(), org_name.key().into(), uscc.as_str().into()],
+                )
+                .await?;
+            if let Some(r) = rows.first() {
+                return Err(if r.int("same_uscc")? != 0 {
+                    guidance::uscc_taken()
+                } else {
+                    guidance::org_name_taken()
+                });
+            }
+        }
+        if let Some((_, doc)) = &new.person {
+            let rows = self
+                .store
+                .execute(
+                    "SELECT 1 FROM accounts WHERE document_type = ? AND document_number = ?",
+                    &[doc.doc_type().code().into(), doc.number().into()],
+                )
+                .await?;
+            if !rows.is_empty() {
+                return Err(guidance::document_taken());
+            }
+        }
+        let now = self.clock.now().millis();
+        let (org_name, org_key, uscc) = match &new.org {
+            Some((n, u)) => (Some(n.as_str().to_owned()), Some(n.key()), Some(u.as_str().to_owned())),
+            None => (None, None, None),
+        };
+        let (real_name, doc_type, doc_number, nationality) = match &new.person {
+            Some((n, d)) => (
+                Some(n.as_str().to_owned()),
+                Some(d.doc_type().code().to_owned()),
+                Some(d.number().to_owned()),
+                d.nationality().map(|c| c.code.to_owned()),
+            ),
+            None => (None, None, None, None),
+        };
+        let inserted = self
+            .store
+            .execute(
+                "INSERT INTO accounts (kind, login_name, login_name_key, created_at, password_hash, reserved_mobile,
+                                       org_name, org_name_key, uscc, real_name, document_type, document_number, nationality)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                &[
+                    new.kind.as_str().into(),
+                    new.login_name.as_str().into(),
+                    key.into(),
+                    now.into(),
+                    new.password_hash.clone().into(),
+                    new.mobile.as_str().into(),
+                    org_name.into(),
+                    org_key.into(),
+                    uscc.into(),
+                    real_name.into(),
+                    doc_type.into(),
+                    doc_number.into(),
+                    nationality.into(),
+                ],
+            )
+            .await
+            .map_err(|e| conflict(e, &new.login_name))?;
+        let id = inserted.first().ok_or_else(AppError::internal)?.int("id")?;
+        audit::record(
+            self.store,
+            self.clock,
+            &Actor::Client(self.client.to_owned()),
+            "registration.account_created",
+            Some(&format!("account:{id}")),
+            json!({ "kind": new.kind.as_str(), "login_name": new.login_name.as_str() }),
+        )
+        .await?;
+        Ok(id)
+    }
+}
+
+/// A unique index caught a race the checks could not see.
+fn conflict(e: StoreError, login_name: &LoginName) -> AppError {
+    if e.is_unique_on("accounts.login_name_key") {
+        guidance::login_name_taken(login_name)
+    } else if e.is_unique_on("accounts.uscc") {
+        guidance::uscc_taken()
+    } else if e.is_unique_on("accounts.org_name_key") {
+        guidance::org_name_taken()
+    } else if e.is_unique_on("accounts.document_number") || e.is_unique_on("accounts.document_type") {
+        guidance::document_taken()
+    } else {
+        e.into()
+    }
+}
+
+fn sms_code_present(code: &str) -> AppResult<()> {
+    if code.trim().is_empty() {
+        Err(AppError::new("sms.code_required", 400, "请填写短信验证码。", "Please enter the SMS code.").with_field("sms_code"))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,324 @@
+use crate::clock::Clock;
+use crate::digest::{constant_time_eq, sha256_hex};
+use crate::error::{AppError, AppResult};
+use crate::identity::Mobile;
+use crate::random::Random;
+use crate::store::Store;
+use serde_json::json;
+
+pub const CODE_TTL_SECS: i64 = 600;
+pub const RESEND_AFTER_SECS: i64 = 60;
+pub const HOURLY_CAP: i64 = 5;
+pub const MAX_WRONG_TRIES: i64 = 5;
+
+/// What a code is for: a code for one purpose never verifies another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Registration,
+    PasswordReset,
+    Appeal,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Registration => "registration",
+            Purpose::PasswordReset => "password_reset",
+            Purpose::Appeal => "appeal",
+        }
+    }
+
+    pub fn parse(s: &str) -> AppResult<Purpose> {
+        match s {
+            "registration" => Ok(Purpose::Registration),
+            "password_reset" => Ok(Purpose::PasswordReset),
+            "appeal" => Ok(Purpose::Appeal),
+            _ => Err(AppError::new(
+                "sms.purpose_unknown",
+                400,
+                "验证码用途无效，可选：registration、password_reset、appeal。",
+                "Unknown code purpose; use registration, password_reset or appeal.",
+            )
+            .with_field("purpose")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedCode {
+    /// The plain code: goes into the outbox message, never into sms_codes.
+    pub code: String,
+    pub expires_in_secs: i64,
+    pub resend_after_secs: i64,
+}
+
+/// Issues a new code for `mobile`, enforcing the resend interval and the
+/// hourly cap. Call inside the transaction that also enqueues the SMS.
+pub async fn issue_code<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    purpose: Purpose,
+    mobile: &Mobile,
+) -> AppResult<IssuedCode> {
+    let now = clock.now().millis();
+    let rows = store
+        .execute(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest,
+                    MAX(CASE WHEN purpose = ?2 THEN created_at END) AS latest_same
+               FROM sms_codes WHERE mobile = ?1 AND created_at > ?3",
+            &[mobile.as_str().into(), purpose.as_str().into(), (now - 3_600_000).into()],
+        )
+        .await?;
+    let row = rows.first().ok_or_else(AppError::internal)?;
+    if let Some(latest) = row.opt_int("latest_same")? {
+        let wait = latest + RESEND_AFTER_SECS * 1000 - now;
+        if wait > 0 {
+            return Err(too_soon((wait + 999) / 1000));
+        }
+    }
+    if row.int("n")? >= HOURLY_CAP {
+        let oldest = row.opt_int("oldest")?.unwrap_or(now);
+        let wait = ((oldest + 3_600_000 - now) + 999) / 1000;
+        return Err(AppError::new(
+            "sms.hourly_cap",
+            429,
+            format!("该手机号一小时内最多接收 {HOURLY_CAP} 条验证码，请 {} 分钟后再试。", (wait + 59) / 60),
+            format!("A number gets at most {HOURLY_CAP} codes an hour; try again in {} minutes.", (wait + 59) / 60),
+        )
+        .with_field("mobile")
+        .with_header("retry-after", wait.max(1).to_string())
+        .with_details(json!({ "retry_after_seconds": wait.max(1) })));
+    }
+    let mut n = [0u8; 4];
+    random.fill(&mut n);
+    let code = format!("{:06}", u32::from_le_bytes(n) % 1_000_000);
+    let salt = random.hex(16);
+    store
+        .execute(
+            "INSERT INTO sms_codes (purpose, mobile, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            &[
+                purpose.as_str().into(),
+                mobile.as_str().into(),
+                format!("{salt}${}", code_digest(&salt, &code)).into(),
+                now.into(),
+                (now + CODE_TTL_SECS * 1000).into(),
+            ],
+        )
+        .await?;
+    Ok(IssuedCode { code, expires_in_secs: CODE_TTL_SECS, resend_after_secs: RESEND_AFTER_SECS })
+}
+
+fn too_soon(wait: i64) -> AppError {
+    AppError::new(
+        "sms.resend_too_soon",
+        429,
+        format!("验证码已发送，请 {wait} 秒后再重新获取。"),
+        format!("A code was just sent; you can ask for a new one in {wait} seconds."),
+    )
+    .with_field("mobile")
+    .with_header("retry-after", wait.to_string())
+    .with_details(json!({ "retry_after_seconds": wait }))
+}
+
+fn code_digest(salt: &str, code: &str) -> String {
+    sha256_hex(format!("{salt}:{code}").as_bytes())
+}
+
+/// Checks `code` against the newest code for (purpose, mobile) and uses it
+/// up on success. Errors name the field `sms_code` and say what to do.
+/// Call inside the transaction of the change the code authorises, so a
+/// failed change leaves the code unused.
+pub async fn verify_code<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    purpose: Purpose,
+    mobile: &Mobile,
+    code: &str,
+) -> AppResult<()> {
+    let now = clock.now().millis();
+    let code = crate::identity::normalize_input(code);
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(code_err("sms.code_format", "验证码为 6 位数字。", "The code is 6 digits."));
+    }
+    let rows = store
+        .execute(
+            "SELECT id, code_hash, expires_at, failed_attempts, consumed_at FROM sms_codes
+              WHERE purpose = ? AND mobile = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+            &[purpose.as_str().into(), mobile.as_str().into()],
+        )
+        .await?;
+    let Some(row) = rows.first() else {
+        return Err(code_err(
+            "sms.code_missing",
+            "请先获取短信验证码。",
+            "Please request an SMS code first.",
+        ));
+    };
+    let id = row.int("id")?;
+    if row.opt_int("consumed_at")?.is_some() {
+        return Err(code_err("sms.code_used", "验证码已使用，请重新获取。", "This code was already used; request a new one."));
+    }
+    if row.int("expires_at")? <= now {
+        return Err(code_err(
+            "sms.code_expired",
+            "验证码已过期（有效期 10 分钟），请重新获取。",
+            "The code has expired (codes last 10 minutes); request a new one.",
+        ));
+    }
+    let failed = row.int("failed_attempts")?;
+    if failed >= MAX_WRONG_TRIES {
+        return Err(code_err(
+            "sms.code_locked",
+            "验证码错误次数过多，请重新获取。",
+            "Too many wrong tries for this code; request a new one.",
+        ));
+    }
+    let stored = row.text("code_hash")?;
+    let (salt, digest) = stored.split_once('$').unwrap_or(("", stored));
+    if !constant_time_eq(&code_digest(salt, &code), digest) {
+        store
+            .execute("UPDATE sms_codes SET failed_attempts = failed_attempts + 1 WHERE id = ?", &[id.into()])
+            .await?;
+        let left = MAX_WRONG_TRIES - failed - 1;
+        return Err(if left > 0 {
+            code_err(
+                "sms.code_wrong",
+                &format!("验证码不正确，还可再试 {left} 次。"),
+                &format!("The code is not right; {left} tries left."),
+            )
+            .with_details(json!({ "tries_left": left }))
+        } else {
+            code_err(
+                "sms.code_locked",
+                "验证码错误次数过多，请重新获取。",
+                "Too many wrong tries for this code; request a new one.",
+            )
+        });
+    }
+    store.execute("UPDATE sms_codes SET consumed_at = ? WHERE id = ?", &[now.into(), id.into()]).await?;
+    Ok(())
+}
+
+fn code_err(code: &'static str, zh: &str, en: &str) -> AppError {
+    AppError::new(code, 400, zh, en).with_field("sms_code")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{FixedClock, Timestamp};
+    use crate::random::SeqRandom;
+    use crate::store::native::block_on;
+    use crate::store::{NativeStore, migrate};
+
+    struct T {
+        store: NativeStore,
+        clock: FixedClock,
+        random: SeqRandom,
+        mobile: Mobile,
+    }
+
+    fn setup() -> T {
+        let store = NativeStore::in_memory().unwrap();
+        let clock = FixedClock::at(Timestamp(1_800_000_000_000));
+        block_on(migrate(&store, &clock)).unwrap();
+        T { store, clock, random: SeqRandom::new(7), mobile: Mobile::parse("13800138000").unwrap() }
+    }
+
+    impl T {
+        fn issue(&self) -> AppResult<IssuedCode> {
+            block_on(issue_code(&self.store, &self.clock, &self.random, Purpose::Registration, &self.mobile))
+        }
+        fn verify(&self, code: &str) -> AppResult<()> {
+            block_on(verify_code(&self.store, &self.clock, Purpose::Registration, &self.mobile, code))
+        }
+    }
+
+    fn wrong(code: &str) -> String {
+        format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
+    }
+
+    #[test]
+    fn a_code_verifies_once() {
+        let t = setup();
+        let c = t.issue().unwrap();
+        assert_eq!(c.code.len(), 6);
+        t.verify(&c.code).unwrap();
+        assert_eq!(t.verify(&c.code).unwrap_err().code, "sms.code_used");
+    }
+
+    #[test]
+    fn only_a_hash_is_stored() {
+        let t = setup();
+        let c = t.issue().unwrap();
+        let rows = block_on(t.store.execute("SELECT code_hash FROM sms_codes", &[])).unwrap();
+        let stored = rows.first().unwrap().text("code_hash").unwrap().to_owned();
+        assert!(!stored.contains(&c.code));
+    }
+
+    #[test]
+    fn expires_after_ten_minutes() {
+        let t = setup();
+        let c = t.issue().unwrap();
+        t.clock.advance_seconds(CODE_TTL_SECS);
+        assert_eq!(t.verify(&c.code).unwrap_err().code, "sms.code_expired");
+    }
+
+    #[test]
+    fn five_wrong_tries_lock_the_code() {
+        let t = setup();
+        let c = t.issue().unwrap();
+        for left in (1..5).rev() {
+            let e = t.verify(&wrong(&c.code)).unwrap_err();
+            assert_eq!((e.code, e.details.unwrap()["tries_left"].as_i64()), ("sms.code_wrong", Some(left)));
+        }
+        assert_eq!(t.verify(&wrong(&c.code)).unwrap_err().code, "sms.code_locked");
+        assert_eq!(t.verify(&c.code).unwrap_err().code, "sms.code_locked", "even the right code");
+    }
+
+    #[test]
+    fn resend_waits_sixty_seconds_and_five_an_hour() {
+        let t = setup();
+        t.issue().unwrap();
+        let e = t.issue().unwrap_err();
+        assert_eq!((e.code, e.status), ("sms.resend_too_soon", 429));
+        assert_eq!(e.headers, vec![("retry-after".to_owned(), "60".to_owned())]);
+        for _ in 0..4 {
+            t.clock.advance_seconds(60);
+            t.issue().unwrap();
+        }
+        t.clock.advance_seconds(60);
+        let e = t.issue().unwrap_err();
+        assert_eq!(e.code, "sms.hourly_cap");
+        // The first code was 5 minutes ago: 55 minutes to wait.
+        assert_eq!(e.headers, vec![("retry-after".to_owned(), "3300".to_owned())]);
+        t.clock.advance_seconds(3300);
+        t.issue().unwrap();
+    }
+
+    #[test]
+    fn the_newest_code_counts_and_purposes_do_not_mix() {
+        let t = setup();
+        let first = t.issue().unwrap();
+        t.clock.advance_seconds(60);
+        let second = t.issue().unwrap();
+        if first.code != second.code {
+            assert_eq!(t.verify(&first.code).unwrap_err().code, "sms.code_wrong");
+        }
+        let other = block_on(verify_code(&t.store, &t.clock, Purpose::PasswordReset, &t.mobile, &second.code));
+        assert_eq!(other.unwrap_err().code, "sms.code_missing");
+        t.verify(&second.code).unwrap();
+    }
+
+    #[test]
+    fn malformed_codes_are_refused_without_counting() {
+        let t = setup();
+        t.issue().unwrap();
+        for bad in ["", "12345", "1234567", "abcdef", "12 456"] {
+            assert_eq!(t.verify(bad).unwrap_err().code, "sms.code_format", "{bad}");
+        }
+        let rows = block_on(t.store.execute("SELECT failed_attempts FROM sms_codes", &[])).unwrap();
+        assert_eq!(rows.first().unwrap().int("failed_attempts").unwrap(), 0);
+    }
+}

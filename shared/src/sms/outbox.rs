@@ -1,0 +1,215 @@
+//! The SMS outbox: a message is written in the transaction of the change it
+//! reports, then delivered after the commit (by the component, to the
+//! configured gateway) and marked sent; failures are retried later.
+
+use crate::clock::Clock;
+use crate::identity::Mobile;
+use crate::store::{Store, StoreError};
+use serde_json::{Value, json};
+
+/// The messages we send. Texts are Chinese (the SMS channel's language);
+/// the template name and parameters are stored, the text is rendered at
+/// delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    RegistrationCode,
+    PasswordResetCode,
+    AppealCode,
+    PasswordChanged,
+}
+
+impl Template {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Template::RegistrationCode => "registration_code",
+            Template::PasswordResetCode => "password_reset_code",
+            Template::AppealCode => "appeal_code",
+            Template::PasswordChanged => "password_changed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Template> {
+        [Template::RegistrationCode, Template::PasswordResetCode, Template::AppealCode, Template::PasswordChanged]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+
+    /// The text of the message with its parameters filled in.
+    pub fn render(self, params: &Value) -> String {
+        let p = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        match self {
+            Template::RegistrationCode => format!(
+                "【科技部政务服务平台】您的注册验证码为 {}，10 分钟内有效。如非本人操作，请忽略本短信。",
+                p("code")
+            ),
+            Template::PasswordResetCode => format!(
+                "【科技部政务服务平台】您正在重置登录密码，验证码为 {}，10 分钟内有效。如非本人操作，请勿告知他人。",
+                p("code")
+            ),
+            Template::AppealCode => format!(
+                "【科技部政务服务平台】您正在提交申诉找回，验证码为 {}，10 分钟内有效。",
+                p("code")
+            ),
+            Template::PasswordChanged => format!(
+                "【科技部政务服务平台】您的账号 {} 的登录密码已修改，所有登录已退出。如非本人操作，请立即申诉找回。",
+                p("login_name")
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub recipient: String,
+    pub template: String,
+    pub params: Value,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub attempts: i64,
+}
+
+impl OutboxMessage {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "recipient": self.recipient,
+            "template": self.template,
+            "params": self.params,
+            "created_at": self.created_at,
+            "sent_at": self.sent_at,
+            "attempts": self.attempts,
+        })
+    }
+
+    pub fn text(&self) -> String {
+        Template::parse(&self.template).map(|t| t.render(&self.params)).unwrap_or_default()
+    }
+}
+
+pub async fn enqueue<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    to: &Mobile,
+    template: Template,
+    params: Value,
+) -> Result<i64, StoreError> {
+    let rows = store
+        .execute(
+            "INSERT INTO sms_outbox (recipient, template, params, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            &[to.as_str().into(), template.as_str().into(), params.to_string().into(), clock.now().millis().into()],
+        )
+        .await?;
+    rows.first().ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?.int("id")
+}
+
+const COLUMNS: &str = "id, recipient, template, params, created_at, sent_at, attempts";
+
+fn read(rows: &crate::store::Rows) -> Result<Vec<OutboxMessage>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            Ok(OutboxMessage {
+                id: r.int("id")?,
+                recipient: r.text("recipient")?.to_owned(),
+                template: r.text("template")?.to_owned(),
+                params: serde_json::from_str(r.text("params")?).unwrap_or(Value::Null),
+                created_at: r.int("created_at")?,
+                sent_at: r.opt_int("sent_at")?,
+                attempts: r.int("attempts")?,
+            })
+        })
+        .collect()
+}
+
+/// Unsent messages with the given ids (the ones this request enqueued), or
+/// all unsent ones with fewer than `max_attempts` when `ids` is empty.
+pub async fn pending<S: Store>(store: &S, ids: &[i64], max_attempts: i64) -> Result<Vec<OutboxMessage>, StoreError> {
+    let rows = if ids.is_empty() {
+        store
+            .execute(
+                &format!("SELECT {COLUMNS} FROM sms_outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT 100"),
+                &[max_attempts.into()],
+            )
+            .await?
+    } else {
+        let marks = vec!["?"; ids.len()].join(", ");
+        let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
+        store
+            .execute(&format!("SELECT {COLUMNS} FROM sms_outbox WHERE sent_at IS NULL AND id IN ({marks}) ORDER BY id"), &params)
+            .await?
+    };
+    read(&rows)
+}
+
+/// The newest messages to one recipient (the development outbox view).
+pub async fn messages_for<S: Store>(store: &S, to: &Mobile, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
+    let rows = store
+        .execute(
+            &format!("SELECT {COLUMNS} FROM sms_outbox WHERE recipient = ? ORDER BY id DESC LIMIT ?"),
+            &[to.as_str().into(), limit.into()],
+        )
+        .await?;
+    read(&rows)
+}
+
+pub async fn mark_sent<S: Store>(store: &S, clock: &dyn Clock, id: i64) -> Result<(), StoreError> {
+    store
+        .execute(
+            "UPDATE sms_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+            &[clock.now().millis().into(), id.into()],
+        )
+        .await
+        .map(drop)
+}
+
+pub async fn mark_failed<S: Store>(store: &S, id: i64, error: &str) -> Result<(), StoreError> {
+    store
+        .execute(
+            "UPDATE sms_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            &[error.chars().take(500).collect::<String>().into(), id.into()],
+        )
+        .await
+        .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{FixedClock, Timestamp};
+    use crate::store::native::block_on;
+    use crate::store::{NativeStore, migrate};
+
+    #[test]
+    fn enqueue_deliver_and_retry_bookkeeping() {
+        let store = NativeStore::in_memory().unwrap();
+        let clock = FixedClock::at(Timestamp(5_000));
+        block_on(migrate(&store, &clock)).unwrap();
+        let to = Mobile::parse("+86 138-0013-8000").unwrap();
+        let a = block_on(enqueue(&store, &clock, &to, Template::RegistrationCode, json!({"code": "123456"}))).unwrap();
+        let b = block_on(enqueue(&store, &clock, &to, Template::PasswordChanged, json!({"login_name": "WPacme"}))).unwrap();
+
+        let mine = block_on(pending(&store, &[a], 5)).unwrap();
+        assert_eq!(mine.len(), 1);
+        assert!(mine[0].text().contains("123456"));
+        block_on(mark_sent(&store, &clock, a)).unwrap();
+        block_on(mark_failed(&store, b, "gateway said 503")).unwrap();
+
+        let all = block_on(pending(&store, &[], 5)).unwrap();
+        assert_eq!(all.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), vec![(b, 1)]);
+        assert!(block_on(pending(&store, &[], 1)).unwrap().is_empty(), "attempts exhausted");
+
+        let newest = block_on(messages_for(&store, &to, 10)).unwrap();
+        assert_eq!(newest[0].id, b);
+        assert_eq!(newest[1].sent_at, Some(5_000));
+    }
+
+    #[test]
+    fn every_template_renders_its_parameters() {
+        let p = json!({"code": "654321", "login_name": "WPx"});
+        for t in [Template::RegistrationCode, Template::PasswordResetCode, Template::AppealCode] {
+            assert!(t.render(&p).contains("654321"));
+            assert_eq!(Template::parse(t.as_str()), Some(t));
+        }
+        assert!(Template::PasswordChanged.render(&p).contains("WPx"));
+    }
+}
