@@ -140,3 +140,189 @@ impl TestApp {
 pub fn seconds_since_epoch(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
+
+// ------------------------------------------------------------------ requests
+
+impl TestApp {
+    /// The origin the browser would send: the app's own.
+    pub fn origin(&self) -> String {
+        self.base.trim_end_matches('/').to_owned()
+    }
+
+    /// POST JSON as the site's own page would (same-origin `Origin`).
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", self.origin())
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The newest SMS sent to `mobile` (from the outbox table).
+    pub fn last_sms(&self, mobile: &str) -> Option<(String, serde_json::Value)> {
+        self.db()
+            .query_row(
+                "SELECT template, params FROM sms_outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1",
+                [mobile],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .ok()
+            .map(|(t, p)| (t, serde_json::from_str(&p).unwrap()))
+    }
+
+    /// Asks for a registration code for `mobile` and reads it from the outbox.
+    pub async fn registration_code(&self, mobile: &str) -> String {
+        let res = self.post_json("/api/registration/sms-codes", &serde_json::json!({ "mobile": mobile, "purpose": "registration" })).await;
+        assert_eq!(res.status(), 202, "{}", res.text().await.unwrap_or_default());
+        let (template, params) = self.last_sms(mobile).expect("an SMS in the outbox");
+        assert_eq!(template, "registration_code");
+        params["code"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers a legal entity and returns what was registered.
+    pub async fn register_legal_entity(&self) -> Registered {
+        let r = Registered::legal_entity();
+        let code = self.registration_code(&r.mobile).await;
+        let res = self.post_json("/api/registration/legal-entities", &r.legal_entity_form(&code)).await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+        r
+    }
+
+    /// Registers a natural person with a resident ID.
+    pub async fn register_natural_person(&self) -> Registered {
+        let r = Registered::natural_person();
+        let code = self.registration_code(&r.mobile).await;
+        let res = self.post_json("/api/registration/natural-persons", &r.natural_person_form(&code)).await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+        r
+    }
+
+    pub async fn login(&self, account_type: &str, login_name: &str, password: &str) -> reqwest::Response {
+        self.post_json(
+            "/api/auth/login",
+            &serde_json::json!({ "account_type": account_type, "login_name": login_name, "password": password }),
+        )
+        .await
+    }
+
+    /// Logs in and returns the session (cookie and CSRF token).
+    pub async fn logged_in(&self, account_type: &str, login_name: &str, password: &str) -> LoggedIn {
+        let res = self.login(account_type, login_name, password).await;
+        assert_eq!(res.status(), 200);
+        let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let body: serde_json::Value = res.json().await.unwrap();
+        LoggedIn {
+            cookie: set_cookie.split(';').next().unwrap().to_owned(),
+            set_cookie,
+            csrf_token: body["csrf_token"].as_str().unwrap().to_owned(),
+            body,
+        }
+    }
+
+    /// GET with the session cookie.
+    pub async fn get_as(&self, who: &LoggedIn, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).header("cookie", &who.cookie).send().await.expect("request")
+    }
+
+    /// POST with the session cookie, same origin, and the CSRF token.
+    pub async fn post_as(&self, who: &LoggedIn, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("cookie", &who.cookie)
+            .header("origin", self.origin())
+            .header("x-csrf-token", &who.csrf_token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+pub struct LoggedIn {
+    /// `__Host-session=<token>`
+    pub cookie: String,
+    pub set_cookie: String,
+    pub csrf_token: String,
+    pub body: serde_json::Value,
+}
+
+/// Fresh, valid registration data (unique per call).
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub login_name: String,
+    pub password: String,
+    pub mobile: String,
+    pub org_name: String,
+    pub uscc: String,
+    pub real_name: String,
+    pub resident_id: String,
+}
+
+static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A number unique within this test process (and unlikely across runs).
+pub fn unique() -> u64 {
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    (std::process::id() as u64 * 7919 + t / 1000 + n * 104_729) % 100_000_000
+}
+
+/// A valid USCC for the organization number `n` (GB 32100-2015 check).
+pub fn uscc_for(n: u64) -> String {
+    shared::identity::Uscc::with_check(&format!("91110105{:08}A", n % 100_000_000)).unwrap().as_str().to_owned()
+}
+
+/// A valid resident ID born 1990-01-01 with sequence `n`.
+pub fn resident_id_for(n: u64) -> String {
+    let today = shared::identity::CivilDate::new(2026, 11, 27).unwrap();
+    shared::identity::ResidentId::with_check(&format!("11010519900101{:03}", n % 1000), today).unwrap().as_str().to_owned()
+}
+
+pub fn mobile_for(n: u64) -> String {
+    format!("139{:08}", n % 100_000_000)
+}
+
+impl Registered {
+    pub fn legal_entity() -> Registered {
+        let n = unique();
+        Registered {
+            login_name: format!("org{n}"),
+            password: format!("Harbour lights {n}"),
+            mobile: mobile_for(n),
+            org_name: format!("北京测试科技有限公司{n}"),
+            uscc: uscc_for(n),
+            real_name: String::new(),
+            resident_id: String::new(),
+        }
+    }
+
+    pub fn natural_person() -> Registered {
+        let n = unique();
+        Registered {
+            login_name: format!("person{n}"),
+            password: format!("Quiet river {n}"),
+            mobile: mobile_for(n),
+            org_name: String::new(),
+            uscc: String::new(),
+            real_name: "张三".into(),
+            resident_id: resident_id_for(n),
+        }
+    }
+
+    pub fn legal_entity_form(&self, code: &str) -> serde_json::Value {
+        serde_json::json!({
+            "login_name": self.login_name, "password": self.password, "org_name": self.org_name,
+            "uscc": self.uscc, "mobile": self.mobile, "sms_code": code,
+        })
+    }
+
+    pub fn natural_person_form(&self, code: &str) -> serde_json::Value {
+        serde_json::json!({
+            "login_name": self.login_name, "password": self.password, "real_name": self.real_name,
+            "document_type": "resident_id", "document_number": self.resident_id,
+            "mobile": self.mobile, "sms_code": code,
+        })
+    }
+}

@@ -1,5 +1,7 @@
 //! The app through HTTP: the real components, the test host, SQLite.
 
+mod auth;
 mod platform;
+mod registration;
 mod registration_check;
 mod site;

@@ -13,7 +13,7 @@ async fn a_free_login_name_leads_to_registration() {
     assert_eq!(body["registered"], false);
     assert_eq!(body["guidance"]["code"], "registration.login_name_available");
     let hrefs: Vec<&str> = body["guidance"]["actions"].as_array().unwrap().iter().map(|a| a["href"].as_str().unwrap()).collect();
-    assert!(hrefs.contains(&"/register?login_name=NewCorp2026"), "{hrefs:?}");
+    assert!(hrefs.contains(&"/register/legal-entity?login_name=NewCorp2026"), "{hrefs:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

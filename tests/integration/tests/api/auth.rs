@@ -1,0 +1,306 @@
+//! Login and sessions (FAQ preface, 1) through HTTP: both account types,
+//! the legacy cases, throttling with a controlled clock, expiry, CSRF.
+
+use integration::{app, spawn_app, uscc_for, unique};
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_session_and_logout() {
+    let app = spawn_app().await;
+    let r = app.register_legal_entity().await;
+    let me = app.logged_in("legal_entity", &r.login_name, &r.password).await;
+    for attr in ["__Host-session=", "Path=/", "Secure", "HttpOnly", "SameSite=Lax"] {
+        assert!(me.set_cookie.contains(attr), "{}", me.set_cookie);
+    }
+    assert_eq!(me.body["account"]["org_name"], r.org_name.as_str());
+    let token = me.cookie.split('=').nth(1).unwrap();
+    assert_eq!(token.len(), 64, "256-bit token");
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM sessions WHERE token_hash = '{token}'")), 0, "only the hash is stored");
+
+    let session: Value = app.get_as(&me, "/api/session").await.json().await.unwrap();
+    assert_eq!(session["account"]["login_name"], r.login_name.as_str());
+    assert_eq!(session["csrf_token"], me.csrf_token.as_str());
+
+    // Logout needs the CSRF token; without it nothing happens.
+    let res = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .header("cookie", &me.cookie)
+        .header("origin", app.origin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.get_as(&me, "/api/session").await.status(), 200);
+
+    let res = app.post_as(&me, "/api/auth/logout", &json!({})).await;
+    assert_eq!(res.status(), 204);
+    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    let after = app.get_as(&me, "/api/session").await;
+    assert_eq!(after.status(), 401);
+    let body: Value = after.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.not_logged_in");
+    for action in ["auth.login_succeeded", "auth.logout"] {
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")), 1, "{action}");
+    }
+    // A new login is a new token.
+    let again = app.logged_in("legal_entity", &r.login_name.to_uppercase(), &r.password).await;
+    assert_ne!(again.cookie, me.cookie);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_name_and_wrong_password_are_one_answer() {
+    let app = spawn_app().await;
+    let r = app.register_natural_person().await;
+    let unknown: Value = app.login("natural_person", "nobody-here", &r.password).await.json().await.unwrap();
+    let wrong: Value = app.login("natural_person", &r.login_name, "not the password").await.json().await.unwrap();
+    for field in ["code", "message_zh", "message_en"] {
+        assert_eq!(unknown["error"][field], wrong["error"][field], "{field}");
+    }
+    assert_eq!(unknown["error"]["code"], "auth.invalid_credentials");
+    // The FAQ 1 help comes with it: WP+name, natural-person login, check, reset.
+    let hrefs: Vec<&str> =
+        wrong["error"]["details"]["guidance"]["actions"].as_array().unwrap().iter().map(|a| a["href"].as_str().unwrap()).collect();
+    assert_eq!(hrefs, ["/register", "/password-reset"]);
+    // A wrong password at the wrong type is still just wrong.
+    let body: Value = app.login("legal_entity", &r.login_name, "not the password").await.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.invalid_credentials");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_right_password_at_the_wrong_login_type_names_the_right_one() {
+    let app = spawn_app().await;
+    let r = app.register_natural_person().await;
+    let res = app.login("legal_entity", &r.login_name, &r.password).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.headers().get("set-cookie").is_none(), "no session at the wrong type");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.wrong_account_type");
+    assert_eq!(body["error"]["details"]["use_account_type"], "natural_person");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_delays_an_account_after_five_failures_without_locking_it_out() {
+    let app = spawn_app().await;
+    let r = app.register_legal_entity().await;
+    for _ in 0..5 {
+        let res = app.login("legal_entity", &r.login_name, "wrong password!").await;
+        assert_eq!(res.status(), 401);
+    }
+    // The 6th try right away waits 1 s — even with the right password.
+    let res = app.login("legal_entity", &r.login_name, &r.password).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["retry-after"], "1");
+    app.advance(1);
+    assert_eq!(app.login("legal_entity", &r.login_name, "wrong password!").await.status(), 401);
+    let res = app.login("legal_entity", &r.login_name, &r.password).await;
+    assert_eq!(res.headers()["retry-after"], "2", "the delay doubles");
+    app.advance(2);
+    assert_eq!(app.login("legal_entity", &r.login_name, &r.password).await.status(), 200, "success resets");
+    assert_eq!(app.count(&format!("SELECT failed_logins FROM accounts WHERE login_name = '{}'", r.login_name)), 0);
+    assert!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.account_throttled'") >= 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_hundred_failures_disable_the_password_until_an_sms_reset() {
+    let app = spawn_app().await;
+    let r = app.register_legal_entity().await;
+    // 99 failures so far (the delays are the other test's business).
+    app.db()
+        .execute("UPDATE accounts SET failed_logins = 99, last_failed_login_at = 0 WHERE login_name = ?", [&r.login_name])
+        .unwrap();
+    assert_eq!(app.login("legal_entity", &r.login_name, "wrong password!").await.status(), 401);
+    let res = app.login("legal_entity", &r.login_name, &r.password).await;
+    assert_eq!(res.status(), 403);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.password_disabled");
+    assert!(body["error"]["details"]["guidance"]["actions"][0]["href"].as_str().unwrap().starts_with("/password-reset"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_address_is_limited_across_accounts() {
+    let app = app().variable("login_limit_per_client_per_5_minutes", "3").spawn().await;
+    for i in 0..3 {
+        assert_eq!(app.login("natural_person", &format!("someone{i}"), "whatever pw").await.status(), 401);
+    }
+    let res = app.login("natural_person", "someone9", "whatever pw").await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    app.advance(300);
+    assert_eq!(app.login("natural_person", "someone9", "whatever pw").await.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_expire_when_idle_and_at_twelve_hours() {
+    let app = spawn_app().await;
+    let r = app.register_legal_entity().await;
+    let me = app.logged_in("legal_entity", &r.login_name, &r.password).await;
+    app.advance(29 * 60);
+    assert_eq!(app.get_as(&me, "/api/session").await.status(), 200, "use keeps it alive");
+    app.advance(30 * 60);
+    assert_eq!(app.get_as(&me, "/api/session").await.status(), 401, "idle 30 minutes");
+
+    // Used every 25 minutes, it still ends 12 hours after login.
+    let busy = app.logged_in("legal_entity", &r.login_name, &r.password).await;
+    let mut minutes = 0;
+    while app.get_as(&busy, "/api/session").await.status() == 200 {
+        assert!(minutes <= 13 * 60, "the session outlived 12 hours");
+        app.advance(25 * 60);
+        minutes += 25;
+    }
+    assert!((12 * 60..12 * 60 + 25).contains(&minutes), "ended after {minutes} minutes");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_refuses_cross_origin_posts() {
+    let app = spawn_app().await;
+    let r = app.register_legal_entity().await;
+    let res = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("origin", "https://evil.example")
+        .json(&json!({ "account_type": "legal_entity", "login_name": r.login_name, "password": r.password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.headers().get("set-cookie").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_input_errors_name_the_field() {
+    let app = spawn_app().await;
+    let cases = [
+        (json!({"login_name": "a", "password": "b"}), "auth.account_type_required", "account_type"),
+        (json!({"account_type": "admin", "login_name": "a", "password": "b"}), "auth.account_type_required", "account_type"),
+        (json!({"account_type": "legal_entity", "login_name": "  ", "password": "b"}), "auth.login_name_required", "login_name"),
+        (json!({"account_type": "legal_entity", "login_name": "abc", "password": ""}), "auth.password_required", "password"),
+        (json!({"account_type": "legal_entity", "password": "b"}), "request.field_missing", "login_name"),
+    ];
+    for (body, code, field) in cases {
+        let res = app.post_json("/api/auth/login", &body).await;
+        assert_eq!(res.status(), 400, "{body}");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!((err["error"]["code"].as_str(), err["error"]["field"].as_str()), (Some(code), Some(field)), "{body}");
+    }
+}
+
+// ------------------------------------------------------------------ legacy
+
+const IMPORT_TOKEN: &str = "import-secret-for-tests";
+
+async fn import(app: &integration::TestApp, lines: &[Value]) -> Value {
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let res = app
+        .client
+        .post(app.url("/api/registration/legacy-imports"))
+        .header("authorization", format!("Bearer {IMPORT_TOKEN}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// A PBKDF2-SHA256 PHC hash of `password`, as the old system stored them.
+fn pbkdf2_phc(password: &str) -> String {
+    use pbkdf2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::encode_b64(b"legacy-salt-1234").unwrap();
+    let params = pbkdf2::Params { rounds: 10_000, output_length: 32 };
+    pbkdf2::Pbkdf2
+        .hash_password_customized(password.as_bytes(), Some(pbkdf2::Algorithm::Pbkdf2Sha256.ident()), None, params, &salt)
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn legacy_accounts_log_in_by_old_name_and_wp_name_and_converted_ones_are_pointed_to_natural_person_login() {
+    let app = app().variable("legacy_import_token", IMPORT_TOKEN).spawn().await;
+    // An organization that registered on the new platform already.
+    let org = app.register_legal_entity().await;
+    let n = unique();
+    let own_uscc = uscc_for(n);
+    let report = import(
+        &app,
+        &[
+            // A legacy organization without a new account: stays a legal entity.
+            json!({"old_login_name": format!("old{n}"), "kind": "legal_entity", "org_name": format!("旧系统单位{n}"),
+                   "uscc": own_uscc, "mobile": "13912345678", "password_hash": pbkdf2_phc("Old system pw 1")}),
+            // The registered organization's old account: becomes a natural person.
+            json!({"old_login_name": format!("conv{n}"), "kind": "legal_entity", "org_name": org.org_name,
+                   "uscc": org.uscc, "mobile": "13912345679", "password_hash": pbkdf2_phc("Old system pw 2")}),
+            // Without a hash: must reset by SMS first.
+            json!({"old_login_name": format!("nohash{n}"), "kind": "natural_person", "real_name": "李四",
+                   "document_type": "passport", "document_number": format!("E{:08}", n), "nationality": "USA"}),
+            json!({"old_login_name": "", "kind": "legal_entity"}),
+        ],
+    )
+    .await;
+    assert_eq!((report["created"].as_i64(), report["converted"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(report["errors"][0]["line"], 4);
+
+    // 1. WP + old name and 2. the old name alone both log in (at legal-entity login).
+    let wp = app.logged_in("legal_entity", &format!("WPold{n}"), "Old system pw 1").await;
+    assert_eq!(wp.body["account"]["login_name"], format!("WPold{n}"));
+    let old = app.logged_in("legal_entity", &format!("OLD{n}"), "Old system pw 1").await;
+    assert_eq!(old.body["account"]["id"], wp.body["account"]["id"]);
+    // The imported PBKDF2 hash was upgraded to Argon2id at the first login.
+    let hash: String = app
+        .db()
+        .query_row("SELECT password_hash FROM accounts WHERE login_name = ?", [format!("WPold{n}")], |r| r.get(0))
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+
+    // 3. The converted account at legal-entity login, right password: told to use natural-person login.
+    let res = app.login("legal_entity", &format!("conv{n}"), "Old system pw 2").await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.wrong_account_type");
+    assert_eq!(body["error"]["details"]["use_account_type"], "natural_person");
+    assert!(body["error"]["message_zh"].as_str().unwrap().contains("自然人登录"));
+    let person = app.logged_in("natural_person", &format!("conv{n}"), "Old system pw 2").await;
+    assert_eq!(person.body["account"]["kind"], "natural_person");
+    // ... and holds the organization's foreign-work grant.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM grants g JOIN accounts o ON o.id = g.organization_id
+              WHERE o.uscc = '{}' AND g.role = 'foreign_work' AND g.person_id = {}",
+            org.uscc, person.body["account"]["id"]
+        )),
+        1
+    );
+
+    // Imported without a hash: reset first.
+    let body: Value = app.login("natural_person", &format!("nohash{n}"), "anything at all").await.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.password_not_set");
+
+    // Importing again changes nothing.
+    let again = import(&app, &[json!({"old_login_name": format!("old{n}"), "kind": "legal_entity",
+        "org_name": format!("旧系统单位{n}"), "uscc": own_uscc})]).await;
+    assert_eq!(again["skipped"], 1);
+    assert!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'legacy.import'") >= 2);
+
+    // The registration check of the old name points at WP + name.
+    let check: Value = app.get(&format!("/api/registration/login-names/old{n}")).await.json().await.unwrap();
+    assert_eq!(check["registered"], true, "the old name is an alias");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_legacy_import_needs_its_token() {
+    let off = spawn_app().await;
+    let res = off.client.post(off.url("/api/registration/legacy-imports")).body("{}").send().await.unwrap();
+    assert_eq!(res.status(), 404, "disabled without a configured token");
+
+    let app = app().variable("legacy_import_token", IMPORT_TOKEN).spawn().await;
+    let res = app
+        .client
+        .post(app.url("/api/registration/legacy-imports"))
+        .header("authorization", "Bearer wrong")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'legacy.import_refused'"), 1);
+}
