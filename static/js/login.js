@@ -155,7 +155,9 @@ async function onSubmit(event) {
     if (res.status === 429) {
       const wait = retryAfter(res);
       const note = wait ? both('login.retry_in', { n: wait }) : null;
-      showErrors(form, errors.map((e) => (note ? {
+      // The API's message usually names the wait already; add it only when not.
+      const names = (e) => `${e.message_zh ?? ''}${e.message_en ?? ''}`.includes(String(wait));
+      showErrors(form, errors.map((e) => (note && !names(e) ? {
         ...e,
         message: undefined,
         message_zh: `${e.message_zh ?? ''} ${note.message_zh}`.trim(),
