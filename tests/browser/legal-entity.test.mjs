@@ -33,6 +33,13 @@ test('register a legal entity end to end, log in, see the account, log out', asy
   assert.match(await page.locator('#account-nav').innerText(), new RegExp(who.loginName), 'the header names who is logged in');
   await screenshot(page, 'account-desktop');
 
+  // Logged in, the home page's entries lead straight to the entry pages.
+  await page.goto('/');
+  await page.locator('#account-nav a[href="/account"]').waitFor();
+  assert.equal(await page.getAttribute('#entry-work-permit', 'href'), '/entry/work-permit');
+  await page.click('#account-nav a[href="/account"]');
+  await page.locator('#account').waitFor({ state: 'visible' });
+
   await page.click('#logout');
   await page.waitForURL((url) => url.pathname === '/');
   assert.match(await page.locator('#account-nav').innerText(), /登录/);
