@@ -2,6 +2,7 @@
 //! in zh and en, and the field it concerns. Every endpoint renders it in the
 //! same JSON shape (see [`AppError::to_json`]).
 
+use crate::guidance::Guidance;
 use crate::i18n::{Lang, Text};
 use serde_json::{Value, json};
 use std::fmt;
@@ -16,8 +17,11 @@ pub struct AppError {
     pub message: Text,
     /// The request field this error is about (`login_name`, `body`, ...).
     pub field: Option<String>,
-    /// Extra structured detail for the client (guidance links, limits...).
+    /// Extra structured detail for the client (limits, all field errors...).
     pub details: Option<Value>,
+    /// The way out (FAQ guidance), rendered into `details.guidance` in the
+    /// request's language.
+    pub guidance: Option<Box<Guidance>>,
     /// Response headers the error needs (`Retry-After`, `Allow`).
     pub headers: Vec<(String, String)>,
 }
@@ -30,6 +34,7 @@ impl AppError {
             message: Text::new(zh, en),
             field: None,
             details: None,
+            guidance: None,
             headers: Vec::new(),
         }
     }
@@ -41,6 +46,11 @@ impl AppError {
 
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
+        self
+    }
+
+    pub fn with_guidance(mut self, guidance: Guidance) -> Self {
+        self.guidance = Some(Box::new(guidance));
         self
     }
 
@@ -157,8 +167,15 @@ impl AppError {
             "field": self.field,
             "request_id": request_id,
         });
-        if let Some(details) = &self.details {
-            error["details"] = details.clone();
+        let mut details = self.details.clone();
+        if let Some(g) = &self.guidance {
+            let obj = details.get_or_insert_with(|| json!({}));
+            if let Some(map) = obj.as_object_mut() {
+                map.insert("guidance".into(), g.to_json(lang));
+            }
+        }
+        if let Some(details) = details {
+            error["details"] = details;
         }
         json!({ "error": error })
     }
@@ -197,6 +214,17 @@ mod tests {
         let all = e.details.unwrap()["errors"].as_array().unwrap().clone();
         assert_eq!(all.len(), 2);
         assert_eq!(all[1]["field"], "b");
+    }
+
+    #[test]
+    fn guidance_is_rendered_in_the_request_language() {
+        let g = Guidance::new("x.way_out", "去申诉", "Appeal").action("/appeal", "申诉", "Appeal");
+        let e = AppError::new("x.taken", 409, "已占用", "Taken").with_details(json!({"a": 1})).with_guidance(g);
+        let en = e.to_json(Lang::En, "r");
+        assert_eq!(en["error"]["details"]["guidance"]["message"], "Appeal");
+        assert_eq!(en["error"]["details"]["guidance"]["actions"][0]["label"], "Appeal");
+        assert_eq!(en["error"]["details"]["a"], 1);
+        assert_eq!(e.to_json(Lang::Zh, "r")["error"]["details"]["guidance"]["message"], "去申诉");
     }
 
     #[test]

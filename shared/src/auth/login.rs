@@ -17,7 +17,6 @@ use crate::clock::Clock;
 use crate::context::Settings;
 use crate::error::{AppError, AppResult};
 use crate::guidance::{Guidance, encode_query_value};
-use crate::i18n::Lang;
 use crate::password;
 use crate::random::Random;
 use crate::rate_limit::{self, Limit};
@@ -75,7 +74,7 @@ fn invalid_credentials() -> AppError {
         "登录名或密码错误。",
         "The login name or password is not right.",
     )
-    .with_details(json!({ "guidance": help.to_json(Lang::Zh) }))
+    .with_guidance(help)
 }
 
 fn reset_guidance(login_name: &str) -> Guidance {
@@ -133,7 +132,7 @@ pub async fn login<S: Store>(
             "该账号连续登录失败次数过多，密码已停用。请通过短信重置密码后再登录。",
             "Too many failed logins in a row: this account's password is disabled. Reset it by SMS, then log in.",
         )
-        .with_details(json!({ "guidance": reset_guidance(&account.login_name).to_json(Lang::Zh) })));
+        .with_guidance(reset_guidance(&account.login_name)));
     }
     let wait_until = account.last_failed_login_at.unwrap_or(0) + throttle_delay_secs(account.failed_logins) * 1000;
     if account.failed_logins >= THROTTLE_AFTER && now < wait_until {
@@ -147,7 +146,8 @@ pub async fn login<S: Store>(
             format!("Several failed logins in a row: try again in {retry} seconds, or reset the password by login name."),
         )
         .with_header("retry-after", retry.to_string())
-        .with_details(json!({ "retry_after_seconds": retry, "guidance": reset_guidance(&account.login_name).to_json(Lang::Zh) })));
+        .with_details(json!({ "retry_after_seconds": retry }))
+        .with_guidance(reset_guidance(&account.login_name)));
     }
     let Some(hash) = account.password_hash.as_deref() else {
         password::dummy_verify(&form.password);
@@ -157,7 +157,7 @@ pub async fn login<S: Store>(
             "该账号由原系统迁移，尚未设置密码。请先通过短信重置密码。",
             "This account was migrated from the old system and has no password yet. Set one by SMS reset first.",
         )
-        .with_details(json!({ "guidance": reset_guidance(&account.login_name).to_json(Lang::Zh) })));
+        .with_guidance(reset_guidance(&account.login_name)));
     };
     let verification = password::verify(&form.password, hash);
     if !verification.ok {

@@ -2,13 +2,10 @@
 
 use crate::error::AppError;
 use crate::guidance::{Guidance, encode_query_value};
-use crate::i18n::Lang;
 use crate::identity::LoginName;
-use serde_json::json;
 
 fn with_guidance(err: AppError, g: Guidance) -> AppError {
-    // Both languages are inside; the UI picks.
-    err.with_details(json!({ "guidance": g.to_json(Lang::Zh) }))
+    err.with_guidance(g)
 }
 
 pub fn reset_by_login_name(login_name: &str) -> Guidance {

@@ -62,6 +62,23 @@ async fn unknown_name_and_wrong_password_are_one_answer() {
     let hrefs: Vec<&str> =
         wrong["error"]["details"]["guidance"]["actions"].as_array().unwrap().iter().map(|a| a["href"].as_str().unwrap()).collect();
     assert_eq!(hrefs, ["/register", "/password-reset"]);
+    // In English, the guidance is English too.
+    let en: Value = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("origin", app.origin())
+        .header("accept-language", "en-GB,en;q=0.9")
+        .json(&json!({ "account_type": "natural_person", "login_name": r.login_name, "password": "not it" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(en["error"]["message"], en["error"]["message_en"]);
+    let guidance = &en["error"]["details"]["guidance"];
+    assert_eq!(guidance["message"], guidance["message_en"]);
+    assert_eq!(guidance["actions"][0]["label"], guidance["actions"][0]["label_en"]);
     // A wrong password at the wrong type is still just wrong.
     let body: Value = app.login("legal_entity", &r.login_name, "not the password").await.json().await.unwrap();
     assert_eq!(body["error"]["code"], "auth.invalid_credentials");
