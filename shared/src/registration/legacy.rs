@@ -190,17 +190,12 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
         "legal_entity" => {
             let org_name = OrgName::parse(r.org_name.as_deref().unwrap_or(""))?;
             let uscc = Uscc::parse(r.uscc.as_deref().unwrap_or(""))?;
-            let existing = store
-                .execute(
-                    "SELECT id FROM accounts WHERE kind = 'legal_entity' AND (uscc = ? OR org_name_key = ?) LIMIT 1",
-                    &[uscc.as_str().into(), org_name.key().into()],
-                )
-                .await?;
-            match existing.first() {
+            match super::persistence::organization_holder(store, &org_name, &uscc).await? {
                 // FAQ preface: the organization has its legal-entity account
                 // already; this old account becomes a natural person acting
                 // for it.
-                Some(row) => (AccountKind::NaturalPerson, None, None, Some(row.int("id")?)),
+                Some((id, AccountKind::LegalEntity, _)) => (AccountKind::NaturalPerson, None, None, Some(id)),
+                Some((_, AccountKind::NaturalPerson, _)) => return Err(super::guidance::org_name_taken().into()),
                 None => (AccountKind::LegalEntity, Some((org_name, uscc)), None, None),
             }
         }
@@ -208,13 +203,7 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
             let name = PersonName::parse(r.real_name.as_deref().unwrap_or("")).map_err(|e| e.with_field("real_name"))?;
             let doc_type = DocumentType::parse(r.document_type.as_deref().unwrap_or(""))?;
             let doc = Document::parse(doc_type, r.document_number.as_deref().unwrap_or(""), r.nationality.as_deref(), today)?;
-            let taken = store
-                .execute(
-                    "SELECT 1 FROM accounts WHERE document_type = ? AND document_number = ?",
-                    &[doc.doc_type().code().into(), doc.number().into()],
-                )
-                .await?;
-            if !taken.is_empty() {
+            if super::persistence::document_registered(store, &doc).await? {
                 return Err(super::guidance::document_taken().into());
             }
             (AccountKind::NaturalPerson, None, Some((name, doc)), None)
@@ -230,32 +219,16 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
         }
     };
 
-    let rows = store
-        .execute(
-            "INSERT INTO accounts (kind, login_name, login_name_key, created_at, password_hash, reserved_mobile,
-                                   org_name, org_name_key, uscc, real_name, document_type, document_number, nationality,
-                                   legacy_old_name, converted_from_legacy)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            &[
-                kind.as_str().into(),
-                login_name.as_str().into(),
-                key.clone().into(),
-                now.into(),
-                password_hash.into(),
-                mobile.as_ref().map(|m| m.as_str().to_owned()).into(),
-                org.as_ref().map(|(n, _)| n.as_str().to_owned()).into(),
-                org.as_ref().map(|(n, _)| n.key()).into(),
-                org.as_ref().map(|(_, u)| u.as_str().to_owned()).into(),
-                person.as_ref().map(|(n, _)| n.as_str().to_owned()).into(),
-                person.as_ref().map(|(_, d)| d.doc_type().code().to_owned()).into(),
-                person.as_ref().map(|(_, d)| d.number().to_owned()).into(),
-                person.as_ref().and_then(|(_, d)| d.nationality().map(|c| c.code.to_owned())).into(),
-                old.clone().into(),
-                i64::from(organization_id.is_some()).into(),
-            ],
-        )
-        .await?;
-    let account_id = rows.first().ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?.int("id")?;
+    let row = super::persistence::NewAccountRow {
+        password_hash: password_hash.as_deref(),
+        reserved_mobile: mobile.as_ref().map(Mobile::as_str),
+        organization: org.as_ref().map(|(n, u)| (n, u)),
+        person: person.as_ref().map(|(n, d)| (n.as_str(), d)),
+        legacy_old_name: Some(&old),
+        converted_from_legacy: organization_id.is_some(),
+        ..super::persistence::NewAccountRow::new(kind, &login_name)
+    };
+    let account_id = super::persistence::insert_account(store, &row, clock.now()).await?;
     let alias_key = old.to_ascii_lowercase();
     if alias_key != key && !super::login_name_registered(store, &alias_key).await? {
         store

@@ -5,6 +5,7 @@
 //! registration check.
 
 use super::guidance;
+use super::persistence::{NewAccountRow, OrganizationConflict, document_registered, insert_account, organization_holder};
 use crate::account::{Account, AccountKind, find_by_id};
 use crate::audit::{self, Actor};
 use crate::clock::Clock;
@@ -13,7 +14,7 @@ use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgN
 use crate::password::{self, PasswordPolicy};
 use crate::random::Random;
 use crate::sms::{self, Purpose};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, finish};
 use crate::validate::Form;
 use serde::Deserialize;
 use serde_json::json;
@@ -123,98 +124,36 @@ impl<S: Store> Registrar<'_, S> {
     /// transaction commits it); any other failure rolls everything back,
     /// so the code stays usable.
     async fn create(&self, new: NewAccount) -> AppResult<Account> {
-        self.store.begin().await?;
-        if let Err(e) = sms::verify_code(self.store, self.clock, Purpose::Registration, &new.mobile, &new.sms_code).await {
-            let keep = matches!(e.code, "sms.code_wrong" | "sms.code_locked");
-            let end = if keep { self.store.commit().await } else { self.store.rollback().await };
-            end?;
-            return Err(e);
-        }
-        match self.insert(&new).await {
-            Ok(id) => {
-                self.store.commit().await?;
-                find_by_id(self.store, id).await?.ok_or_else(AppError::internal)
-            }
-            Err(e) => {
-                let _ = self.store.rollback().await;
-                Err(e)
-            }
-        }
+        sms::begin_with_code(self.store, self.clock, Purpose::Registration, &new.mobile, &new.sms_code).await?;
+        let id = finish(self.store, self.insert(&new).await).await?;
+        find_by_id(self.store, id).await?.ok_or_else(AppError::internal)
     }
 
     async fn insert(&self, new: &NewAccount) -> AppResult<i64> {
-        let key = new.login_name.key();
-        if super::login_name_registered(self.store, &key).await? {
+        if super::login_name_registered(self.store, &new.login_name.key()).await? {
             return Err(guidance::login_name_taken(&new.login_name));
         }
         if let Some((org_name, uscc)) = &new.org {
-            let rows = self
-                .store
-                .execute(
-                    "SELECT org_name_key = ? AS same_name, uscc = ? AS same_uscc FROM accounts
-                      WHERE org_name_key = ? OR uscc = ? LIMIT 1",
-                    &[org_name.key().into(), uscc.as_str().into(), org_name.key().into(), uscc.as_str().into()],
-                )
-                .await?;
-            if let Some(r) = rows.first() {
-                return Err(if r.int("same_uscc")? != 0 {
-                    guidance::uscc_taken()
-                } else {
-                    guidance::org_name_taken()
+            if let Some((_, _, conflict)) = organization_holder(self.store, org_name, uscc).await? {
+                return Err(match conflict {
+                    OrganizationConflict::Uscc => guidance::uscc_taken(),
+                    OrganizationConflict::OrgName => guidance::org_name_taken(),
                 });
             }
         }
         if let Some((_, doc)) = &new.person {
-            let rows = self
-                .store
-                .execute(
-                    "SELECT 1 FROM accounts WHERE document_type = ? AND document_number = ?",
-                    &[doc.doc_type().code().into(), doc.number().into()],
-                )
-                .await?;
-            if !rows.is_empty() {
+            if document_registered(self.store, doc).await? {
                 return Err(guidance::document_taken());
             }
         }
-        let now = self.clock.now().millis();
-        let (org_name, org_key, uscc) = match &new.org {
-            Some((n, u)) => (Some(n.as_str().to_owned()), Some(n.key()), Some(u.as_str().to_owned())),
-            None => (None, None, None),
+        let row = NewAccountRow {
+            password_hash: Some(&new.password_hash),
+            reserved_mobile: Some(new.mobile.as_str()),
+            organization: new.org.as_ref().map(|(n, u)| (n, u)),
+            person: new.person.as_ref().map(|(n, d)| (n.as_str(), d)),
+            ..NewAccountRow::new(new.kind, &new.login_name)
         };
-        let (real_name, doc_type, doc_number, nationality) = match &new.person {
-            Some((n, d)) => (
-                Some(n.as_str().to_owned()),
-                Some(d.doc_type().code().to_owned()),
-                Some(d.number().to_owned()),
-                d.nationality().map(|c| c.code.to_owned()),
-            ),
-            None => (None, None, None, None),
-        };
-        let inserted = self
-            .store
-            .execute(
-                "INSERT INTO accounts (kind, login_name, login_name_key, created_at, password_hash, reserved_mobile,
-                                       org_name, org_name_key, uscc, real_name, document_type, document_number, nationality)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                &[
-                    new.kind.as_str().into(),
-                    new.login_name.as_str().into(),
-                    key.into(),
-                    now.into(),
-                    new.password_hash.clone().into(),
-                    new.mobile.as_str().into(),
-                    org_name.into(),
-                    org_key.into(),
-                    uscc.into(),
-                    real_name.into(),
-                    doc_type.into(),
-                    doc_number.into(),
-                    nationality.into(),
-                ],
-            )
-            .await
-            .map_err(|e| conflict(e, &new.login_name))?;
-        let id = inserted.first().ok_or_else(AppError::internal)?.int("id")?;
+        let id = insert_account(self.store, &row, self.clock.now()).await.map_err(|e| conflict(e, &new.login_name))?;
         audit::record(
             self.store,
             self.clock,

@@ -200,6 +200,30 @@ pub async fn verify_code<S: Store>(
     Ok(())
 }
 
+/// Opens the write transaction of a change an SMS code authorises and
+/// checks the code inside it. On success the transaction stays open: the
+/// caller finishes it with the change (`store::finish`), so a failed change
+/// leaves the code unused. On failure it is closed here: committed when the
+/// failed try must count (a wrong code), rolled back otherwise.
+pub async fn begin_with_code<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    purpose: Purpose,
+    mobile: &Mobile,
+    code: &str,
+) -> AppResult<()> {
+    store.begin().await?;
+    if let Err(e) = verify_code(store, clock, purpose, mobile, code).await {
+        if matches!(e.code, "sms.code_wrong" | "sms.code_locked") {
+            store.commit().await?;
+        } else {
+            store.rollback().await?;
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
 fn code_err(code: &'static str, zh: &str, en: &str) -> AppError {
     AppError::new(code, 400, zh, en).with_field("sms_code")
 }

@@ -54,16 +54,7 @@ pub(crate) async fn migrate_to<S: Store>(
     }
     store.begin().await?;
     let applied = apply_pending(store, clock, migrations, latest).await;
-    match applied {
-        Ok(v) => {
-            store.commit().await?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = store.rollback().await;
-            Err(e)
-        }
-    }
+    super::finish(store, applied).await
 }
 
 async fn apply_pending<S: Store>(

@@ -222,17 +222,7 @@ macro_rules! transaction {
         let store = $store;
         $crate::store::Store::begin(store).await?;
         let result = $body;
-        match result {
-            Ok(v) => {
-                $crate::store::Store::commit(store).await?;
-                Ok(v)
-            }
-            Err(e) => {
-                // The original error matters more than a failed rollback.
-                let _ = $crate::store::Store::rollback(store).await;
-                Err(e)
-            }
-        }
+        $crate::store::finish(store, result).await
     }};
 }
 
@@ -268,4 +258,19 @@ pub async fn configure_connection<S: Store>(store: &S) -> Result<(), StoreError>
     store.execute("PRAGMA busy_timeout = 5000", &[]).await?;
     store.execute("PRAGMA foreign_keys = ON", &[]).await?;
     Ok(())
+}
+
+/// Ends the transaction a `begin` opened: commits on `Ok`, rolls back on
+/// `Err` (the original error matters more than a failed rollback).
+pub async fn finish<S: Store, T, E: From<StoreError>>(store: &S, result: Result<T, E>) -> Result<T, E> {
+    match result {
+        Ok(v) => {
+            store.commit().await?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = store.rollback().await;
+            Err(e)
+        }
+    }
 }
