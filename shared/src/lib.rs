@@ -21,6 +21,7 @@ pub mod guidance;
 pub mod i18n;
 pub mod identity;
 pub mod password;
+pub mod password_reset;
 pub mod random;
 pub mod rate_limit;
 pub mod registration;

@@ -2,6 +2,7 @@
 
 mod auth;
 mod platform;
+mod password_reset;
 mod registration;
 mod registration_check;
 mod site;

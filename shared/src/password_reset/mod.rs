@@ -1,0 +1,177 @@
+//! Flow 3: password reset by login name (FAQ 1(1)).
+//!
+//! 1. `request`: the login name (or a legacy old name) -> an SMS code to the
+//!    account's reserved mobile, shown masked. No reserved mobile -> the
+//!    answer says so and leads to the appeal for the account's kind.
+//! 2. `confirm`: the code and a new password under the policy -> the
+//!    password is replaced, failed-login state cleared, every session
+//!    revoked, and an SMS tells the account its password changed.
+
+use crate::account::{Account, AccountKind, find_by_login, login_key, mask_mobile};
+use crate::audit::{self, Actor};
+use crate::auth::revoke_all_for;
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+use crate::guidance::{Guidance, encode_query_value};
+use crate::identity::Mobile;
+use crate::password::{self, PasswordPolicy};
+use crate::random::Random;
+use crate::sms::{self, Purpose, Template};
+use crate::store::{Store, finish};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResetRequest {
+    pub login_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResetConfirmation {
+    pub login_name: String,
+    pub sms_code: String,
+    pub new_password: String,
+}
+
+/// What the user sees after asking for a code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeSent {
+    pub outbox_id: i64,
+    pub mobile_masked: String,
+    pub expires_in_secs: i64,
+    pub resend_after_secs: i64,
+}
+
+impl CodeSent {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "mobile_masked": self.mobile_masked,
+            "expires_in_seconds": self.expires_in_secs,
+            "resend_after_seconds": self.resend_after_secs,
+        })
+    }
+}
+
+fn unknown_login_name(typed: &str) -> AppError {
+    AppError::new(
+        "password_reset.unknown_login_name",
+        404,
+        "没有使用该登录名的账号。原系统用户请试试 WP+原登录名；也可以先检索登录名是否已注册。",
+        "There is no account with that login name. Users of the old system: try WP + the old name; or check whether the login name is registered.",
+    )
+    .with_field("login_name")
+    .with_guidance(
+        Guidance::new(
+            "password_reset.check_registration",
+            "检索登录名、单位名称或统一社会信用代码是否已注册。",
+            "Check whether the login name, organization name or USCC is registered.",
+        )
+        .action(format!("/register?login_name={}", encode_query_value(typed.trim())), "检索是否已注册", "Check registration"),
+    )
+}
+
+/// FAQ 1(1): no reserved mobile -> the matching appeal.
+fn no_reserved_mobile(account: &Account) -> AppError {
+    let (href, zh, en) = match account.kind {
+        AccountKind::LegalEntity => ("/appeal/legal-entity", "单位法人申诉找回", "Legal-entity recovery appeal"),
+        AccountKind::NaturalPerson => ("/appeal/natural-person", "自然人申诉找回", "Natural-person recovery appeal"),
+    };
+    AppError::new(
+        "password_reset.no_reserved_mobile",
+        409,
+        format!("该账号没有预留手机号，无法通过短信重置密码。请通过“{zh}”找回账号密码，审核通过后会短信通知新手机号。"),
+        format!("This account has no reserved mobile, so it cannot be reset by SMS. Recover it with a {}; once approved, the new mobile gets an SMS.", en.to_lowercase()),
+    )
+    .with_field("login_name")
+    .with_details(json!({ "account_kind": account.kind.as_str() }))
+    .with_guidance(
+        Guidance::new("password_reset.appeal", format!("请提交{zh}。"), format!("File a {}.", en.to_lowercase())).action(href, zh, en),
+    )
+}
+
+async fn account_for<S: Store>(store: &S, typed: &str) -> AppResult<Account> {
+    let key = login_key(typed);
+    if key.is_empty() {
+        return Err(AppError::new("password_reset.login_name_required", 400, "请填写登录名。", "Please enter the login name.")
+            .with_field("login_name"));
+    }
+    find_by_login(store, &key).await?.ok_or_else(|| unknown_login_name(typed))
+}
+
+fn reserved_mobile(account: &Account) -> AppResult<Mobile> {
+    account
+        .reserved_mobile
+        .as_deref()
+        .and_then(|m| Mobile::parse(m).ok())
+        .ok_or_else(|| no_reserved_mobile(account))
+}
+
+/// Step 1: an SMS code to the reserved mobile (inside one transaction with
+/// its outbox message). The caller delivers `outbox_id` after this returns.
+pub async fn request_code<S: Store>(store: &S, clock: &dyn Clock, random: &dyn Random, form: &ResetRequest) -> AppResult<CodeSent> {
+    let account = account_for(store, &form.login_name).await?;
+    let mobile = reserved_mobile(&account)?;
+    let result = crate::transaction!(store, async {
+        let issued = sms::issue_code(store, clock, random, Purpose::PasswordReset, &mobile).await?;
+        let outbox_id = sms::enqueue(store, clock, &mobile, Template::PasswordResetCode, json!({ "code": issued.code })).await?;
+        audit::record(store, clock, &Actor::System, "password_reset.code_sent", Some(&format!("account:{}", account.id)), json!({})).await?;
+        Ok::<_, AppError>(CodeSent {
+            outbox_id,
+            mobile_masked: mask_mobile(mobile.as_str()),
+            expires_in_secs: issued.expires_in_secs,
+            resend_after_secs: issued.resend_after_secs,
+        })
+    }
+    .await);
+    result
+}
+
+/// Step 2: the code and the new password. Returns the account and the id of
+/// the "password changed" SMS to deliver. A wrong code's failed try is kept.
+pub async fn confirm<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    policy: PasswordPolicy,
+    form: &ResetConfirmation,
+) -> AppResult<(Account, i64)> {
+    let account = account_for(store, &form.login_name).await?;
+    let mobile = reserved_mobile(&account)?;
+    let context: Vec<&str> = [
+        Some(account.login_name.as_str()),
+        account.legacy_old_name.as_deref(),
+        account.org_name.as_deref(),
+        account.uscc.as_deref(),
+        account.document_number.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    policy.check(&form.new_password, &context).map_err(|e| e.with_field("new_password"))?;
+    let new_hash = password::hash(&form.new_password, random).into_string();
+    sms::begin_with_code(store, clock, Purpose::PasswordReset, &mobile, &form.sms_code).await?;
+    let result = async {
+        store
+            .execute(
+                "UPDATE accounts SET password_hash = ?, failed_logins = 0, last_failed_login_at = NULL, password_disabled = 0 WHERE id = ?",
+                &[new_hash.into(), account.id.into()],
+            )
+            .await?;
+        let revoked = revoke_all_for(store, clock, account.id).await?;
+        let outbox_id =
+            sms::enqueue(store, clock, &mobile, Template::PasswordChanged, json!({ "login_name": account.login_name })).await?;
+        audit::record(
+            store,
+            clock,
+            &Actor::Account(account.id),
+            "password_reset.password_changed",
+            Some(&format!("account:{}", account.id)),
+            json!({ "sessions_revoked": revoked }),
+        )
+        .await?;
+        Ok::<_, AppError>(outbox_id)
+    }
+    .await;
+    let outbox_id = finish(store, result).await?;
+    Ok((account, outbox_id))
+}
