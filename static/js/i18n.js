@@ -160,6 +160,27 @@ const texts = {
   'login.help.reset': ['忘记密码：用登录名重置密码', 'Forgot the password: reset it by login name'],
   'login.retry_in': ['请在 {n} 秒后重试。', 'Please try again in {n} seconds.'],
 
+  // Password reset (/password-reset)
+  'reset.title': ['登录名重置密码 - 科学技术部政务服务平台', 'Reset password - MOST Online Government Services'],
+  'reset.heading': ['登录名重置密码', 'Reset password by login name'],
+  'reset.intro': ['填写登录名，验证码会发送到该账号注册时预留的手机号。验证后设置新密码；重置后，所有设备上的登录都会退出。', 'Enter the login name: a code goes to the mobile number the account reserved when it registered. Then set a new password; every device logged in to the account is logged out.'],
+  'reset.back': ['用户登录', 'Log in'],
+  'reset.step1': ['第一步：获取短信验证码', 'Step 1: get an SMS code'],
+  'reset.step2': ['第二步：设置新密码', 'Step 2: set a new password'],
+  'reset.no_mobile_note': ['没有预留手机号，或手机号已停用？请申诉找回账号。', 'No reserved mobile, or the number is no longer yours? Recover the account with an appeal.'],
+  'reset.appeal': ['申诉找回账号', 'Recover an account (appeal)'],
+  'reset.sms_code.hint': ['短信中的 6 位数字', 'The 6 digits from the text message'],
+  'reset.new_password': ['新密码', 'New password'],
+  'reset.new_password.hint': ['至少 8 个字符，可以用一句好记的话（允许空格、中文和任何符号）；不能包含登录名、单位名称、统一社会信用代码或证件号码', 'At least 8 characters; a memorable phrase works well (spaces, any language and any symbols are allowed). It cannot contain the login name, organization name, USCC or document number'],
+  'reset.new_password_confirm': ['确认新密码', 'Confirm the new password'],
+  'reset.new_password_confirm.hint': ['再输入一次新密码（只在本页核对，不会发送）', 'Enter the new password again (checked on this page only, never sent)'],
+  'reset.submit': ['重置密码', 'Reset password'],
+  'reset.need_code_first': ['请先获取短信验证码。', 'Please get an SMS code first.'],
+  'reset.try_wp': ['原系统账号？用 {name} 获取验证码', 'From the old system? Send the code for {name}'],
+  'reset.success': ['密码已重置，所有登录已退出', 'Password reset; every session is logged out'],
+  'reset.success.text': ['请用新密码登录。所有设备上的登录都已退出，预留手机号会收到一条“密码已修改”的短信。', 'Log in with the new password. Every device was logged out, and the reserved mobile gets a text saying the password changed.'],
+  'reset.success.login': ['用新密码登录', 'Log in with the new password'],
+
   // Account
   'account.title': ['我的账号 - 科学技术部政务服务平台', 'My account - MOST Online Government Services'],
   'account.heading': ['我的账号', 'My account'],

@@ -83,6 +83,7 @@ function renderHelp() {
       tryWp.textContent = t('login.help.try_wp', { name: `WP${name}` });
       tryWp.addEventListener('click', () => {
         form.login_name.value = `WP${name}`;
+        updateForgot();
         clearErrors();
         setHelp(null);
         form.password.focus();
@@ -194,3 +195,11 @@ for (const tab of tabs) {
 }
 form.addEventListener('submit', onSubmit);
 document.addEventListener('langchange', renderHelp);
+// 忘记密码 carries the login name typed so far to the reset page.
+const forgot = document.getElementById('forgot-link');
+function updateForgot() {
+  const name = form.login_name.value.trim();
+  forgot.href = name ? `/password-reset?login_name=${encodeURIComponent(name)}` : '/password-reset';
+}
+form.login_name.addEventListener('input', updateForgot);
+updateForgot();

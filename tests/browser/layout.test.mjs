@@ -14,6 +14,7 @@ const PAGES = [
   ['legal-entity', '/register/legal-entity'],
   ['natural-person', '/register/natural-person'],
   ['login', '/login'],
+  ['password-reset', '/password-reset'],
 ];
 
 async function visit(page, path) {

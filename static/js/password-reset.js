@@ -1,0 +1,228 @@
+// Password reset by login name (/password-reset, FAQ 1(1)).
+// Step 1: the login name -> an SMS code to the account's reserved mobile
+// (shown masked). An unknown name leads to the registration check and the
+// WP + old name hint (FAQ 1); no reserved mobile leads to the appeal of the
+// account's kind (the API's guidance, shown under the field).
+// Step 2: the code and the new password twice (the confirmation is checked
+// here only, never sent) -> every session revoked, then log in again.
+import { t, api, both, errorsOf, retryAfter } from './i18n.js';
+import { clearErrors, showErrors, busy } from './form.js';
+import { initHeader } from './header.js';
+
+const forms = document.getElementById('reset-forms'); // errors are placed on the inputs of both forms
+const codeForm = document.getElementById('code-form');
+const resetForm = document.getElementById('reset-form');
+const loginInput = document.getElementById('login_name');
+const sendButton = document.getElementById('send-code');
+const smsStatus = document.getElementById('sms-status');
+const wpTry = document.getElementById('wp-try');
+const KINDS = ['legal_entity', 'natural_person'];
+
+let sentFor = null; // the login name the last code was sent for
+let smsNote = null; // () => text of the status line, re-run on language change
+let wpName = null; // the WP+name offered after a 404
+let done = null; // the 200 answer, shown in the success panel
+
+// ------------------------------------------------------------- countdown
+let countdown = null; // { until: ms timestamp, timer }
+
+function renderSendButton() {
+  if (countdown) {
+    const left = Math.max(0, Math.ceil((countdown.until - Date.now()) / 1000));
+    if (left > 0) {
+      sendButton.disabled = true;
+      sendButton.textContent = t('sms.resend_in', { n: left });
+      return;
+    }
+    stopCountdown();
+    sendButton.disabled = false;
+  }
+  sendButton.textContent = t(sentFor ? 'sms.resend' : 'sms.send');
+}
+
+function startCountdown(seconds) {
+  if (countdown) clearInterval(countdown.timer);
+  countdown = { until: Date.now() + seconds * 1000, timer: setInterval(renderSendButton, 1000) };
+  renderSendButton();
+}
+
+function stopCountdown() {
+  if (countdown) clearInterval(countdown.timer);
+  countdown = null;
+}
+
+function setSmsNote(fn) {
+  smsNote = fn;
+  smsStatus.textContent = fn ? fn() : '';
+  smsStatus.hidden = !fn;
+}
+
+// ------------------------------------------------ FAQ 1: WP + old name
+function renderWpTry() {
+  wpTry.replaceChildren();
+  wpTry.hidden = !wpName;
+  if (!wpName) return;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'link-button';
+  button.id = 'try-wp';
+  button.textContent = t('reset.try_wp', { name: wpName });
+  button.addEventListener('click', () => {
+    loginInput.value = wpName;
+    onLoginNameChange();
+    sendButton.focus();
+    codeForm.requestSubmit();
+  });
+  wpTry.append(button);
+}
+
+function setWpName(name) {
+  wpName = name;
+  renderWpTry();
+}
+
+// ---------------------------------------------------------- step 1: code
+async function sendCode(event) {
+  event.preventDefault();
+  if (countdown) return;
+  clearErrors();
+  setWpName(null);
+  const loginName = loginInput.value.trim();
+  if (!loginName) {
+    showErrors(forms, [{ field: 'login_name', ...both('reg.missing', { f: both('field.login_name') }) }]);
+    return;
+  }
+  sendButton.textContent = t('sms.sending');
+  await busy(sendButton, async () => {
+    let res;
+    try {
+      res = await api('/api/password-reset/codes', { json: { login_name: loginName } });
+    } catch {
+      showErrors(forms, [both('error.network')]);
+      return;
+    }
+    if (res.status === 202) {
+      const { mobile_masked: masked, expires_in_seconds: expires, resend_after_seconds: resend } = res.body;
+      sentFor = loginName;
+      setSmsNote(() => t('sms.sent', { m: masked, n: Math.max(1, Math.round(Number(expires) / 60) || 10) }));
+      resetForm.hidden = false;
+      startCountdown(Number(resend) > 0 ? Number(resend) : 60);
+      resetForm.sms_code.focus();
+      return;
+    }
+    const errors = errorsOf(res);
+    if (res.status === 429) {
+      // sms.resend_too_soon / sms.hourly_cap name the mobile, which this page
+      // does not show: the wait belongs to the send button, beside the name.
+      const wait = retryAfter(res);
+      if (wait) startCountdown(wait);
+      showErrors(forms, errors.map((e) => ({ ...e, field: 'login_name' })));
+      return;
+    }
+    // 404 unknown name (guidance: the registration check), 409 no reserved
+    // mobile (guidance: the appeal): both name login_name, so form.js puts
+    // the message and the guidance under the field.
+    showErrors(forms, errors);
+    if (res.body?.error?.code === 'password_reset.unknown_login_name' && !/^wp/i.test(loginName)) {
+      setWpName(`WP${loginName}`);
+    }
+  });
+  renderSendButton();
+}
+
+/** A different login name than the code was sent for: step 2 starts over. */
+function onLoginNameChange() {
+  if (sentFor === null || loginInput.value.trim() === sentFor) return;
+  sentFor = null;
+  stopCountdown();
+  sendButton.disabled = false;
+  renderSendButton();
+  setSmsNote(null);
+  resetForm.hidden = true;
+  resetForm.sms_code.value = '';
+}
+
+// -------------------------------------------------------- step 2: confirm
+function localErrors() {
+  const errors = [];
+  const need = (name, label) => errors.push({ field: name, ...both('reg.missing', { f: both(label) }) });
+  if (!resetForm.sms_code.value.trim()) need('sms_code', 'field.sms_code');
+  if (!resetForm.new_password.value) need('new_password', 'reset.new_password');
+  if (!resetForm.new_password_confirm.value) need('new_password_confirm', 'reset.new_password_confirm');
+  if (resetForm.new_password.value && resetForm.new_password_confirm.value
+    && resetForm.new_password.value !== resetForm.new_password_confirm.value) {
+    errors.push({ field: 'new_password_confirm', ...both('reg.password_mismatch') });
+  }
+  return errors;
+}
+
+function renderSuccess() {
+  if (!done) return;
+  const facts = [['field.login_name', done.login_name]];
+  if (KINDS.includes(done.account_kind)) facts.push(['account.kind', t(`account.kind.${done.account_kind}`)]);
+  document.getElementById('success-facts').replaceChildren(...facts.flatMap(([key, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = t(key);
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    return [dt, dd];
+  }));
+}
+
+async function confirm(event) {
+  event.preventDefault();
+  clearErrors();
+  setWpName(null);
+  if (!sentFor) {
+    showErrors(forms, [{ field: 'login_name', ...both('reset.need_code_first') }]);
+    return;
+  }
+  const errors = localErrors();
+  if (errors.length) {
+    showErrors(forms, errors);
+    return;
+  }
+  await busy(resetForm.querySelector('button[type=submit]'), async () => {
+    let res;
+    try {
+      res = await api('/api/password-reset/confirmations', {
+        json: { login_name: sentFor, sms_code: resetForm.sms_code.value.trim(), new_password: resetForm.new_password.value },
+      });
+    } catch {
+      showErrors(forms, [both('error.network')]);
+      return;
+    }
+    if (res.ok) {
+      done = res.body;
+      renderSuccess();
+      const login = new URLSearchParams({ login_name: done.login_name ?? sentFor });
+      if (KINDS.includes(done.account_kind)) login.set('account_type', done.account_kind);
+      document.getElementById('success-login').href = `/login?${login}`;
+      stopCountdown();
+      forms.hidden = true;
+      document.getElementById('reset-intro').hidden = true;
+      const success = document.getElementById('success');
+      success.hidden = false;
+      success.focus();
+      return;
+    }
+    // 400s name sms_code (wrong: tries left in the message; expired, used,
+    // locked: get a new code with the button above), new_password (the
+    // policy) or login_name; form.js puts each beside its input.
+    showErrors(forms, errorsOf(res));
+  });
+}
+
+// ------------------------------------------------------------------ init
+initHeader();
+const params = new URLSearchParams(location.search);
+if (params.get('login_name')) loginInput.value = params.get('login_name').trim();
+codeForm.addEventListener('submit', sendCode);
+resetForm.addEventListener('submit', confirm);
+loginInput.addEventListener('input', onLoginNameChange);
+document.addEventListener('langchange', () => {
+  renderSendButton();
+  if (smsNote) smsStatus.textContent = smsNote();
+  renderWpTry();
+  renderSuccess();
+});
