@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, launch, newPage, registerLegalEntity, loginName, summaryText, screenshot, PHONE,
+  BASE_URL, launch, newPage, registerLegalEntity, loginName, orgName, uscc, summaryText, screenshot, PHONE,
 } from './helpers.mjs';
 
 let browser;
@@ -168,6 +168,40 @@ test('a wrong code is shown beside the code field, with the tries left', async (
   await page.fill('#sms_code', code);
   await page.click('#reset-submit');
   await page.locator('#success').waitFor({ state: 'visible' });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('FAQ 1(1): an old-system account without a reserved mobile is led to the legal-entity appeal', async (t) => {
+  const token = process.env.LEGACY_IMPORT_TOKEN;
+  if (!token) { t.skip('LEGACY_IMPORT_TOKEN is not set (tests/browser/run sets it)'); return; }
+  const old = loginName('old');
+  const line = JSON.stringify({ old_login_name: old, kind: 'legal_entity', org_name: orgName(), uscc: uscc() });
+  const res = await fetch(`${BASE_URL}/api/registration/legacy-imports`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}` }, body: `${line}\n`,
+  });
+  assert.equal(res.status, 200, await res.text());
+
+  const page = await newPage(browser);
+  await page.goto(`/password-reset?login_name=WP${old}`);
+  await page.click('#send-code');
+  await page.locator('#error-summary').waitFor({ state: 'visible' });
+  assert.match(await summaryText(page), /没有预留手机号/);
+  assert.equal(await page.getAttribute('#login_name', 'aria-invalid'), 'true');
+  const appeal = page.locator('#field-login_name .field-guidance a[href="/appeal/legal-entity"]');
+  await appeal.waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#try-wp').count(), 0, 'no WP offer: the name is known');
+  assert.equal(await page.locator('#reset-form').isVisible(), false);
+  await screenshot(page, 'password-reset-409-desktop');
+
+  // In English too, re-rendered without a new request.
+  await page.click('#lang-switch');
+  assert.match(await summaryText(page), /no reserved mobile/);
+  assert.match(await page.locator('#field-login_name .field-guidance').innerText(), /Legal-entity recovery appeal/);
+  await page.setViewportSize(PHONE);
+  const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
+  assert.ok(width <= 360, `scrollWidth ${width} > 360`);
+  await screenshot(page, 'password-reset-409-phone-en');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
