@@ -30,6 +30,7 @@ pub mod sms;
 pub mod store;
 pub mod validate;
 pub mod web;
+pub mod workday;
 
 #[cfg(feature = "spin")]
 pub mod spin;
