@@ -25,6 +25,7 @@ pub mod password_reset;
 pub mod random;
 pub mod rate_limit;
 pub mod registration;
+pub mod review;
 pub mod site;
 pub mod sms;
 pub mod store;

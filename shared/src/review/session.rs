@@ -1,0 +1,195 @@
+//! Opaque-token sessions, generic over their table and cookie: a 256-bit
+//! random token in a `__Host-` cookie (HttpOnly, Secure, Path=/); the store
+//! keeps only its SHA-256; a CSRF token per session; idle and absolute
+//! expiry; revocation.
+//!
+//! The same rules as `auth::session` (account sessions), written once for
+//! any table with the columns `token_hash, <owner column>, csrf_token,
+//! created_at, last_seen_at, absolute_expires_at, revoked_at`. Reviewer
+//! sessions use it with [`super::reviewer::REVIEWER_SESSIONS`].
+
+use crate::clock::Clock;
+use crate::digest::{constant_time_eq, sha256_hex};
+use crate::error::{AppError, AppResult};
+use crate::random::Random;
+use crate::store::{Store, StoreError};
+use crate::web::Request;
+
+/// Where a kind of session lives and how its cookie looks.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionTable {
+    /// The table (a constant: it is spliced into SQL).
+    pub table: &'static str,
+    /// The column naming whose session it is (`reviewer_id`).
+    pub owner_column: &'static str,
+    /// The cookie name; a `__Host-` name (no Domain, Path=/, Secure).
+    pub cookie: &'static str,
+    /// `Strict` or `Lax`.
+    pub same_site: &'static str,
+    pub idle_timeout_secs: i64,
+    pub absolute_timeout_secs: i64,
+    /// The 401 to answer when there is no live session.
+    pub not_logged_in: fn() -> AppError,
+}
+
+/// One session row. `owner_id` is the account or reviewer it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpaqueSession {
+    pub token_hash: String,
+    pub owner_id: i64,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub absolute_expires_at: i64,
+    pub idle_timeout_secs: i64,
+}
+
+impl OpaqueSession {
+    pub fn idle_expires_at(&self) -> i64 {
+        (self.last_seen_at + self.idle_timeout_secs * 1000).min(self.absolute_expires_at)
+    }
+
+    /// The synchronizer-token half of the CSRF rule (the Origin half is
+    /// `auth::csrf::check_origin`): a state-changing request made with this
+    /// session carries its CSRF token in `X-CSRF-Token`.
+    pub fn check_csrf(&self, req: &Request) -> AppResult<()> {
+        match req.header("x-csrf-token") {
+            Some(t) if constant_time_eq(t.trim(), &self.csrf_token) => Ok(()),
+            _ => Err(AppError::new(
+                "request.csrf_token_invalid",
+                403,
+                "页面已过期，请刷新页面后重试。",
+                "The page has expired; reload it and try again.",
+            )
+            .with_field("x-csrf-token")),
+        }
+    }
+}
+
+impl SessionTable {
+    /// Starts a session for `owner_id`; returns it and the token for the
+    /// cookie (the token itself is never stored).
+    pub async fn start<S: Store>(
+        &self,
+        store: &S,
+        clock: &dyn Clock,
+        random: &dyn Random,
+        owner_id: i64,
+    ) -> Result<(OpaqueSession, String), StoreError> {
+        let token = random.hex(32);
+        let now = clock.now().millis();
+        let session = OpaqueSession {
+            token_hash: sha256_hex(token.as_bytes()),
+            owner_id,
+            csrf_token: random.hex(32),
+            created_at: now,
+            last_seen_at: now,
+            absolute_expires_at: now + self.absolute_timeout_secs * 1000,
+            idle_timeout_secs: self.idle_timeout_secs,
+        };
+        store
+            .execute(
+                &format!(
+                    "INSERT INTO {} (token_hash, {}, csrf_token, created_at, last_seen_at, absolute_expires_at)
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                    self.table, self.owner_column
+                ),
+                &[
+                    session.token_hash.clone().into(),
+                    owner_id.into(),
+                    session.csrf_token.clone().into(),
+                    now.into(),
+                    now.into(),
+                    session.absolute_expires_at.into(),
+                ],
+            )
+            .await?;
+        Ok((session, token))
+    }
+
+    pub fn cookie(&self, token: &str) -> String {
+        format!(
+            "{}={token}; Path=/; Secure; HttpOnly; SameSite={}; Max-Age={}",
+            self.cookie, self.same_site, self.absolute_timeout_secs
+        )
+    }
+
+    pub fn clear_cookie(&self) -> String {
+        format!("{}=; Path=/; Secure; HttpOnly; SameSite={}; Max-Age=0", self.cookie, self.same_site)
+    }
+
+    /// The token the request carries in this table's cookie, if well formed.
+    pub fn token_of(&self, req: &Request) -> Option<String> {
+        req.headers
+            .iter()
+            .filter(|(n, _)| n == "cookie")
+            .flat_map(|(_, v)| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == self.cookie)
+            .map(|(_, value)| value.to_owned())
+            .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
+    }
+
+    /// The live session of the request, touching its idle timer; the
+    /// table's 401 when there is none, it was revoked, or it expired.
+    pub async fn current<S: Store>(&self, store: &S, clock: &dyn Clock, req: &Request) -> AppResult<OpaqueSession> {
+        let token = self.token_of(req).ok_or_else(self.not_logged_in)?;
+        let hash = sha256_hex(token.as_bytes());
+        let rows = store
+            .execute(
+                &format!(
+                    "SELECT {} AS owner_id, csrf_token, created_at, last_seen_at, absolute_expires_at, revoked_at
+                       FROM {} WHERE token_hash = ?",
+                    self.owner_column, self.table
+                ),
+                &[hash.clone().into()],
+            )
+            .await?;
+        let row = rows.first().ok_or_else(self.not_logged_in)?;
+        let mut session = OpaqueSession {
+            token_hash: hash,
+            owner_id: row.int("owner_id")?,
+            csrf_token: row.text("csrf_token")?.to_owned(),
+            created_at: row.int("created_at")?,
+            last_seen_at: row.int("last_seen_at")?,
+            absolute_expires_at: row.int("absolute_expires_at")?,
+            idle_timeout_secs: self.idle_timeout_secs,
+        };
+        let now = clock.now().millis();
+        if row.opt_int("revoked_at")?.is_some() || now >= session.idle_expires_at() {
+            return Err((self.not_logged_in)());
+        }
+        store
+            .execute(
+                &format!("UPDATE {} SET last_seen_at = ? WHERE token_hash = ?", self.table),
+                &[now.into(), session.token_hash.clone().into()],
+            )
+            .await?;
+        session.last_seen_at = now;
+        Ok(session)
+    }
+
+    pub async fn revoke<S: Store>(&self, store: &S, clock: &dyn Clock, session: &OpaqueSession) -> Result<(), StoreError> {
+        store
+            .execute(
+                &format!("UPDATE {} SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", self.table),
+                &[clock.now().millis().into(), session.token_hash.clone().into()],
+            )
+            .await
+            .map(drop)
+    }
+
+    /// Revokes every live session of one owner; returns how many.
+    pub async fn revoke_all_for<S: Store>(&self, store: &S, clock: &dyn Clock, owner_id: i64) -> Result<u64, StoreError> {
+        let rows = store
+            .execute(
+                &format!(
+                    "UPDATE {} SET revoked_at = ? WHERE {} = ? AND revoked_at IS NULL RETURNING token_hash",
+                    self.table, self.owner_column
+                ),
+                &[clock.now().millis().into(), owner_id.into()],
+            )
+            .await?;
+        Ok(rows.len() as u64)
+    }
+}
