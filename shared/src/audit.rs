@@ -9,6 +9,8 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     Account(i64),
+    /// A back-office reviewer.
+    Reviewer(i64),
     Client(String),
     System,
 }
@@ -17,6 +19,7 @@ impl Actor {
     fn as_string(&self) -> String {
         match self {
             Actor::Account(id) => format!("account:{id}"),
+            Actor::Reviewer(id) => format!("reviewer:{id}"),
             Actor::Client(ip) => format!("client:{ip}"),
             Actor::System => "system".to_owned(),
         }

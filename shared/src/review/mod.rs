@@ -17,10 +17,7 @@ pub use reviewer::{Reviewer, ReviewerSession, bootstrap, current, login, logout}
 
 use crate::audit::Actor;
 
-/// The audit actor for a reviewer's own action. `audit::Actor` has no
-/// reviewer variant yet, so this is `Actor::System` and every such record
-/// names the reviewer in its detail (`reviewer_id`); once an
-/// `Actor::Reviewer(i64)` exists, this one line changes.
-pub(crate) fn reviewer_actor(_reviewer_id: i64) -> Actor {
-    Actor::System
+/// The audit actor for a reviewer's own action.
+pub(crate) fn reviewer_actor(reviewer_id: i64) -> Actor {
+    Actor::Reviewer(reviewer_id)
 }

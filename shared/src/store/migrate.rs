@@ -22,6 +22,7 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_foundation", sql: include_str!("../../migrations/0001_foundation.sql") },
     Migration { version: 2, name: "0002_accounts", sql: include_str!("../../migrations/0002_accounts.sql") },
+    Migration { version: 3, name: "0003_recovery", sql: include_str!("../../migrations/0003_recovery.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
