@@ -29,6 +29,7 @@ pub mod review;
 pub mod site;
 pub mod sms;
 pub mod store;
+pub mod upload;
 pub mod validate;
 pub mod web;
 pub mod workday;
