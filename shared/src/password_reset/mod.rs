@@ -31,6 +31,26 @@ pub struct ResetConfirmation {
     pub login_name: String,
     pub sms_code: String,
     pub new_password: String,
+    /// `reset` (default): the code from step 1; `appeal`: the one-time
+    /// code an approved recovery appeal sent with the login name (24 h).
+    #[serde(default)]
+    pub code_kind: Option<String>,
+}
+
+impl ResetConfirmation {
+    fn purpose(&self) -> AppResult<Purpose> {
+        match self.code_kind.as_deref().map(str::trim) {
+            None | Some("") | Some("reset") => Ok(Purpose::PasswordReset),
+            Some("appeal") => Ok(Purpose::SetPassword),
+            Some(_) => Err(AppError::new(
+                "password_reset.code_kind_unknown",
+                400,
+                "验证码类型应为 reset（重置密码验证码）或 appeal（申诉通过短信中的验证码）。",
+                "code_kind must be reset (the reset code) or appeal (the code in the appeal-approved SMS).",
+            )
+            .with_field("code_kind")),
+        }
+    }
 }
 
 /// What the user sees after asking for a code.
@@ -135,6 +155,7 @@ pub async fn confirm<S: Store>(
     policy: PasswordPolicy,
     form: &ResetConfirmation,
 ) -> AppResult<(Account, i64)> {
+    let purpose = form.purpose()?;
     let account = account_for(store, &form.login_name).await?;
     let mobile = reserved_mobile(&account)?;
     let context: Vec<&str> = [
@@ -149,7 +170,7 @@ pub async fn confirm<S: Store>(
     .collect();
     policy.check(&form.new_password, &context).map_err(|e| e.with_field("new_password"))?;
     let new_hash = password::hash(&form.new_password, random).into_string();
-    sms::begin_with_code(store, clock, Purpose::PasswordReset, &mobile, &form.sms_code).await?;
+    sms::begin_with_code(store, clock, purpose, &mobile, &form.sms_code).await?;
     let result = async {
         store
             .execute(

@@ -10,6 +10,7 @@ pub const CODE_TTL_SECS: i64 = 600;
 pub const RESEND_AFTER_SECS: i64 = 60;
 pub const HOURLY_CAP: i64 = 5;
 pub const MAX_WRONG_TRIES: i64 = 5;
+pub const SET_PASSWORD_TTL_SECS: i64 = 24 * 3600;
 
 /// What a code is for: a code for one purpose never verifies another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,9 @@ pub enum Purpose {
     Registration,
     PasswordReset,
     Appeal,
+    /// The one-time code an approved appeal sends with the login name, to
+    /// set a new password (valid 24 hours; issued by the system).
+    SetPassword,
 }
 
 impl Purpose {
@@ -25,6 +29,15 @@ impl Purpose {
             Purpose::Registration => "registration",
             Purpose::PasswordReset => "password_reset",
             Purpose::Appeal => "appeal",
+            Purpose::SetPassword => "set_password",
+        }
+    }
+
+    /// How long a code for this purpose lives.
+    pub fn ttl_secs(self) -> i64 {
+        match self {
+            Purpose::SetPassword => SET_PASSWORD_TTL_SECS,
+            _ => CODE_TTL_SECS,
         }
     }
 
@@ -90,10 +103,34 @@ pub async fn issue_code<S: Store>(
         .with_header("retry-after", wait.max(1).to_string())
         .with_details(json!({ "retry_after_seconds": wait.max(1) })));
     }
+    insert_code(store, clock, random, purpose, mobile).await
+}
+
+/// A code the system sends on its own (an approved appeal's set-password
+/// code): not subject to the requester limits above.
+pub async fn issue_system_code<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    purpose: Purpose,
+    mobile: &Mobile,
+) -> AppResult<IssuedCode> {
+    insert_code(store, clock, random, purpose, mobile).await
+}
+
+async fn insert_code<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    purpose: Purpose,
+    mobile: &Mobile,
+) -> AppResult<IssuedCode> {
+    let now = clock.now().millis();
     let mut n = [0u8; 4];
     random.fill(&mut n);
     let code = format!("{:06}", u32::from_le_bytes(n) % 1_000_000);
     let salt = random.hex(16);
+    let ttl = purpose.ttl_secs();
     store
         .execute(
             "INSERT INTO sms_codes (purpose, mobile, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -102,11 +139,11 @@ pub async fn issue_code<S: Store>(
                 mobile.as_str().into(),
                 format!("{salt}${}", code_digest(&salt, &code)).into(),
                 now.into(),
-                (now + CODE_TTL_SECS * 1000).into(),
+                (now + ttl * 1000).into(),
             ],
         )
         .await?;
-    Ok(IssuedCode { code, expires_in_secs: CODE_TTL_SECS, resend_after_secs: RESEND_AFTER_SECS })
+    Ok(IssuedCode { code, expires_in_secs: ttl, resend_after_secs: RESEND_AFTER_SECS })
 }
 
 fn too_soon(wait: i64) -> AppError {
@@ -162,8 +199,8 @@ pub async fn verify_code<S: Store>(
     if row.int("expires_at")? <= now {
         return Err(code_err(
             "sms.code_expired",
-            "验证码已过期（有效期 10 分钟），请重新获取。",
-            "The code has expired (codes last 10 minutes); request a new one.",
+            "验证码已过期，请重新获取。",
+            "The code has expired; request a new one.",
         ));
     }
     let failed = row.int("failed_attempts")?;
@@ -333,6 +370,19 @@ mod tests {
         let other = block_on(verify_code(&t.store, &t.clock, Purpose::PasswordReset, &t.mobile, &second.code));
         assert_eq!(other.unwrap_err().code, "sms.code_missing");
         t.verify(&second.code).unwrap();
+    }
+
+    #[test]
+    fn set_password_codes_live_a_day_and_skip_the_requester_limits() {
+        let t = setup();
+        for _ in 0..5 {
+            t.issue().unwrap();
+            t.clock.advance_seconds(60);
+        }
+        let c = block_on(issue_system_code(&t.store, &t.clock, &t.random, Purpose::SetPassword, &t.mobile)).unwrap();
+        assert_eq!(c.expires_in_secs, 24 * 3600);
+        t.clock.advance_seconds(23 * 3600);
+        block_on(verify_code(&t.store, &t.clock, Purpose::SetPassword, &t.mobile, &c.code)).unwrap();
     }
 
     #[test]

@@ -8,5 +8,5 @@
 mod codes;
 mod outbox;
 
-pub use codes::{CODE_TTL_SECS, HOURLY_CAP, IssuedCode, MAX_WRONG_TRIES, begin_with_code, Purpose, RESEND_AFTER_SECS, issue_code, verify_code};
+pub use codes::{CODE_TTL_SECS, HOURLY_CAP, IssuedCode, MAX_WRONG_TRIES, SET_PASSWORD_TTL_SECS, begin_with_code, issue_system_code, Purpose, RESEND_AFTER_SECS, issue_code, verify_code};
 pub use outbox::{OutboxMessage, Template, enqueue, mark_failed, mark_sent, messages_for, pending};

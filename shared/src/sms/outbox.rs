@@ -16,6 +16,8 @@ pub enum Template {
     PasswordResetCode,
     AppealCode,
     PasswordChanged,
+    AppealApproved,
+    AppealRejected,
 }
 
 impl Template {
@@ -25,11 +27,20 @@ impl Template {
             Template::PasswordResetCode => "password_reset_code",
             Template::AppealCode => "appeal_code",
             Template::PasswordChanged => "password_changed",
+            Template::AppealApproved => "appeal_approved",
+            Template::AppealRejected => "appeal_rejected",
         }
     }
 
     pub fn parse(s: &str) -> Option<Template> {
-        [Template::RegistrationCode, Template::PasswordResetCode, Template::AppealCode, Template::PasswordChanged]
+        [
+            Template::RegistrationCode,
+            Template::PasswordResetCode,
+            Template::AppealCode,
+            Template::PasswordChanged,
+            Template::AppealApproved,
+            Template::AppealRejected,
+        ]
             .into_iter()
             .find(|t| t.as_str() == s)
     }
@@ -53,6 +64,17 @@ impl Template {
             Template::PasswordChanged => format!(
                 "【科技部政务服务平台】您的账号 {} 的登录密码已修改，所有登录已退出。如非本人操作，请立即申诉找回。",
                 p("login_name")
+            ),
+            Template::AppealApproved => format!(
+                "【科技部政务服务平台】您的申诉 {} 已通过。登录名：{}。请在 24 小时内到“忘记密码”页面用验证码 {} 设置新密码。",
+                p("appeal_number"),
+                p("login_name"),
+                p("code")
+            ),
+            Template::AppealRejected => format!(
+                "【科技部政务服务平台】您的申诉 {} 未通过，原因：{}。可按要求补充材料后重新申诉。",
+                p("appeal_number"),
+                p("reason")
             ),
         }
     }
@@ -211,5 +233,8 @@ mod tests {
             assert_eq!(Template::parse(t.as_str()), Some(t));
         }
         assert!(Template::PasswordChanged.render(&p).contains("WPx"));
+        let a = json!({"appeal_number": "SS1", "login_name": "WPx", "code": "123456", "reason": "印章不清晰"});
+        assert!(Template::AppealApproved.render(&a).contains("123456"));
+        assert!(Template::AppealRejected.render(&a).contains("印章不清晰"));
     }
 }
