@@ -11,6 +11,7 @@
 //! queries and its HTTP handler in framework-neutral types.
 
 pub mod account;
+pub mod appeal;
 pub mod audit;
 pub mod auth;
 pub mod clock;
