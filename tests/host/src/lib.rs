@@ -41,7 +41,7 @@ use trigger::http::Router;
 use variables::AppVariables;
 
 /// Default cap on request bodies (413 above it).
-pub const DEFAULT_MAX_REQUEST_BODY_BYTES: usize = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_REQUEST_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// Environment variable naming the wasmtime compilation cache directory.
 pub const CACHE_DIR_ENV: &str = "SPIN_TEST_HOST_CACHE_DIR";
