@@ -326,3 +326,94 @@ impl Registered {
         })
     }
 }
+
+// ------------------------------------------------------------------ uploads
+
+/// A small valid PNG (a grey square), as a scan would be.
+pub fn png_scan(side: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, side, side);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().expect("png header");
+        w.write_image_data(&vec![128u8; (side * side) as usize]).expect("png data");
+    }
+    out
+}
+
+/// A minimal PDF without active content.
+pub fn pdf_scan() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+/// One file of a multipart form: (field, file name, declared type, bytes).
+pub type FilePart<'a> = (&'a str, &'a str, &'a str, Vec<u8>);
+
+/// A multipart/form-data body: returns (content type, body).
+pub fn multipart(fields: &[(&str, &str)], files: &[FilePart<'_>]) -> (String, Vec<u8>) {
+    let boundary = format!("----test-boundary-{}", unique());
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    for (name, filename, ctype, data) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {ctype}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    pub async fn post_multipart(&self, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", self.origin())
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Asks for an appeal code for `mobile` and reads it from the outbox.
+    pub async fn appeal_code(&self, mobile: &str) -> String {
+        let res = self.post_json("/api/appeals/sms-codes", &serde_json::json!({ "mobile": mobile })).await;
+        assert_eq!(res.status(), 202, "{}", res.text().await.unwrap_or_default());
+        let (template, params) = self.last_sms(mobile).expect("an SMS in the outbox");
+        assert_eq!(template, "appeal_code");
+        params["code"].as_str().unwrap().to_owned()
+    }
+
+    /// Logs a reviewer in (the bootstrap reviewer by default settings of
+    /// [`reviewer_app`]).
+    pub async fn reviewer(&self, login_name: &str, password: &str) -> LoggedIn {
+        let res = self
+            .post_json("/api/review/login", &serde_json::json!({ "login_name": login_name, "password": password }))
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+        let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let body: serde_json::Value = res.json().await.unwrap();
+        LoggedIn {
+            cookie: set_cookie.split(';').next().unwrap().to_owned(),
+            set_cookie,
+            csrf_token: body["csrf_token"].as_str().unwrap().to_owned(),
+            body,
+        }
+    }
+}
+
+pub const REVIEWER_NAME: &str = "chief.reviewer";
+pub const REVIEWER_PASSWORD: &str = "Back office keys 2026";
+
+/// The app with a bootstrap reviewer configured.
+pub fn reviewer_app() -> AppBuilder {
+    app()
+        .variable("reviewer_bootstrap_login_name", REVIEWER_NAME)
+        .variable("reviewer_bootstrap_password", REVIEWER_PASSWORD)
+}

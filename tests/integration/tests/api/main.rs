@@ -3,6 +3,7 @@
 mod auth;
 mod platform;
 mod password_reset;
+mod recovery;
 mod registration;
 mod registration_check;
 mod site;
