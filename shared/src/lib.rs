@@ -27,6 +27,7 @@ pub mod random;
 pub mod rate_limit;
 pub mod registration;
 pub mod review;
+pub mod session;
 pub mod site;
 pub mod sms;
 pub mod store;

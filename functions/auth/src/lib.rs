@@ -38,12 +38,12 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
             let form: LoginForm = req.json()?;
             let settings = LoginSettings::from(&ctx.settings);
             let done = auth::login(&ctx.store, &*ctx.clock, &*ctx.random, settings, &req.client_ip(), &form).await?;
-            Ok(Response::json(200, &done.session.to_json(&done.account)).with_header("set-cookie", auth::session_cookie(&done.token)))
+            Ok(Response::json(200, &auth::session_json(&done.session, &done.account)).with_header("set-cookie", auth::session_cookie(&done.token)))
         }
         Route::Logout => {
             csrf::check_origin(&req)?;
             let (session, account) = auth::current(&ctx.store, &*ctx.clock, &req).await?;
-            csrf::check_token(&req, &session)?;
+            session.check_csrf(&req)?;
             auth::revoke(&ctx.store, &*ctx.clock, &session).await?;
             audit::record(&ctx.store, &*ctx.clock, &Actor::Account(account.id), "auth.logout", None, serde_json::json!({})).await?;
             Ok(Response { status: 204, headers: vec![("cache-control".into(), "no-store".into())], body: Vec::new() }
@@ -51,7 +51,7 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
         }
         Route::Session => {
             let (session, account) = auth::current(&ctx.store, &*ctx.clock, &req).await?;
-            Ok(Response::json(200, &session.to_json(&account)))
+            Ok(Response::json(200, &auth::session_json(&session, &account)))
         }
     }
 }

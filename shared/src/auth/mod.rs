@@ -14,6 +14,6 @@ pub use login::{
     CLIENT_LIMIT_SETTING, LoginForm, LoginSettings, PASSWORD_DISABLED_AFTER, THROTTLE_AFTER, login, throttle_delay_secs,
 };
 pub use session::{
-    ABSOLUTE_TIMEOUT_SECS, COOKIE_NAME, IDLE_TIMEOUT_SECS, Session, clear_cookie, current, revoke, revoke_all_for,
-    session_cookie,
+    ABSOLUTE_TIMEOUT_SECS, ACCOUNT_SESSIONS, COOKIE_NAME, IDLE_TIMEOUT_SECS, Session, clear_cookie, current, revoke,
+    revoke_all_for, session_cookie, session_json,
 };

@@ -5,9 +5,9 @@
 
 use crate::account::{Account, find_by_id};
 use crate::clock::Clock;
-use crate::digest::sha256_hex;
 use crate::error::{AppError, AppResult};
 use crate::random::Random;
+use crate::session::{OpaqueSession, SessionTable};
 use crate::store::{Store, StoreError};
 use crate::web::Request;
 use serde_json::{Value, json};
@@ -16,29 +16,28 @@ pub const COOKIE_NAME: &str = "__Host-session";
 pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Session {
-    pub token_hash: String,
-    pub account_id: i64,
-    pub csrf_token: String,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub absolute_expires_at: i64,
-}
+/// Account sessions: the `sessions` table, the `__Host-session` cookie.
+pub const ACCOUNT_SESSIONS: SessionTable = SessionTable {
+    table: "sessions",
+    owner_column: "account_id",
+    cookie: COOKIE_NAME,
+    same_site: "Lax",
+    idle_timeout_secs: IDLE_TIMEOUT_SECS,
+    absolute_timeout_secs: ABSOLUTE_TIMEOUT_SECS,
+    not_logged_in,
+};
 
-impl Session {
-    pub fn idle_expires_at(&self) -> i64 {
-        (self.last_seen_at + IDLE_TIMEOUT_SECS * 1000).min(self.absolute_expires_at)
-    }
+/// An account's session (`owner_id` is the account id).
+pub type Session = OpaqueSession;
 
-    pub fn to_json(&self, account: &Account) -> Value {
-        json!({
-            "account": account.to_json(),
-            "csrf_token": self.csrf_token,
-            "idle_expires_at": self.idle_expires_at(),
-            "absolute_expires_at": self.absolute_expires_at,
-        })
-    }
+/// What the owner (and the UI) is told about a session.
+pub fn session_json(session: &Session, account: &Account) -> Value {
+    json!({
+        "account": account.to_json(),
+        "csrf_token": session.csrf_token,
+        "idle_expires_at": session.idle_expires_at(),
+        "absolute_expires_at": session.absolute_expires_at,
+    })
 }
 
 /// Starts a session; returns it and the token for the cookie (the token
@@ -49,51 +48,15 @@ pub async fn start<S: Store>(
     random: &dyn Random,
     account_id: i64,
 ) -> Result<(Session, String), StoreError> {
-    let token = random.hex(32);
-    let now = clock.now().millis();
-    let session = Session {
-        token_hash: sha256_hex(token.as_bytes()),
-        account_id,
-        csrf_token: random.hex(32),
-        created_at: now,
-        last_seen_at: now,
-        absolute_expires_at: now + ABSOLUTE_TIMEOUT_SECS * 1000,
-    };
-    store
-        .execute(
-            "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, last_seen_at, absolute_expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-            &[
-                session.token_hash.clone().into(),
-                account_id.into(),
-                session.csrf_token.clone().into(),
-                now.into(),
-                now.into(),
-                session.absolute_expires_at.into(),
-            ],
-        )
-        .await?;
-    Ok((session, token))
+    ACCOUNT_SESSIONS.start(store, clock, random, account_id).await
 }
 
 pub fn session_cookie(token: &str) -> String {
-    format!("{COOKIE_NAME}={token}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT_SECS}")
+    ACCOUNT_SESSIONS.cookie(token)
 }
 
 pub fn clear_cookie() -> String {
-    format!("{COOKIE_NAME}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0")
-}
-
-/// The session token the request carries, if any.
-pub fn token_of(req: &Request) -> Option<String> {
-    req.headers
-        .iter()
-        .filter(|(n, _)| n == "cookie")
-        .flat_map(|(_, v)| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
+    ACCOUNT_SESSIONS.clear_cookie()
 }
 
 pub fn not_logged_in() -> AppError {
@@ -109,55 +72,18 @@ pub fn not_logged_in() -> AppError {
 /// timer; `auth.not_logged_in` when there is none, it was revoked, or it
 /// expired (idle or absolute).
 pub async fn current<S: Store>(store: &S, clock: &dyn Clock, req: &Request) -> AppResult<(Session, Account)> {
-    let token = token_of(req).ok_or_else(not_logged_in)?;
-    let hash = sha256_hex(token.as_bytes());
-    let rows = store
-        .execute(
-            "SELECT token_hash, account_id, csrf_token, created_at, last_seen_at, absolute_expires_at, revoked_at
-               FROM sessions WHERE token_hash = ?",
-            &[hash.clone().into()],
-        )
-        .await?;
-    let row = rows.first().ok_or_else(not_logged_in)?;
-    let mut session = Session {
-        token_hash: hash,
-        account_id: row.int("account_id")?,
-        csrf_token: row.text("csrf_token")?.to_owned(),
-        created_at: row.int("created_at")?,
-        last_seen_at: row.int("last_seen_at")?,
-        absolute_expires_at: row.int("absolute_expires_at")?,
-    };
-    let now = clock.now().millis();
-    if row.opt_int("revoked_at")?.is_some() || now >= session.idle_expires_at() {
-        return Err(not_logged_in());
-    }
-    store
-        .execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", &[now.into(), session.token_hash.clone().into()])
-        .await?;
-    session.last_seen_at = now;
-    let account = find_by_id(store, session.account_id).await?.ok_or_else(not_logged_in)?;
+    let session = ACCOUNT_SESSIONS.current(store, clock, req).await?;
+    let account = find_by_id(store, session.owner_id).await?.ok_or_else(not_logged_in)?;
     Ok((session, account))
 }
 
 pub async fn revoke<S: Store>(store: &S, clock: &dyn Clock, session: &Session) -> Result<(), StoreError> {
-    store
-        .execute(
-            "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
-            &[clock.now().millis().into(), session.token_hash.clone().into()],
-        )
-        .await
-        .map(drop)
+    ACCOUNT_SESSIONS.revoke(store, clock, session).await
 }
 
 /// Revokes every session of an account (password changed, appeal approved).
 pub async fn revoke_all_for<S: Store>(store: &S, clock: &dyn Clock, account_id: i64) -> Result<u64, StoreError> {
-    let rows = store
-        .execute(
-            "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL RETURNING token_hash",
-            &[clock.now().millis().into(), account_id.into()],
-        )
-        .await?;
-    Ok(rows.len() as u64)
+    ACCOUNT_SESSIONS.revoke_all_for(store, clock, account_id).await
 }
 
 #[cfg(test)]

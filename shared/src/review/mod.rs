@@ -10,7 +10,6 @@
 
 pub mod queue;
 pub mod reviewer;
-pub mod session;
 
 pub use queue::{Decision, Filter, ReviewItem, ReviewKind, ReviewState, claim, decide, get, list, release, submit};
 pub use reviewer::{Reviewer, ReviewerSession, bootstrap, current, login, logout};

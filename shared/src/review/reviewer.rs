@@ -10,7 +10,7 @@
 //! (SameSite=Strict), idle 30 min / absolute 12 h.
 
 use super::reviewer_actor;
-use super::session::{OpaqueSession, SessionTable};
+use crate::session::{OpaqueSession, SessionTable};
 use crate::account::login_key;
 use crate::audit::{self, Actor};
 use crate::auth::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, THROTTLE_AFTER, throttle_delay_secs};

@@ -3,10 +3,10 @@
 //! keeps only its SHA-256; a CSRF token per session; idle and absolute
 //! expiry; revocation.
 //!
-//! The same rules as `auth::session` (account sessions), written once for
-//! any table with the columns `token_hash, <owner column>, csrf_token,
-//! created_at, last_seen_at, absolute_expires_at, revoked_at`. Reviewer
-//! sessions use it with [`super::reviewer::REVIEWER_SESSIONS`].
+//! Written once for any table with the columns `token_hash, <owner column>,
+//! csrf_token, created_at, last_seen_at, absolute_expires_at, revoked_at`:
+//! account sessions (`auth::session::ACCOUNT_SESSIONS`) and reviewer
+//! sessions (`review::reviewer::REVIEWER_SESSIONS`).
 
 use crate::clock::Clock;
 use crate::digest::{constant_time_eq, sha256_hex};
