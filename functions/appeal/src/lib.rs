@@ -14,7 +14,6 @@ use shared::identity::Mobile;
 use shared::rate_limit::{self, Limit};
 use shared::sms::{self, Purpose, Template};
 use shared::spin::{Component, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SpinResponse, SpinStore, deliver_sms, serve};
-use shared::transaction;
 use shared::upload;
 use shared::web::{Request, Response, Router};
 use spin_sdk::http_service;
@@ -99,21 +98,10 @@ async fn send_code(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Respons
     let mobile = Mobile::parse(&form.mobile)?;
     let per_client = Limit { bucket: "sms.appeal.client", max: ctx.settings.u32_or(SMS_PER_CLIENT, 20), window_secs: 3600 };
     rate_limit::hit(&ctx.store, &*ctx.clock, per_client, &req.client_ip()).await?;
-    let (issued, outbox_id) = transaction!(&ctx.store, async {
-        let issued = sms::issue_code(&ctx.store, &*ctx.clock, &*ctx.random, Purpose::Appeal, &mobile).await?;
-        let id = sms::enqueue(&ctx.store, &*ctx.clock, &mobile, Template::AppealCode, json!({ "code": issued.code })).await?;
-        Ok::<_, AppError>((issued, id))
-    }
-    .await)?;
+    let (issued, outbox_id) =
+        sms::issue_and_enqueue(&ctx.store, &*ctx.clock, &*ctx.random, Purpose::Appeal, Template::AppealCode, &mobile).await?;
     deliver_sms(ctx, &[outbox_id]).await;
-    Ok(Response::json(
-        202,
-        &json!({
-            "mobile_masked": mobile.masked(),
-            "expires_in_seconds": issued.expires_in_secs,
-            "resend_after_seconds": issued.resend_after_secs,
-        }),
-    ))
+    Ok(Response::json(202, &issued.to_json(&mobile)))
 }
 
 async fn file(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Response> {

@@ -18,7 +18,7 @@ use shared::registration::{
 use shared::sms::{self, Purpose, Template};
 use shared::spin::{Component, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SpinResponse, SpinStore, deliver_sms, serve};
 use shared::web::{Request, Response, Router};
-use shared::{AppResult, transaction};
+use shared::AppResult;
 use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_service;
@@ -143,21 +143,10 @@ async fn send_code(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Respons
     let mobile = Mobile::parse(&form.mobile)?;
     let per_client = Limit { bucket: "sms.registration.client", max: ctx.settings.u32_or(SMS_PER_CLIENT, 20), window_secs: 3600 };
     rate_limit::hit(&ctx.store, &*ctx.clock, per_client, &req.client_ip()).await?;
-    let (issued, outbox_id) = transaction!(&ctx.store, async {
-        let issued = sms::issue_code(&ctx.store, &*ctx.clock, &*ctx.random, purpose, &mobile).await?;
-        let id = sms::enqueue(&ctx.store, &*ctx.clock, &mobile, Template::RegistrationCode, json!({ "code": issued.code })).await?;
-        Ok::<_, AppError>((issued, id))
-    }
-    .await)?;
+    let (issued, outbox_id) =
+        sms::issue_and_enqueue(&ctx.store, &*ctx.clock, &*ctx.random, purpose, Template::RegistrationCode, &mobile).await?;
     deliver_sms(ctx, &[outbox_id]).await;
-    Ok(Response::json(
-        202,
-        &json!({
-            "mobile_masked": mobile.masked(),
-            "expires_in_seconds": issued.expires_in_secs,
-            "resend_after_seconds": issued.resend_after_secs,
-        }),
-    ))
+    Ok(Response::json(202, &issued.to_json(&mobile)))
 }
 
 async fn legacy_import(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Response> {

@@ -7,7 +7,7 @@
 //!    password is replaced, failed-login state cleared, every session
 //!    revoked, and an SMS tells the account its password changed.
 
-use crate::account::{Account, AccountKind, find_by_login, login_key, mask_mobile};
+use crate::account::{Account, AccountKind, find_by_login, login_key};
 use crate::audit::{self, Actor};
 use crate::auth::revoke_all_for;
 use crate::clock::Clock;
@@ -53,22 +53,17 @@ impl ResetConfirmation {
     }
 }
 
-/// What the user sees after asking for a code.
+/// A code sent: its terms, the number it went to, the SMS to deliver.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CodeSent {
     pub outbox_id: i64,
-    pub mobile_masked: String,
-    pub expires_in_secs: i64,
-    pub resend_after_secs: i64,
+    pub issued: sms::IssuedCode,
+    pub mobile: Mobile,
 }
 
 impl CodeSent {
     pub fn to_json(&self) -> Value {
-        json!({
-            "mobile_masked": self.mobile_masked,
-            "expires_in_seconds": self.expires_in_secs,
-            "resend_after_seconds": self.resend_after_secs,
-        })
+        self.issued.to_json(&self.mobile)
     }
 }
 
@@ -135,12 +130,7 @@ pub async fn request_code<S: Store>(store: &S, clock: &dyn Clock, random: &dyn R
         let issued = sms::issue_code(store, clock, random, Purpose::PasswordReset, &mobile).await?;
         let outbox_id = sms::enqueue(store, clock, &mobile, Template::PasswordResetCode, json!({ "code": issued.code })).await?;
         audit::record(store, clock, &Actor::System, "password_reset.code_sent", Some(&format!("account:{}", account.id)), json!({})).await?;
-        Ok::<_, AppError>(CodeSent {
-            outbox_id,
-            mobile_masked: mask_mobile(mobile.as_str()),
-            expires_in_secs: issued.expires_in_secs,
-            resend_after_secs: issued.resend_after_secs,
-        })
+        Ok::<_, AppError>(CodeSent { outbox_id, issued, mobile: mobile.clone() })
     }
     .await);
     result

@@ -65,6 +65,17 @@ pub struct IssuedCode {
     pub resend_after_secs: i64,
 }
 
+impl IssuedCode {
+    /// What the requester is told (never the code).
+    pub fn to_json(&self, mobile: &Mobile) -> serde_json::Value {
+        json!({
+            "mobile_masked": mobile.masked(),
+            "expires_in_seconds": self.expires_in_secs,
+            "resend_after_seconds": self.resend_after_secs,
+        })
+    }
+}
+
 /// Issues a new code for `mobile`, enforcing the resend interval and the
 /// hourly cap. Call inside the transaction that also enqueues the SMS.
 pub async fn issue_code<S: Store>(

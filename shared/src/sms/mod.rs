@@ -10,3 +10,28 @@ mod outbox;
 
 pub use codes::{CODE_TTL_SECS, HOURLY_CAP, IssuedCode, MAX_WRONG_TRIES, SET_PASSWORD_TTL_SECS, begin_with_code, issue_system_code, Purpose, RESEND_AFTER_SECS, issue_code, verify_code};
 pub use outbox::{OutboxMessage, Template, enqueue, mark_failed, mark_sent, messages_for, pending};
+
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+use crate::identity::Mobile;
+use crate::random::Random;
+use crate::store::Store;
+
+/// Issues a code for `mobile` and writes its SMS (`template`, with the
+/// code) to the outbox, in one transaction. Returns the code's terms and the
+/// outbox id to deliver after the commit.
+pub async fn issue_and_enqueue<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    purpose: Purpose,
+    template: Template,
+    mobile: &Mobile,
+) -> AppResult<(IssuedCode, i64)> {
+    crate::transaction!(store, async {
+        let issued = issue_code(store, clock, random, purpose, mobile).await?;
+        let id = enqueue(store, clock, mobile, template, serde_json::json!({ "code": issued.code })).await?;
+        Ok::<_, AppError>((issued, id))
+    }
+    .await)
+}
