@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::guidance::Guidance;
 use crate::identity::{CivilDate, Document, DocumentType, Mobile, OrgName, PersonName, Uscc};
 use crate::random::Random;
+use crate::registration::persistence::{document_holder, organization_holder};
 use crate::review::{self, ReviewKind};
 use crate::sms::{self, Purpose, Template};
 use crate::store::{Store, StoreError, finish};
@@ -134,16 +135,12 @@ async fn validate<S: Store>(store: &S, clock: &dyn Clock, f: &AppealFields) -> A
             else {
                 return Err(AppError::internal());
             };
-            let rows = store
-                .execute(
-                    "SELECT id FROM accounts WHERE kind = 'legal_entity' AND (uscc = ? OR org_name_key = ?) ORDER BY uscc = ? DESC LIMIT 1",
-                    &[uscc.as_str().into(), org_name.key().into(), uscc.as_str().into()],
-                )
-                .await?;
-            let Some(row) = rows.first() else { return Err(no_account(kind)) };
+            let Some((account_id, AccountKind::LegalEntity, _)) = organization_holder(store, &org_name, &uscc).await? else {
+                return Err(no_account(kind));
+            };
             Ok(Validated {
                 kind,
-                account_id: row.int("id")?,
+                account_id,
                 new_mobile,
                 record: json!({
                     "org_name": org_name.as_str(), "uscc": uscc.as_str(),
@@ -162,16 +159,12 @@ async fn validate<S: Store>(store: &S, clock: &dyn Clock, f: &AppealFields) -> A
             let (Some(name), Some(doc), Some(new_mobile)) = (name, doc, new_mobile) else {
                 return Err(AppError::internal());
             };
-            let rows = store
-                .execute(
-                    "SELECT id FROM accounts WHERE kind = 'natural_person' AND document_type = ? AND document_number = ?",
-                    &[doc.doc_type().code().into(), doc.number().into()],
-                )
-                .await?;
-            let Some(row) = rows.first() else { return Err(no_account(kind)) };
+            let Some((account_id, AccountKind::NaturalPerson)) = document_holder(store, &doc).await? else {
+                return Err(no_account(kind));
+            };
             Ok(Validated {
                 kind,
-                account_id: row.int("id")?,
+                account_id,
                 new_mobile,
                 record: json!({
                     "real_name": name.as_str(), "document_type": doc.doc_type().code(),

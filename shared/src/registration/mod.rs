@@ -7,7 +7,7 @@ mod check;
 pub mod guidance;
 pub mod legacy;
 mod organization;
-mod persistence;
+pub mod persistence;
 mod register;
 
 pub use check::{CHECK_LIMIT_SETTING, LoginNameCheck, check_limit, check_login_name};

@@ -44,15 +44,20 @@ pub async fn organization_holder<S: Store>(
     Ok(Some((r.int("id")?, AccountKind::from_db(r.text("kind")?)?, conflict)))
 }
 
-/// Whether a document (type and number) is bound to an account already.
-pub async fn document_registered<S: Store>(store: &S, doc: &Document) -> Result<bool, StoreError> {
+/// The account a document (type and number) is bound to, if any.
+pub async fn document_holder<S: Store>(store: &S, doc: &Document) -> Result<Option<(i64, AccountKind)>, StoreError> {
     let rows = store
         .execute(
-            "SELECT 1 FROM accounts WHERE document_type = ? AND document_number = ?",
+            "SELECT id, kind FROM accounts WHERE document_type = ? AND document_number = ?",
             &[doc.doc_type().code().into(), doc.number().into()],
         )
         .await?;
-    Ok(!rows.is_empty())
+    rows.first().map(|r| Ok((r.int("id")?, AccountKind::from_db(r.text("kind")?)?))).transpose()
+}
+
+/// Whether a document (type and number) is bound to an account already.
+pub async fn document_registered<S: Store>(store: &S, doc: &Document) -> Result<bool, StoreError> {
+    Ok(document_holder(store, doc).await?.is_some())
 }
 
 /// Everything an account row is created with.
