@@ -5,6 +5,8 @@
 // account's kind (the API's guidance, shown under the field).
 // Step 2: the code and the new password twice (the confirmation is checked
 // here only, never sent) -> every session revoked, then log in again.
+// After an approved appeal (?appeal=1, or the toggle): no step 1; the login
+// name and the code come from the appeal-approved SMS (code_kind "appeal").
 import { t, api, both, errorsOf, retryAfter } from './i18n.js';
 import { clearErrors, showErrors, busy } from './form.js';
 import { initHeader } from './header.js';
@@ -22,6 +24,10 @@ let sentFor = null; // the login name the last code was sent for
 let smsNote = null; // () => text of the status line, re-run on language change
 let wpName = null; // the WP+name offered after a 404
 let done = null; // the 200 answer, shown in the success panel
+let appealMode = false; // the code comes from the appeal-approved SMS
+const loginField = document.getElementById('field-login_name');
+const loginFieldHome = loginField.parentElement;
+const toggle = document.getElementById('appeal-toggle');
 
 // ------------------------------------------------------------- countdown
 let countdown = null; // { until: ms timestamp, timer }
@@ -146,6 +152,7 @@ function onLoginNameChange() {
 function localErrors() {
   const errors = [];
   const need = (name, label) => errors.push({ field: name, ...both('reg.missing', { f: both(label) }) });
+  if (appealMode && !loginInput.value.trim()) need('login_name', 'field.login_name');
   if (!resetForm.sms_code.value.trim()) need('sms_code', 'field.sms_code');
   if (!resetForm.new_password.value) need('new_password', 'reset.new_password');
   if (!resetForm.new_password_confirm.value) need('new_password_confirm', 'reset.new_password_confirm');
@@ -173,7 +180,7 @@ async function confirm(event) {
   event.preventDefault();
   clearErrors();
   setWpName(null);
-  if (!sentFor) {
+  if (!sentFor && !appealMode) {
     showErrors(forms, [{ field: 'login_name', ...both('reset.need_code_first') }]);
     return;
   }
@@ -185,9 +192,10 @@ async function confirm(event) {
   await busy(resetForm.querySelector('button[type=submit]'), async () => {
     let res;
     try {
-      res = await api('/api/password-reset/confirmations', {
-        json: { login_name: sentFor, sms_code: resetForm.sms_code.value.trim(), new_password: resetForm.new_password.value },
-      });
+      const json = appealMode
+        ? { login_name: loginInput.value.trim(), sms_code: resetForm.sms_code.value.trim(), new_password: resetForm.new_password.value, code_kind: 'appeal' }
+        : { login_name: sentFor, sms_code: resetForm.sms_code.value.trim(), new_password: resetForm.new_password.value };
+      res = await api('/api/password-reset/confirmations', { json });
     } catch {
       showErrors(forms, [both('error.network')]);
       return;
@@ -195,12 +203,13 @@ async function confirm(event) {
     if (res.ok) {
       done = res.body;
       renderSuccess();
-      const login = new URLSearchParams({ login_name: done.login_name ?? sentFor });
+      const login = new URLSearchParams({ login_name: done.login_name ?? (appealMode ? loginInput.value.trim() : sentFor) });
       if (KINDS.includes(done.account_kind)) login.set('account_type', done.account_kind);
       document.getElementById('success-login').href = `/login?${login}`;
       stopCountdown();
       forms.hidden = true;
       document.getElementById('reset-intro').hidden = true;
+      toggle.parentElement.hidden = true;
       const success = document.getElementById('success');
       success.hidden = false;
       success.focus();
@@ -213,10 +222,57 @@ async function confirm(event) {
   });
 }
 
+// ------------------------------------------------- appeal-approved SMS
+function setText(el, key) {
+  el.dataset.i18n = key;
+  el.textContent = t(key);
+}
+
+/**
+ * Appeal mode: step 1 goes away, the login name moves into step 2 (so
+ * errors naming login_name land on it), the texts say "set" not "reset".
+ */
+function setAppealMode(on) {
+  appealMode = on;
+  clearErrors();
+  setWpName(null);
+  if (on) {
+    resetForm.querySelector('fieldset legend').after(loginField);
+    stopCountdown();
+    sentFor = null;
+    setSmsNote(null);
+  } else {
+    loginFieldHome.prepend(loginField);
+    resetForm.sms_code.value = '';
+  }
+  codeForm.hidden = on;
+  resetForm.hidden = !on;
+  sendButton.hidden = on;
+  setText(document.getElementById('reset-heading'), on ? 'reset.appeal.heading' : 'reset.heading');
+  setText(document.getElementById('reset-intro'), on ? 'reset.appeal.intro' : 'reset.intro');
+  setText(document.getElementById('reset-step2'), on ? 'reset.appeal.step' : 'reset.step2');
+  setText(document.getElementById('login_name-hint'), on ? 'reset.appeal.login_hint' : 'field.login_name.login_hint');
+  setText(document.getElementById('sms_code-hint'), on ? 'reset.appeal.code_hint' : 'reset.sms_code.hint');
+  setText(document.getElementById('reset-submit'), on ? 'reset.appeal.submit' : 'reset.submit');
+  setText(document.getElementById('success-heading'), on ? 'reset.appeal.success' : 'reset.success');
+  setText(toggle, on ? 'reset.normal_toggle' : 'reset.appeal_toggle');
+  const url = new URL(location.href);
+  if (on) url.searchParams.set('appeal', '1'); else url.searchParams.delete('appeal');
+  toggle.href = on ? url.pathname : `${url.pathname}?appeal=1`;
+  history.replaceState(null, '', url);
+  renderSendButton();
+}
+
 // ------------------------------------------------------------------ init
 initHeader();
 const params = new URLSearchParams(location.search);
 if (params.get('login_name')) loginInput.value = params.get('login_name').trim();
+toggle.addEventListener('click', (event) => {
+  event.preventDefault();
+  setAppealMode(!appealMode);
+  (appealMode && !loginInput.value ? loginInput : appealMode ? resetForm.sms_code : loginInput).focus();
+});
+if (params.get('appeal') === '1') setAppealMode(true);
 codeForm.addEventListener('submit', sendCode);
 resetForm.addEventListener('submit', confirm);
 loginInput.addEventListener('input', onLoginNameChange);

@@ -15,6 +15,14 @@ const PAGES = [
   ['natural-person', '/register/natural-person'],
   ['login', '/login'],
   ['password-reset', '/password-reset'],
+  ['password-reset-appeal', '/password-reset?appeal=1'],
+  ['appeal', '/appeal'],
+  ['appeal-legal-entity', '/appeal/legal-entity'],
+  ['appeal-natural-person', '/appeal/natural-person'],
+  ['appeal-status', '/appeal/status'],
+  ['review-login', '/review/login'],
+  ['review', '/review'],
+  ['review-item', '/review/item?id=1'],
 ];
 
 async function visit(page, path) {
@@ -44,7 +52,8 @@ test('every page fits 360 px, in both languages, with errors shown', async () =>
       if (await page.locator('form[novalidate] button[type=submit]').count()) {
         await page.locator('form[novalidate] button[type=submit]').first().click();
       }
-      if (path === '/register/natural-person') await page.selectOption('#document_type', 'passport');
+      if (path === '/register/natural-person' || path === '/appeal/natural-person') await page.selectOption('#document_type', 'passport');
+      if (path === '/appeal/legal-entity') await page.selectOption('#applicant_document_type', 'passport');
       const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
       assert.ok(width <= 360, `${path} (${lang}): scrollWidth ${width} > 360`);
       await screenshot(page, `${name}-phone-errors-${lang}`);

@@ -57,7 +57,7 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
         Route::Status => {
             lookup_limit(&ctx, &req).await?;
             let status = appeal::status(&ctx.store, &params["number"], &req.query_param("mobile").unwrap_or_default()).await?;
-            let documents = if status.status() == "under_review" {
+            let documents = if status.is_open() {
                 upload::list_for(&ctx.store, &format!("appeal:{}", status.id)).await?.iter().map(|d| d.to_json()).collect()
             } else {
                 Vec::new()
@@ -70,7 +70,7 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
             lookup_limit(&ctx, &req).await?;
             let status = appeal::status(&ctx.store, &params["number"], &req.query_param("mobile").unwrap_or_default()).await?;
             // The appellant sees the scans only while the appeal is open.
-            if status.status() != "under_review" {
+            if !status.is_open() {
                 return Err(AppError::not_found());
             }
             let id: i64 = params["document_id"].parse().map_err(|_| AppError::not_found())?;
@@ -114,6 +114,6 @@ async fn file(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Response> {
     let filed = appeal::file(&ctx.store, &*ctx.clock, &*ctx.random, &req.client_ip(), &fields, files).await?;
     Ok(Response::json(
         201,
-        &json!({ "number": filed.number, "status": "under_review", "due_at": filed.due_at.millis() }),
+        &json!({ "number": filed.number, "status": "submitted", "due_at": filed.due_at.millis() }),
     ))
 }

@@ -296,6 +296,8 @@ pub struct AppealStatus {
     pub number: String,
     pub kind: AccountKind,
     pub state: String,
+    /// A reviewer has taken it up.
+    pub claimed: bool,
     pub reason: Option<String>,
     pub submitted_at: i64,
     pub due_at: i64,
@@ -303,14 +305,20 @@ pub struct AppealStatus {
 }
 
 impl AppealStatus {
-    /// `under_review` while open (submitted and queued at once), then
-    /// `approved` or `rejected` (with the reason).
+    /// `submitted` until a reviewer takes it up, `under_review` while they
+    /// review it, then `approved` or `rejected` (with the reason).
     pub fn status(&self) -> &'static str {
-        match self.state.as_str() {
-            "approved" => "approved",
-            "rejected" => "rejected",
-            _ => "under_review",
+        match (self.state.as_str(), self.claimed) {
+            ("approved", _) => "approved",
+            ("rejected", _) => "rejected",
+            (_, false) => "submitted",
+            (_, true) => "under_review",
         }
+    }
+
+    /// Still waiting for a decision.
+    pub fn is_open(&self) -> bool {
+        self.state == "open"
     }
 
     pub fn to_json(&self) -> Value {
@@ -342,7 +350,7 @@ pub async fn status<S: Store>(store: &S, number: &str, mobile: &str) -> AppResul
     let number = crate::identity::normalize_input(number).to_ascii_uppercase();
     let rows = store
         .execute(
-            "SELECT a.id, a.number, a.kind, a.new_mobile, r.state, r.reason, r.submitted_at, r.due_at, r.decided_at
+            "SELECT a.id, a.number, a.kind, a.new_mobile, r.state, r.claimed_by, r.reason, r.submitted_at, r.due_at, r.decided_at
                FROM appeals a JOIN review_items r ON r.id = a.review_item_id WHERE a.number = ?",
             &[number.into()],
         )
@@ -356,6 +364,7 @@ pub async fn status<S: Store>(store: &S, number: &str, mobile: &str) -> AppResul
         number: row.text("number")?.to_owned(),
         kind: AccountKind::from_db(row.text("kind")?)?,
         state: row.text("state")?.to_owned(),
+        claimed: row.opt_int("claimed_by")?.is_some(),
         reason: row.opt_text("reason")?.map(str::to_owned),
         submitted_at: row.int("submitted_at")?,
         due_at: row.int("due_at")?,

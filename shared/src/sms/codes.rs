@@ -142,15 +142,34 @@ async fn insert_code<S: Store>(
     let code = format!("{:06}", u32::from_le_bytes(n) % 1_000_000);
     let salt = random.hex(16);
     let ttl = purpose.ttl_secs();
+    // A new code does not reset the failure count: wrong tries on a code
+    // that is still live and not locked carry over to its successor, so
+    // asking for codes early buys no extra guesses. A locked code (5 wrong
+    // tries) is what a new code is for: that one starts afresh.
+    let latest = store
+        .execute(
+            "SELECT failed_attempts, consumed_at, expires_at FROM sms_codes
+              WHERE purpose = ? AND mobile = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+            &[purpose.as_str().into(), mobile.as_str().into()],
+        )
+        .await?;
+    let carried = match latest.first() {
+        Some(r) if r.opt_int("consumed_at")?.is_none() && r.int("expires_at")? > now => {
+            let failed = r.int("failed_attempts")?;
+            if failed < MAX_WRONG_TRIES { failed } else { 0 }
+        }
+        _ => 0,
+    };
     store
         .execute(
-            "INSERT INTO sms_codes (purpose, mobile, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO sms_codes (purpose, mobile, code_hash, created_at, expires_at, failed_attempts) VALUES (?, ?, ?, ?, ?, ?)",
             &[
                 purpose.as_str().into(),
                 mobile.as_str().into(),
                 format!("{salt}${}", code_digest(&salt, &code)).into(),
                 now.into(),
                 (now + ttl * 1000).into(),
+                carried.into(),
             ],
         )
         .await?;
@@ -394,6 +413,26 @@ mod tests {
         assert_eq!(c.expires_in_secs, 24 * 3600);
         t.clock.advance_seconds(23 * 3600);
         block_on(verify_code(&t.store, &t.clock, Purpose::SetPassword, &t.mobile, &c.code)).unwrap();
+    }
+
+    #[test]
+    fn a_new_code_does_not_reset_the_failure_count_but_a_locked_code_needs_one() {
+        let t = setup();
+        let first = t.issue().unwrap();
+        for _ in 0..3 {
+            assert_eq!(t.verify(&wrong(&first.code)).unwrap_err().code, "sms.code_wrong");
+        }
+        t.clock.advance_seconds(60);
+        let second = t.issue().unwrap();
+        let e = t.verify(&wrong(&second.code)).unwrap_err();
+        assert_eq!(e.details.unwrap()["tries_left"], 1, "3 earlier failures carried over");
+        assert_eq!(t.verify(&wrong(&second.code)).unwrap_err().code, "sms.code_locked");
+        // Locked: a new code is needed, and that one starts afresh.
+        t.clock.advance_seconds(60);
+        let third = t.issue().unwrap();
+        let e = t.verify(&wrong(&third.code)).unwrap_err();
+        assert_eq!(e.details.unwrap()["tries_left"], 4);
+        t.verify(&third.code).unwrap();
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! outbox every message goes through.
 //!
 //! Code rules: 6 digits, single use, valid 10 minutes, at most 5 wrong tries
-//! per code (then a new code is needed), a new code at most every 60 s and
-//! at most 5 an hour per number. Only a salted hash of a code is stored.
+//! (then a new code is needed; asking for a new code before that carries the
+//! failures over, so it buys no extra guesses), a new code at most every
+//! 60 s and at most 5 an hour per number. Only a salted hash of a code is
+//! stored.
 
 mod codes;
 mod outbox;

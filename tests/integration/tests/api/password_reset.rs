@@ -122,3 +122,43 @@ async fn a_reset_re_enables_a_disabled_password() {
     assert_eq!(res.status(), 200);
     assert_eq!(app.login("legal_entity", &r.login_name, &new_password).await.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn code_rules_resend_interval_carried_failures_and_the_hourly_cap() {
+    let app = spawn_app().await;
+    let r = app.register_natural_person().await;
+    let confirm = |code: String| {
+        json!({ "login_name": r.login_name, "sms_code": code, "new_password": format!("Steady hands {}", unique()) })
+    };
+    let first = reset_code(&app, &r.login_name, &r.mobile).await;
+    // Resend too soon.
+    let res = app.post_json("/api/password-reset/codes", &json!({ "login_name": r.login_name })).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["retry-after"], "60");
+    // Three wrong tries, then a new code: the failures carry over.
+    let wrong = |c: &str| format!("{:06}", (c.parse::<u32>().unwrap() + 1) % 1_000_000);
+    for _ in 0..3 {
+        app.post_json("/api/password-reset/confirmations", &confirm(wrong(&first))).await;
+    }
+    app.advance(60);
+    let second = reset_code(&app, &r.login_name, &r.mobile).await;
+    let body: Value = app.post_json("/api/password-reset/confirmations", &confirm(wrong(&second))).await.json().await.unwrap();
+    assert_eq!(body["error"]["details"]["tries_left"], 1);
+    let body: Value = app.post_json("/api/password-reset/confirmations", &confirm(wrong(&second))).await.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "sms.code_locked");
+    let body: Value = app.post_json("/api/password-reset/confirmations", &confirm(second.clone())).await.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "sms.code_locked", "even the right code: a new one is needed");
+    // Registration code + 2 codes so far; two more make five in the hour; the sixth waits.
+    for _ in 0..2 {
+        app.advance(60);
+        reset_code(&app, &r.login_name, &r.mobile).await;
+    }
+    app.advance(60);
+    let res = app.post_json("/api/password-reset/codes", &json!({ "login_name": r.login_name })).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "sms.hourly_cap");
+    // The locked code's successor works.
+    app.advance(3600);
+    let fresh = reset_code(&app, &r.login_name, &r.mobile).await;
+    assert_eq!(app.post_json("/api/password-reset/confirmations", &confirm(fresh)).await.status(), 200);
+}

@@ -53,7 +53,7 @@ async fn a_legal_entity_appeal_is_approved_and_the_owner_sets_a_password_and_log
 
     // Status by number + new mobile; submitted Friday 09:00, due Monday 09:00.
     let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
-    assert_eq!(status["status"], "under_review");
+    assert_eq!(status["status"], "submitted");
     assert_eq!(status["due_at"].as_i64().unwrap() - status["submitted_at"].as_i64().unwrap(), 3 * 24 * 3600 * 1000);
     assert_eq!(status["documents"].as_array().unwrap().len(), 2);
     let wrong = app.get(&format!("/api/appeals/{number}?mobile={}", mobile_for(unique()))).await;
@@ -67,6 +67,8 @@ async fn a_legal_entity_appeal_is_approved_and_the_owner_sets_a_password_and_log
     assert_eq!(item["kind"], "appeal_legal_entity");
     let id = item["id"].as_i64().unwrap();
     assert_eq!(app.post_as(&rev, &format!("/api/review/items/{id}/claim"), &json!({})).await.status(), 200);
+    let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
+    assert_eq!(status["status"], "under_review", "a reviewer took it up");
     let detail: Value = reviewer_get(&app, &rev, &format!("/api/review/items/{id}")).await.json().await.unwrap();
     assert_eq!(detail["subject"]["number"], number.as_str());
     assert_eq!(detail["subject"]["form"]["uscc"], r.uscc.as_str());

@@ -1,0 +1,124 @@
+// 查询申诉进度 (/appeal/status): the appeal number and the new mobile ->
+// 申诉已提交 / 审核中 (not yet / taken up by a reviewer; with the due time and the scans, downloadable while open), 已通过
+// (set the password with the SMS code) or 未通过 (the reason; appeal
+// again). ?number=…&mobile=… fills the form and looks it up at once.
+import { t, api, both, errorsOf, formatTime, formatSize } from './i18n.js';
+import { clearErrors, showErrors, busy } from './form.js';
+import { initHeader } from './header.js';
+
+const form = document.getElementById('status-form');
+const result = document.getElementById('result');
+const KINDS = { legal_entity: 'appeal.le.choice', natural_person: 'appeal.np.choice' };
+const SLUGS = { legal_entity: 'legal-entity', natural_person: 'natural-person' };
+
+let shown = null; // { status body, mobile }
+
+function fact(key, value) {
+  const dt = document.createElement('dt');
+  dt.textContent = t(key);
+  const dd = document.createElement('dd');
+  dd.textContent = value;
+  return [dt, dd];
+}
+
+function render() {
+  if (!shown) return;
+  const { body, mobile } = shown;
+  const status = ['submitted', 'under_review', 'approved', 'rejected'].includes(body.status) ? body.status : 'submitted';
+  const open = status === 'submitted' || status === 'under_review';
+  result.className = `status-result status-${status}`;
+  document.getElementById('result-heading').textContent = `${t('status.state')}：${t(`status.${status}`)}`;
+  document.getElementById('result-text').textContent = t(`status.${status}.text`);
+
+  const reason = document.getElementById('result-reason');
+  reason.hidden = !(status === 'rejected' && body.reason);
+  reason.textContent = reason.hidden ? '' : `${t('status.reason')}：${body.reason}`;
+
+  const action = document.getElementById('result-action');
+  action.replaceChildren();
+  action.hidden = open;
+  if (status === 'approved') {
+    const a = document.createElement('a');
+    a.className = 'button primary';
+    a.id = 'set-password';
+    a.href = '/password-reset?appeal=1';
+    a.textContent = t('status.approved.link');
+    action.append(a);
+  } else if (status === 'rejected') {
+    const a = document.createElement('a');
+    a.className = 'button';
+    a.id = 'appeal-again';
+    a.href = SLUGS[body.kind] ? `/appeal/${SLUGS[body.kind]}` : '/appeal';
+    a.textContent = t('status.rejected.again');
+    action.append(a);
+  }
+
+  const facts = [
+    ...fact('appeal.number', body.number),
+    ...(KINDS[body.kind] ? fact('status.kind', t(KINDS[body.kind])) : []),
+    ...fact('status.submitted_at', formatTime(body.submitted_at)),
+    ...(open ? fact('status.due_at', formatTime(body.due_at)) : fact('status.decided_at', formatTime(body.decided_at))),
+  ];
+  document.getElementById('result-facts').replaceChildren(...facts);
+
+  const docs = Array.isArray(body.documents) ? body.documents : [];
+  const box = document.getElementById('result-documents');
+  box.hidden = !(open && docs.length);
+  document.getElementById('documents-list').replaceChildren(...docs.map((doc) => {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `/api/appeals/${encodeURIComponent(body.number)}/documents/${encodeURIComponent(doc.id)}?mobile=${encodeURIComponent(mobile)}`;
+    a.setAttribute('download', doc.label || '');
+    const purpose = `file.${doc.purpose}`;
+    const label = t(purpose) === purpose ? doc.purpose : t(purpose);
+    a.textContent = `${t('status.download')} ${label}`;
+    const meta = document.createElement('span');
+    meta.className = 'doc-meta';
+    meta.textContent = ` ${doc.label}（${formatSize(doc.size)}）`;
+    li.append(a, meta);
+    return li;
+  }));
+}
+
+async function lookup(event) {
+  event?.preventDefault();
+  clearErrors();
+  const number = form.number.value.trim().toUpperCase();
+  const mobile = form.mobile.value.trim();
+  const errors = [];
+  if (!number) errors.push({ field: 'number', ...both('status.need_number') });
+  if (!mobile) errors.push({ field: 'mobile', ...both('status.need_mobile') });
+  if (errors.length) {
+    showErrors(form, errors);
+    return;
+  }
+  await busy(document.getElementById('status-submit'), async () => {
+    let res;
+    try {
+      res = await api(`/api/appeals/${encodeURIComponent(number)}?mobile=${encodeURIComponent(mobile)}`);
+    } catch {
+      showErrors(form, [both('error.network')]);
+      return;
+    }
+    if (res.ok) {
+      shown = { body: res.body, mobile };
+      render();
+      result.hidden = false;
+      result.focus();
+      return;
+    }
+    shown = null;
+    result.hidden = true;
+    // 404 appeal.not_found (unknown number or another mobile: one answer)
+    // belongs to the number; a malformed mobile names `mobile`.
+    showErrors(form, errorsOf(res).map((e) => (e.field ? e : { ...e, field: 'number' })));
+  });
+}
+
+initHeader();
+form.addEventListener('submit', lookup);
+const params = new URLSearchParams(location.search);
+if (params.get('number')) form.number.value = params.get('number').trim();
+if (params.get('mobile')) form.mobile.value = params.get('mobile').trim();
+if (form.number.value && form.mobile.value) lookup();
+document.addEventListener('langchange', render);

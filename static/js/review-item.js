@@ -1,0 +1,235 @@
+// 审核事项 (/review/item?id=N): what the appeal states next to the account
+// it would recover, the scans (PNG/JPEG shown inline, PDF as a download),
+// then claim -> approve, or reject with a reason (required; the applicant
+// reads it). After the decision: the outcome.
+import { t, pick, both, errorsOf, formatTime, formatSize } from './i18n.js';
+import { clearErrors, showErrors, busy } from './form.js';
+import { initReview, reviewApi } from './review-common.js';
+
+const id = new URLSearchParams(location.search).get('id') || '';
+const rejectForm = document.getElementById('reject-form');
+let me = null;
+let data = null; // { item, subject, documents }
+
+const FORM_FIELDS = [
+  ['org_name', 'field.org_name'], ['uscc', 'field.uscc'], ['legal_representative_name', 'field.legal_representative_name'],
+  ['applicant_name', 'field.applicant_name'], ['applicant_document_type', 'field.applicant_document_type', 'doc'],
+  ['applicant_document_number', 'field.applicant_document_number'],
+  ['real_name', 'field.real_name'], ['document_type', 'field.document_type', 'doc'], ['document_number', 'field.document_number'],
+];
+
+function who(reviewerId) {
+  if (reviewerId === null || reviewerId === undefined) return t('review.unclaimed');
+  return reviewerId === me?.id ? `${t('review.me')}（${me.login_name}）` : t('review.reviewer_n', { n: reviewerId });
+}
+
+function facts(el, rows) {
+  el.replaceChildren(...rows.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([key, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = t(key);
+    const dd = document.createElement('dd');
+    if (value instanceof Node) dd.append(value); else dd.textContent = value;
+    return [dt, dd];
+  }));
+}
+
+function docType(code) {
+  const key = `doc.${code}`;
+  return t(key) === key ? code : t(key);
+}
+
+function documentUrl(doc) {
+  return `/api/review/items/${encodeURIComponent(id)}/documents/${encodeURIComponent(doc.id)}`;
+}
+
+function renderDocuments() {
+  const box = document.getElementById('documents');
+  const docs = data.documents || [];
+  if (!docs.length) {
+    const p = document.createElement('p');
+    p.textContent = t('review.item.no_documents');
+    box.replaceChildren(p);
+    return;
+  }
+  box.replaceChildren(...docs.map((doc) => {
+    const figure = document.createElement('figure');
+    figure.className = 'document';
+    const purposeKey = `file.${doc.purpose}`;
+    const purpose = t(purposeKey) === purposeKey ? doc.purpose : t(purposeKey);
+    if (doc.content_type === 'image/png' || doc.content_type === 'image/jpeg') {
+      const img = document.createElement('img');
+      img.src = documentUrl(doc);
+      img.alt = purpose;
+      img.loading = 'lazy';
+      figure.append(img);
+    } else {
+      const pdf = document.createElement('p');
+      pdf.className = 'pdf-mark';
+      pdf.textContent = 'PDF';
+      pdf.setAttribute('aria-hidden', 'true');
+      figure.append(pdf);
+    }
+    const caption = document.createElement('figcaption');
+    const title = document.createElement('strong');
+    title.textContent = purpose;
+    const a = document.createElement('a');
+    a.href = documentUrl(doc);
+    a.setAttribute('download', doc.label || '');
+    a.className = 'document-link';
+    a.textContent = t('review.item.open_file', { name: doc.label, size: formatSize(doc.size) });
+    const sha = document.createElement('small');
+    sha.className = 'sha';
+    sha.textContent = `SHA-256 ${doc.sha256}`;
+    caption.append(title, a, sha);
+    figure.append(caption);
+    return figure;
+  }));
+}
+
+function render() {
+  if (!data) return;
+  const { item, subject } = data;
+  document.getElementById('item-loading').hidden = true;
+  document.getElementById('item').hidden = false;
+  const heading = document.getElementById('item-heading');
+  heading.textContent = t('review.item.heading', { n: item.id });
+  document.title = `${t('review.item.heading', { n: item.id })} - ${t('review.site')}`;
+
+  const due = document.createElement('span');
+  due.textContent = formatTime(item.due_at);
+  if (item.overdue) {
+    const mark = document.createElement('strong');
+    mark.className = 'overdue-mark';
+    mark.textContent = t('review.overdue');
+    due.append(' ', mark);
+  }
+  const stateText = document.createElement('span');
+  stateText.className = `state state-${item.state}`;
+  stateText.textContent = t(`review.state.${item.state}`);
+  facts(document.getElementById('item-facts'), [
+    ['review.col.kind', pick(item, 'kind_label') || item.kind],
+    ['review.item.number', subject?.number],
+    ['review.col.state', stateText],
+    ['review.col.submitted', formatTime(item.submitted_at)],
+    ['review.col.due', due],
+    ['review.col.claimed', who(item.claimed_by)],
+  ]);
+
+  const form = subject?.form || {};
+  facts(document.getElementById('submitted-facts'), [
+    ...FORM_FIELDS.map(([name, key, type]) => [key, type === 'doc' && form[name] ? docType(form[name]) : form[name]]),
+    ['review.item.new_mobile', subject?.new_mobile],
+    ['review.item.filed_at', subject?.filed_at ? formatTime(subject.filed_at) : null],
+  ]);
+  const account = subject?.account || {};
+  facts(document.getElementById('account-facts'), [
+    ['field.login_name', account.login_name],
+    ['review.field.kind', account.kind ? t(`account.kind.${account.kind}`) : null],
+    ['review.field.org_name', account.org_name],
+    ['field.uscc', account.uscc],
+    ['field.real_name', account.real_name],
+    ['review.field.document', account.document_masked ? `${account.document_type ? `${docType(account.document_type)} ` : ''}${account.document_masked}` : null],
+    ['review.field.mobile', account.mobile_masked ?? t('review.none')],
+  ]);
+  renderDocuments();
+
+  // The decision: claim first; only the claimer decides.
+  const open = item.state === 'open';
+  const mine = item.claimed_by === me?.id;
+  const other = item.claimed_by !== null && item.claimed_by !== undefined && !mine;
+  document.getElementById('decision').hidden = !open;
+  const note = document.getElementById('claim-note');
+  note.textContent = mine ? t('review.claimed_by_me') : other ? t('review.claimed_by_other', { who: who(item.claimed_by) }) : t('review.claim_first');
+  document.getElementById('claim').hidden = !open || mine || other;
+  document.getElementById('decide-controls').hidden = !(open && mine);
+
+  const outcome = document.getElementById('outcome');
+  outcome.hidden = open;
+  if (!open) {
+    outcome.className = `success-panel outcome-${item.state}`;
+    document.getElementById('outcome-heading').textContent = t('review.outcome', { state: t(`review.state.${item.state}`) });
+    const reason = document.getElementById('outcome-reason');
+    reason.hidden = !item.reason;
+    reason.textContent = item.reason ? `${t('status.reason')}：${item.reason}` : '';
+    facts(document.getElementById('outcome-facts'), [
+      ['review.col.decided', formatTime(item.decided_at)],
+      ['review.outcome.by', who(item.decided_by)],
+    ]);
+  }
+}
+
+async function load() {
+  if (!/^\d+$/.test(id)) {
+    document.getElementById('item-loading').hidden = true;
+    showErrors(null, [both('review.item.missing')]);
+    return;
+  }
+  const res = await reviewApi(`/api/review/items/${id}`);
+  if (!res.ok) {
+    document.getElementById('item-loading').hidden = true;
+    showErrors(null, errorsOf(res));
+    return;
+  }
+  data = res.body;
+  render();
+}
+
+/** After a 409 (someone else was quicker): say so, and show the item as it is now. */
+async function refusal(res, form) {
+  const errors = errorsOf(res);
+  if (res.status === 409) await load();
+  showErrors(form, errors);
+}
+
+async function claim(event) {
+  clearErrors();
+  await busy(event.currentTarget, async () => {
+    let res;
+    try {
+      res = await reviewApi(`/api/review/items/${id}/claim`, { method: 'POST' });
+    } catch {
+      showErrors(null, [both('error.network')]);
+      return;
+    }
+    if (res.ok) {
+      data.item = res.body.item;
+      render();
+      document.getElementById('approve').focus();
+      return;
+    }
+    await refusal(res, null);
+  });
+}
+
+async function decide(button, decision, reason) {
+  await busy(button, async () => {
+    let res;
+    try {
+      res = await reviewApi(`/api/review/items/${id}/decision`, { json: { decision, reason } });
+    } catch {
+      showErrors(rejectForm, [both('error.network')]);
+      return;
+    }
+    if (res.ok) {
+      data.item = res.body.item;
+      render();
+      document.getElementById('outcome').focus();
+      return;
+    }
+    // 400 review.reason_required names `reason`: shown under the textarea.
+    await refusal(res, rejectForm);
+  });
+}
+
+document.getElementById('claim').addEventListener('click', claim);
+document.getElementById('approve').addEventListener('click', (event) => {
+  clearErrors();
+  decide(event.currentTarget, 'approve', '');
+});
+rejectForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  clearErrors();
+  decide(document.getElementById('reject'), 'reject', rejectForm.reason.value);
+});
+document.addEventListener('langchange', render);
+initReview().then((reviewer) => { me = reviewer; return load(); }).catch(() => {});

@@ -1,0 +1,405 @@
+// Recovery appeals through the back office (flows 4 and 8): a legal entity
+// files an appeal with scans, follows it on the status page, a reviewer
+// claims and approves it, the approved SMS sets the password, the account
+// logs in. A file that is not what its name says is refused by the server
+// beside its input; a rejection needs a reason, which the status page then
+// shows; the back office sends strangers to its login page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { randomInt } from 'node:crypto';
+import {
+  BASE_URL, launch, newPage, registerLegalEntity, mobile, orgName, uscc, summaryText, screenshot, PHONE,
+} from './helpers.mjs';
+
+const REVIEWER = { login: process.env.REVIEWER_LOGIN, password: process.env.REVIEWER_PASSWORD };
+const NEW_PASSWORD = 'amber kites above the harbour 63';
+
+let browser;
+let dir;
+before(async () => {
+  browser = await launch();
+  dir = mkdtempSync(join(tmpdir(), 'appeal-files-'));
+  writeFileSync(join(dir, 'id-front.png'), png(96, 60, [179, 18, 31]));
+  writeFileSync(join(dir, 'id-back.png'), png(96, 60, [26, 86, 166]));
+  writeFileSync(join(dir, 'licence.pdf'), pdf('Business licence (test)'));
+  writeFileSync(join(dir, 'not-an-image.png'), '<!doctype html><html><body><script>alert(1)</script></body></html>\n');
+});
+after(async () => {
+  await browser?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// ------------------------------------------------------------ test files
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A valid RGB PNG: a coloured card with a white stripe (stands in for a scan). */
+function png(width, height, [r, g, b]) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const stripe = y > height / 3 && y < height / 2;
+      raw.set(stripe ? [255, 255, 255] : [r, g, b], row + 1 + x * 3);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A minimal one-page PDF with a line of text and a correct xref table. */
+function pdf(text) {
+  const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+// --------------------------------------------------------------- helpers
+/** The newest outbox message of `template` sent to `mobileNumber`. */
+async function outbox(mobileNumber, template) {
+  for (let i = 0; i < 30; i++) {
+    const res = await fetch(`${BASE_URL}/api/registration/dev/outbox?mobile=${encodeURIComponent(mobileNumber)}`);
+    assert.equal(res.status, 200, `dev outbox answered ${res.status}: is dev_outbox on?`);
+    const { messages } = await res.json();
+    const message = messages.find((m) => m.template === template);
+    if (message) return message;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${template} in the dev outbox for ${mobileNumber}`);
+}
+
+async function registered() {
+  const setup = await newPage(browser);
+  const who = await registerLegalEntity(setup);
+  await setup.context().close();
+  return who;
+}
+
+/** Fills the legal-entity appeal form for `who` (no files, no code yet). */
+async function fillLegalEntityAppeal(page, who, newMobile) {
+  await page.fill('#org_name', who.orgName);
+  await page.fill('#uscc', who.uscc);
+  await page.fill('#legal_representative_name', '王大明');
+  await page.fill('#applicant_name', 'Anna Schmidt');
+  await page.selectOption('#applicant_document_type', 'passport');
+  await page.locator('#applicant_nationality').waitFor({ state: 'visible' });
+  await page.fill('#applicant_document_number', `C${String(randomInt(1e8)).padStart(8, '0')}`);
+  await page.fill('#applicant_nationality', 'DEU');
+  await page.fill('#new_mobile', newMobile);
+}
+
+/** Files an appeal through the page; returns { number, newMobile }. */
+async function fileAppeal(page, who) {
+  const newMobile = mobile();
+  await page.goto('/appeal');
+  await page.click('#choose-legal-entity');
+  await page.waitForURL((url) => url.pathname === '/appeal/legal-entity');
+  await fillLegalEntityAppeal(page, who, newMobile);
+  await page.click('#send-code');
+  await page.locator('#sms-status').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#send-code').isDisabled(), true, 'the send button counts down');
+  const sms = await outbox(newMobile, 'appeal_code');
+  await page.fill('#sms_code', String(sms.params.code));
+  await page.setInputFiles('#id_front', join(dir, 'id-front.png'));
+  await page.setInputFiles('#id_back', join(dir, 'id-back.png'));
+  await page.setInputFiles('#business_licence', join(dir, 'licence.pdf'));
+  assert.match(await page.locator('#id_front-chosen').innerText(), /已选择：id-front\.png/);
+  await page.click('#appeal-submit');
+  const success = page.locator('#success');
+  await success.waitFor({ state: 'visible' });
+  const number = (await page.locator('#success-number').innerText()).trim();
+  assert.match(number, /^SS\d{18}$/);
+  assert.match(await success.innerText(), /请记下申诉编号/);
+  assert.match(await page.locator('#success-due').innerText(), /\d{4}\/\d{2}\/\d{2}/);
+  return { number, newMobile };
+}
+
+async function reviewerPage() {
+  assert.ok(REVIEWER.login && REVIEWER.password, 'REVIEWER_LOGIN / REVIEWER_PASSWORD are set (tests/browser/run sets them)');
+  const page = await newPage(browser);
+  await page.goto('/review/login');
+  await page.fill('#login_name', REVIEWER.login);
+  await page.fill('#password', REVIEWER.password);
+  await page.click('#login-submit');
+  await page.waitForURL((url) => url.pathname === '/review');
+  await page.locator('#reviewer-name').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#reviewer-name').innerText(), REVIEWER.login);
+  return page;
+}
+
+/** The review item of appeal `number`, found through the reviewer's API (the queue lists items, not appeal numbers). */
+async function itemIdOf(page, number) {
+  const { items } = await (await page.request.get('/api/review/items?state=open')).json();
+  for (const item of items) {
+    const detail = await (await page.request.get(`/api/review/items/${item.id}`)).json();
+    if (detail.subject?.number === number) return item.id;
+  }
+  throw new Error(`no open review item for appeal ${number}`);
+}
+
+/** From the queue to the item's page. */
+async function openItem(page, number) {
+  const id = await itemIdOf(page, number);
+  await page.goto('/review');
+  const link = page.locator(`#queue a[href="/review/item?id=${id}"]`);
+  await link.waitFor({ state: 'visible' });
+  await link.click();
+  await page.waitForURL((url) => url.pathname === '/review/item');
+  await page.locator('#item').waitFor({ state: 'visible' });
+  return id;
+}
+
+async function fits360(page, what) {
+  await page.setViewportSize(PHONE);
+  const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
+  assert.ok(width <= 360, `${what}: scrollWidth ${width} > 360`);
+}
+
+// ----------------------------------------------------------------- tests
+test('appeal -> review -> set the password -> log in', async () => {
+  const who = await registered();
+  const user = await newPage(browser);
+  const { number, newMobile } = await fileAppeal(user, who);
+  await screenshot(user, 'appeal-filed-desktop');
+
+  // The status page, prefilled from the success panel's link.
+  await user.click('#success-status');
+  await user.waitForURL((url) => url.pathname === '/appeal/status');
+  const result = user.locator('#result');
+  await result.waitFor({ state: 'visible' });
+  assert.match(await user.locator('#result-heading').innerText(), /申诉已提交/);
+  assert.match(await result.innerText(), new RegExp(number));
+  const docs = user.locator('#documents-list a');
+  assert.equal(await docs.count(), 3, 'the three scans, downloadable while under review');
+  const href = await docs.first().getAttribute('href');
+  assert.ok(href.includes(`mobile=${newMobile}`), href);
+  const download = await user.request.get(href);
+  assert.equal(download.status(), 200);
+  await screenshot(user, 'appeal-status-desktop');
+  await fits360(user, '/appeal/status');
+  await screenshot(user, 'appeal-status-phone');
+
+  // The reviewer, in a browser context of their own.
+  const reviewer = await reviewerPage();
+  assert.equal(await reviewer.locator('#tab-open').getAttribute('aria-current'), 'page');
+  await screenshot(reviewer, 'review-queue-desktop');
+  await reviewer.setViewportSize(PHONE);
+  const width = await reviewer.evaluate(() => document.scrollingElement.scrollWidth);
+  assert.ok(width <= 360, `/review: scrollWidth ${width} > 360`);
+  await screenshot(reviewer, 'review-queue-phone');
+  await reviewer.setViewportSize({ width: 1280, height: 900 });
+
+  await openItem(reviewer, number);
+  assert.match(await reviewer.locator('#submitted-facts').innerText(), new RegExp(who.uscc));
+  assert.match(await reviewer.locator('#account-facts').innerText(), new RegExp(who.loginName));
+  const images = reviewer.locator('#documents img');
+  assert.equal(await images.count(), 2, 'the PNG scans are shown inline');
+  await reviewer.waitForFunction(() => [...document.querySelectorAll('#documents img')].every((i) => i.complete && i.naturalWidth > 0));
+  assert.equal(await reviewer.locator('#documents .document-link').count(), 3, 'every scan, the PDF too, as a download');
+  assert.equal(await reviewer.locator('#approve').isVisible(), false, 'claim first');
+  await reviewer.click('#claim');
+  await reviewer.locator('#approve').waitFor({ state: 'visible' });
+  // Taken up by a reviewer: the appellant sees 审核中, the scans still there.
+  await user.reload();
+  await result.waitFor({ state: 'visible' });
+  assert.match(await user.locator('#result-heading').innerText(), /审核中/);
+  assert.equal(await user.locator('#documents-list a').count(), 3);
+  await screenshot(reviewer, 'review-item-desktop');
+  await fits360(reviewer, '/review/item');
+  await screenshot(reviewer, 'review-item-phone');
+  await reviewer.click('#approve');
+  await reviewer.locator('#outcome').waitFor({ state: 'visible' });
+  assert.match(await reviewer.locator('#outcome-heading').innerText(), /已通过/);
+  assert.equal(await reviewer.locator('#decision').isVisible(), false);
+  assert.deepEqual(reviewer.errors, []);
+  await reviewer.context().close();
+
+  // The status page now says 已通过 and leads to setting the password.
+  await user.reload();
+  await result.waitFor({ state: 'visible' });
+  assert.match(await user.locator('#result-heading').innerText(), /已通过/);
+  assert.equal(await user.locator('#documents-list a').count(), 0, 'no scans after the decision');
+  await user.click('#set-password');
+  await user.waitForURL((url) => url.pathname === '/password-reset' && url.searchParams.get('appeal') === '1');
+
+  // The SMS: login name and a set-password code.
+  const sms = await outbox(newMobile, 'appeal_approved');
+  assert.equal(sms.params.login_name, who.loginName);
+  await user.locator('#reset-form #login_name').waitFor({ state: 'visible' });
+  assert.equal(await user.locator('#code-form').isVisible(), false, 'no step 1 with the appeal SMS');
+  await user.fill('#login_name', sms.params.login_name);
+  await user.fill('#sms_code', String(sms.params.code));
+  await user.fill('#new_password', NEW_PASSWORD);
+  await user.fill('#new_password_confirm', NEW_PASSWORD);
+  await user.click('#reset-submit');
+  await user.locator('#success').waitFor({ state: 'visible' });
+  await user.click('#success-login');
+  await user.waitForURL((url) => url.pathname === '/login');
+  assert.equal(await user.getAttribute('#tab-legal_entity', 'aria-selected'), 'true', '法人登录');
+  assert.equal(await user.inputValue('#login_name'), who.loginName);
+  await user.fill('#password', NEW_PASSWORD);
+  await user.click('#login-form button[type=submit]');
+  await user.waitForURL((url) => url.pathname === '/account');
+  assert.deepEqual(user.errors, []);
+  await user.context().close();
+});
+
+test('an HTML file named .png is refused by the server, beside its input', async () => {
+  const page = await newPage(browser);
+  await page.goto('/appeal/legal-entity');
+  await fillLegalEntityAppeal(page, { orgName: orgName(), uscc: uscc() }, mobile());
+  await page.fill('#sms_code', '123456');
+  // The browser's own check sees a .png (image/png by its name) and lets it
+  // through: the server looks at the bytes.
+  await page.setInputFiles('#id_front', join(dir, 'not-an-image.png'));
+  await page.setInputFiles('#id_back', join(dir, 'id-back.png'));
+  assert.equal(await summaryText(page), null, 'nothing caught in the browser');
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/appeals') && r.request().method() === 'POST');
+  await page.click('#appeal-submit');
+  const res = await answer;
+  assert.equal(res.status(), 400);
+  assert.equal((await res.json()).error.code, 'upload.type_not_allowed');
+  await page.locator('#error-summary').waitFor({ state: 'visible' });
+  assert.equal(await page.getAttribute('#id_front', 'aria-invalid'), 'true');
+  const error = await page.locator('#id_front-error').innerText();
+  assert.match(error, /格式不支持/);
+  assert.match(error, /申请人身份证正面扫描件/, 'the file is named by its label, not its field name');
+  assert.equal(await page.getAttribute('#id_back', 'aria-invalid'), null);
+  await screenshot(page, 'appeal-file-error-desktop');
+
+  // A file the browser can judge (a .txt) is caught before uploading.
+  writeFileSync(join(dir, 'notes.txt'), 'hello');
+  await page.setInputFiles('#id_back', join(dir, 'notes.txt'));
+  assert.match(await page.locator('#id_back-error').innerText(), /只接受 JPEG、PNG 图片或 PDF 文件/);
+  await page.setInputFiles('#id_back', join(dir, 'id-back.png'));
+  await page.click('#appeal-submit');
+  await page.locator('#id_front-error').waitFor({ state: 'visible' });
+  await fits360(page, '/appeal/legal-entity with errors');
+  await screenshot(page, 'appeal-file-error-phone');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a rejection needs a reason; the status page then shows 未通过 and why', async () => {
+  const who = await registered();
+  const user = await newPage(browser);
+  const { number, newMobile } = await fileAppeal(user, who);
+  await user.context().close();
+
+  const reviewer = await reviewerPage();
+  await openItem(reviewer, number);
+  await reviewer.click('#claim');
+  await reviewer.locator('#reject').waitFor({ state: 'visible' });
+  await reviewer.click('#reject');
+  await reviewer.locator('#error-summary').waitFor({ state: 'visible' });
+  assert.equal(await reviewer.getAttribute('#reason', 'aria-invalid'), 'true');
+  assert.ok((await reviewer.locator('#reason-error').innerText()).length > 0, 'the reason error beside the textarea');
+  await screenshot(reviewer, 'review-reject-no-reason-desktop');
+  const reason = '身份证扫描件未加盖单位公章，请盖章并签字后重新申诉。';
+  await reviewer.fill('#reason', reason);
+  await reviewer.click('#reject');
+  await reviewer.locator('#outcome').waitFor({ state: 'visible' });
+  assert.match(await reviewer.locator('#outcome-heading').innerText(), /未通过/);
+  assert.match(await reviewer.locator('#outcome-reason').innerText(), /未加盖单位公章/);
+  assert.deepEqual(reviewer.errors, []);
+
+  // The decided tab lists it.
+  await reviewer.goto('/review?state=decided');
+  await reviewer.locator('#queue').waitFor({ state: 'visible' });
+  assert.equal(await reviewer.locator('#tab-decided').getAttribute('aria-current'), 'page');
+  await reviewer.context().close();
+
+  const page = await newPage(browser);
+  await page.goto('/appeal/status');
+  await page.fill('#number', number);
+  await page.fill('#mobile', newMobile);
+  await page.keyboard.press('Enter');
+  await page.locator('#result').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#result-heading').innerText(), /未通过/);
+  assert.match(await page.locator('#result-reason').innerText(), /未加盖单位公章/);
+  assert.equal(await page.locator('#appeal-again').getAttribute('href'), '/appeal/legal-entity');
+  await screenshot(page, 'appeal-status-rejected-desktop');
+
+  // Another mobile gets the same answer as an unknown number.
+  await page.fill('#mobile', mobile());
+  await page.click('#status-submit');
+  await page.locator('#error-summary').waitFor({ state: 'visible' });
+  assert.match(await summaryText(page), /没有找到该申诉/);
+  assert.equal(await page.locator('#result').isVisible(), false);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the back office sends strangers to its login page, and back after logging in', async () => {
+  const page = await newPage(browser);
+  await page.goto('/review');
+  await page.waitForURL((url) => url.pathname === '/review/login');
+  assert.equal(new URL(page.url()).searchParams.get('next'), '/review');
+  await page.goto('/review/item?id=1');
+  await page.waitForURL((url) => url.pathname === '/review/login');
+  assert.equal(new URL(page.url()).searchParams.get('next'), '/review/item?id=1');
+
+  // A wrong password is said at the password.
+  await page.fill('#login_name', REVIEWER.login ?? 'nobody');
+  await page.fill('#password', 'not the password at all');
+  await page.click('#login-submit');
+  await page.locator('#error-summary').waitFor({ state: 'visible' });
+  assert.equal(await page.getAttribute('#password', 'aria-invalid'), 'true');
+  assert.equal(new URL(page.url()).pathname, '/review/login');
+
+  await page.fill('#password', REVIEWER.password);
+  await page.click('#login-submit');
+  await page.waitForURL((url) => url.pathname === '/review/item');
+  await page.click('#review-logout');
+  await page.waitForURL((url) => url.pathname === '/review/login');
+  await page.goto('/review');
+  await page.waitForURL((url) => url.pathname === '/review/login');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
