@@ -49,8 +49,8 @@ test('every page fits 360 px, in both languages, with errors shown', async () =>
     for (const [name, path] of PAGES) {
       await visit(page, path);
       // Long error texts must wrap too.
-      if (await page.locator('form[novalidate] button[type=submit]').count()) {
-        await page.locator('form[novalidate] button[type=submit]').first().click();
+      if (await page.locator('form[novalidate] button[type=submit]:visible').count()) {
+        await page.locator('form[novalidate] button[type=submit]:visible').first().click();
       }
       if (path === '/register/natural-person' || path === '/appeal/natural-person') await page.selectOption('#document_type', 'passport');
       if (path === '/appeal/legal-entity') await page.selectOption('#applicant_document_type', 'passport');
