@@ -487,12 +487,13 @@ pub struct ValidUpload {
 /// or PDF by its bytes, an image that decodes, a PDF without active content.
 pub fn validate(part: &Part) -> AppResult<ValidUpload> {
     let field = part.name.as_str();
+    let (field_zh, field_en) = purpose_label(field);
     if part.data.is_empty() {
         return Err(AppError::new(
             "upload.file_empty",
             400,
-            format!("上传的文件（{field}）是空文件，请重新选择。"),
-            format!("The file for `{field}` is empty; please choose it again."),
+            format!("上传的文件“{field_zh}”是空文件，请重新选择。"),
+            format!("The file for “{field_en}” is empty; please choose it again."),
         )
         .with_field(field));
     }
@@ -500,8 +501,8 @@ pub fn validate(part: &Part) -> AppResult<ValidUpload> {
         return Err(AppError::new(
             "upload.file_too_large",
             413,
-            format!("上传的文件（{field}）过大，每个文件不超过 {} MB。", MAX_FILE_BYTES / (1024 * 1024)),
-            format!("The file for `{field}` is too large; each file may be at most {} MB.", MAX_FILE_BYTES / (1024 * 1024)),
+            format!("上传的文件“{field_zh}”过大，每个文件不超过 {} MB。", MAX_FILE_BYTES / (1024 * 1024)),
+            format!("The file for “{field_en}” is too large; each file may be at most {} MB.", MAX_FILE_BYTES / (1024 * 1024)),
         )
         .with_field(field)
         .with_details(json!({ "limit_bytes": MAX_FILE_BYTES, "size": part.data.len() })));
@@ -510,8 +511,8 @@ pub fn validate(part: &Part) -> AppResult<ValidUpload> {
         AppError::new(
             "upload.type_not_allowed",
             400,
-            format!("上传的文件（{field}）格式不支持，只接受 JPEG、PNG 图片或 PDF 文件。"),
-            format!("The file for `{field}` is not an accepted type; only JPEG or PNG images and PDF files are accepted."),
+            format!("上传的文件“{field_zh}”格式不支持，只接受 JPEG、PNG 图片或 PDF 文件。"),
+            format!("The file for “{field_en}” is not an accepted type; only JPEG or PNG images and PDF files are accepted."),
         )
         .with_field(field)
         .with_details(json!({ "allowed": ALLOWED_TYPES }))
@@ -534,6 +535,20 @@ pub fn validate(part: &Part) -> AppResult<ValidUpload> {
 /// Validates every file of a form: at most [`MAX_FILES`], each under an
 /// allowed field name, every required field present, each file valid. All
 /// field errors come back at once ([`AppError::combine`]).
+/// How a file field is called in messages: the known document purposes by
+/// their names, anything else by its field name.
+pub fn purpose_label(field: &str) -> (String, String) {
+    let (zh, en) = match field {
+        "id_front" => ("身份证正面（加盖公章并本人签字）", "ID card front (stamped and signed)"),
+        "id_back" => ("身份证反面（加盖公章并本人签字）", "ID card back (stamped and signed)"),
+        "business_licence" => ("营业执照", "business licence"),
+        "document_front" => ("证件正面", "document front"),
+        "document_back" => ("证件反面", "document back"),
+        other => return (other.to_owned(), other.to_owned()),
+    };
+    (zh.to_owned(), en.to_owned())
+}
+
 pub fn validate_files(form: &Form, allowed_purposes: &[&str], required: &[&str]) -> AppResult<Vec<ValidUpload>> {
     let files = form.all_files();
     if files.len() > MAX_FILES {
@@ -569,12 +584,13 @@ pub fn validate_files(form: &Form, allowed_purposes: &[&str], required: &[&str])
     }
     for name in required {
         if !files.iter().any(|p| p.name == *name) {
+            let (field_zh, field_en) = purpose_label(name);
             errors.push(
                 AppError::new(
                     "upload.file_required",
                     400,
-                    format!("请上传文件：{name}。"),
-                    format!("The file `{name}` is required."),
+                    format!("请上传文件：“{field_zh}”。"),
+                    format!("The file “{field_en}” is required."),
                 )
                 .with_field(*name),
             );
@@ -591,15 +607,17 @@ fn image_error(code: &'static str, field: &str, zh: String, en: String) -> AppEr
 }
 
 fn corrupt(field: &str) -> AppError {
+    let (field_zh, field_en) = purpose_label(field);
     image_error(
         "upload.image_corrupt",
         field,
-        format!("上传的图片（{field}）已损坏或不完整，无法打开，请重新拍照或扫描后上传。"),
-        format!("The image for `{field}` is damaged or incomplete and cannot be opened; please take or scan it again."),
+        format!("上传的图片“{field_zh}”已损坏或不完整，无法打开，请重新拍照或扫描后上传。"),
+        format!("The image for “{field_en}” is damaged or incomplete and cannot be opened; please take or scan it again."),
     )
 }
 
 fn check_dimensions(width: u64, height: u64, field: &str) -> AppResult<()> {
+    let (field_zh, field_en) = purpose_label(field);
     if width == 0 || height == 0 {
         return Err(corrupt(field));
     }
@@ -608,9 +626,9 @@ fn check_dimensions(width: u64, height: u64, field: &str) -> AppResult<()> {
         return Err(image_error(
             "upload.image_too_large",
             field,
-            format!("上传的图片（{field}）像素过大（{width}×{height}），请缩小到 {mp} 百万像素以内、单边不超过 {MAX_IMAGE_SIDE} 像素。"),
+            format!("上传的图片“{field_zh}”像素过大（{width}×{height}），请缩小到 {mp} 百万像素以内、单边不超过 {MAX_IMAGE_SIDE} 像素。"),
             format!(
-                "The image for `{field}` has too many pixels ({width}×{height}); at most {mp} megapixels and {MAX_IMAGE_SIDE} pixels a side."
+                "The image for “{field_en}” has too many pixels ({width}×{height}); at most {mp} megapixels and {MAX_IMAGE_SIDE} pixels a side."
             ),
         )
         .with_details(json!({ "width": width, "height": height, "max_pixels": MAX_IMAGE_PIXELS, "max_side": MAX_IMAGE_SIDE })));
@@ -665,13 +683,14 @@ fn check_image(kind: FileType, data: &[u8], field: &str) -> AppResult<()> {
 /// and font data would match by chance), and every object stream is
 /// inflated and scanned; one that does not inflate cannot be checked.
 fn check_pdf(data: &[u8], field: &str) -> AppResult<()> {
+    let (field_zh, field_en) = purpose_label(field);
     let active = |found: &str| {
         AppError::new(
             "upload.pdf_active_content",
             400,
-            format!("上传的 PDF（{field}）含有脚本或自动执行的内容，不能接受；请另存或打印为普通 PDF 后上传。"),
+            format!("上传的 PDF“{field_zh}”含有脚本或自动执行的内容，不能接受；请另存或打印为普通 PDF 后上传。"),
             format!(
-                "The PDF for `{field}` contains scripts or actions that run by themselves and cannot be accepted; save or print it as a plain PDF and upload that."
+                "The PDF for “{field_en}” contains scripts or actions that run by themselves and cannot be accepted; save or print it as a plain PDF and upload that."
             ),
         )
         .with_field(field)
@@ -681,8 +700,8 @@ fn check_pdf(data: &[u8], field: &str) -> AppResult<()> {
         AppError::new(
             "upload.pdf_unverifiable",
             400,
-            format!("上传的 PDF（{field}）结构过于复杂或已损坏，无法检查；请另存或打印为普通 PDF 后上传。"),
-            format!("The PDF for `{field}` is too complex or damaged to check; save or print it as a plain PDF and upload that."),
+            format!("上传的 PDF“{field_zh}”结构过于复杂或已损坏，无法检查；请另存或打印为普通 PDF 后上传。"),
+            format!("The PDF for “{field_en}” is too complex or damaged to check; save or print it as a plain PDF and upload that."),
         )
         .with_field(field)
     };
