@@ -110,7 +110,24 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
                 .with_field("state")
             })?;
             let items = review::list(&ctx.store, filter, 200).await?;
-            Ok(Response::json(200, &json!({ "items": items.iter().map(|i| i.to_json(now)).collect::<Vec<_>>() })))
+            // What each item is about, and who the reviewers are, in two queries.
+            let appeal_ids: Vec<i64> = items.iter().filter_map(|i| i.subject.strip_prefix("appeal:")?.parse().ok()).collect();
+            let summaries = appeal::queue_summaries(&ctx.store, &appeal_ids).await?;
+            let reviewers: serde_json::Map<String, serde_json::Value> = reviewer::list(&ctx.store)
+                .await?
+                .into_iter()
+                .map(|r| (r.id.to_string(), json!(r.login_name)))
+                .collect();
+            let items: Vec<_> = items
+                .iter()
+                .map(|i| {
+                    let mut v = i.to_json(now);
+                    let appeal = i.subject.strip_prefix("appeal:").and_then(|id| id.parse::<i64>().ok());
+                    v["summary"] = appeal.and_then(|id| summaries.get(&id).cloned()).unwrap_or(serde_json::Value::Null);
+                    v
+                })
+                .collect();
+            Ok(Response::json(200, &json!({ "items": items, "reviewers": reviewers })))
         }
         Route::Item => {
             let item = item(&ctx, &params).await?;

@@ -449,3 +449,23 @@ pub async fn apply_decision<S: Store>(
     .await?;
     Ok(vec![id])
 }
+
+/// One line per appeal for the review queue: its number and who it is
+/// about (organization or person), keyed by appeal id.
+pub async fn queue_summaries<S: Store>(store: &S, appeal_ids: &[i64]) -> Result<std::collections::HashMap<i64, Value>, StoreError> {
+    if appeal_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let marks = vec!["?"; appeal_ids.len()].join(", ");
+    let params: Vec<_> = appeal_ids.iter().map(|i| (*i).into()).collect();
+    let rows = store
+        .execute(&format!("SELECT id, number, kind, form FROM appeals WHERE id IN ({marks})"), &params)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let form: Value = serde_json::from_str(r.text("form")?).unwrap_or(Value::Null);
+            let who = form.get("org_name").or_else(|| form.get("real_name")).cloned().unwrap_or(Value::Null);
+            Ok((r.int("id")?, json!({ "number": r.text("number")?, "kind": r.text("kind")?, "name": who })))
+        })
+        .collect()
+}

@@ -65,6 +65,8 @@ async fn a_legal_entity_appeal_is_approved_and_the_owner_sets_a_password_and_log
     let rev = app.reviewer(REVIEWER_NAME, REVIEWER_PASSWORD).await;
     let item = open_item_for(&app, &rev).await;
     assert_eq!(item["kind"], "appeal_legal_entity");
+    assert_eq!(item["summary"]["number"], number.as_str());
+    assert_eq!(item["summary"]["name"], r.org_name.as_str());
     let id = item["id"].as_i64().unwrap();
     assert_eq!(app.post_as(&rev, &format!("/api/review/items/{id}/claim"), &json!({})).await.status(), 200);
     let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
