@@ -153,20 +153,6 @@ function onFileChange(event) {
   if (problem) showErrors(form, [problem], { focus: false });
 }
 
-/**
- * The server names a file by its field (`id_front`) inside its message; on
- * this page the field has a label, so say that instead.
- */
-function withFileLabels(error) {
-  const key = SPEC.files[error.field];
-  if (!key) return error;
-  const label = both(key);
-  const fix = (s, l) => (typeof s === 'string'
-    ? s.split(`（${error.field}）`).join(`（${l}）`).split(`：${error.field}。`).join(`：${l}。`).split(`\`${error.field}\``).join(`“${l}”`)
-    : s);
-  return { ...error, message_zh: fix(error.message_zh, label.message_zh), message_en: fix(error.message_en, label.message_en) };
-}
-
 // ---------------------------------------------------------------- submit
 function localErrors() {
   const errors = [];
@@ -241,7 +227,7 @@ async function onSubmit(event) {
     // 400 per field (the SMS code on sms_code, the files on their inputs),
     // 404 no matching account (on uscc / document_number with the
     // register-instead guidance), 409 already open, 413 a file too large.
-    showErrors(form, errorsOf(res).map((e) => (e.field === 'mobile' ? { ...e, field: 'new_mobile' } : e)).map(withFileLabels));
+    showErrors(form, errorsOf(res).map((e) => (e.field === 'mobile' ? { ...e, field: 'new_mobile' } : e)));
   });
 }
 

@@ -8,10 +8,12 @@ import { initReview, reviewApi } from './review-common.js';
 const state = new URLSearchParams(location.search).get('state') === 'decided' ? 'decided' : 'open';
 let me = null;
 let items = null;
+let reviewers = {};
 
 function who(id) {
   if (id === null || id === undefined) return t('review.unclaimed');
-  return id === me?.id ? `${t('review.me')}（${me.login_name}）` : t('review.reviewer_n', { n: id });
+  if (id === me?.id) return `${t('review.me')}（${me.login_name}）`;
+  return reviewers[String(id)] ?? t('review.reviewer_n', { n: id });
 }
 
 function cell(labelKey, content, className) {
@@ -54,12 +56,21 @@ function render() {
       when.textContent = formatTime(item.decided_at);
     }
     const kindLabel = pick(item, 'kind_label') || item.kind;
+    // What the item is about: the appeal number and the organization or person.
+    const about = document.createElement('span');
+    about.append(kindLabel);
+    if (item.summary) {
+      const detail = document.createElement('small');
+      detail.className = 'item-summary';
+      detail.textContent = [item.summary.number, item.summary.name].filter(Boolean).join(' · ');
+      about.append(document.createElement('br'), detail);
+    }
     const stateText = document.createElement('span');
     stateText.className = `state state-${item.state}`;
     stateText.textContent = t(`review.state.${item.state}`);
     tr.append(
       cell('review.col.id', a),
-      cell('review.col.kind', kindLabel),
+      cell('review.col.kind', about),
       cell('review.col.submitted', formatTime(item.submitted_at)),
       cell(state === 'open' ? 'review.col.due' : 'review.col.decided', when),
       cell('review.col.claimed', who(state === 'open' ? item.claimed_by : item.decided_by)),
@@ -77,6 +88,7 @@ async function load() {
     return;
   }
   items = res.body.items || [];
+  reviewers = res.body.reviewers || {};
   render();
 }
 
