@@ -24,6 +24,8 @@ pub struct AppError {
     pub guidance: Option<Box<Guidance>>,
     /// Response headers the error needs (`Retry-After`, `Allow`).
     pub headers: Vec<(String, String)>,
+    /// What really went wrong, for the log only: never sent to the client.
+    pub cause: Option<String>,
 }
 
 impl AppError {
@@ -36,6 +38,7 @@ impl AppError {
             details: None,
             guidance: None,
             headers: Vec::new(),
+            cause: None,
         }
     }
 
@@ -46,6 +49,11 @@ impl AppError {
 
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
+        self
+    }
+
+    pub fn with_cause(mut self, cause: impl Into<String>) -> Self {
+        self.cause = Some(cause.into());
         self
     }
 
@@ -183,7 +191,11 @@ impl AppError {
 
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.code, self.status, self.message.en)
+        write!(f, "{} ({}): {}", self.code, self.status, self.message.en)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " — cause: {cause}")?;
+        }
+        Ok(())
     }
 }
 

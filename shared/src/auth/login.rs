@@ -161,14 +161,18 @@ pub async fn login<S: Store>(
     };
     let verification = password::verify(&form.password, hash);
     if !verification.ok {
-        let failures = account.failed_logins + 1;
-        let disable = failures >= PASSWORD_DISABLED_AFTER;
-        store
+        // Counted in SQL, not from the value read before the slow hash:
+        // parallel wrong guesses each count.
+        let rows = store
             .execute(
-                "UPDATE accounts SET failed_logins = ?, last_failed_login_at = ?, password_disabled = ? WHERE id = ?",
-                &[failures.into(), now.into(), i64::from(disable).into(), account.id.into()],
+                "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_login_at = ?,
+                        password_disabled = CASE WHEN failed_logins + 1 >= ? THEN 1 ELSE password_disabled END
+                  WHERE id = ? RETURNING failed_logins",
+                &[now.into(), PASSWORD_DISABLED_AFTER.into(), account.id.into()],
             )
             .await?;
+        let failures = rows.first().map(|r| r.int("failed_logins")).transpose()?.unwrap_or(account.failed_logins + 1);
+        let disable = failures >= PASSWORD_DISABLED_AFTER;
         audit::record(
             store,
             clock,

@@ -182,7 +182,8 @@ impl std::error::Error for StoreError {}
 /// user gets a generic 500 (or 503 when it is only busy), never SQL text.
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        match e {
+        let cause = e.to_string();
+        let app = match e {
             StoreError::Busy(_) => AppError::new(
                 "store.busy",
                 503,
@@ -191,7 +192,8 @@ impl From<StoreError> for AppError {
             )
             .with_header("retry-after", "1"),
             _ => AppError::internal(),
-        }
+        };
+        app.with_cause(cause)
     }
 }
 
@@ -247,6 +249,8 @@ mod tests {
         let app: AppError = StoreError::Other("no such table: secret_stuff".into()).into();
         assert_eq!(app.status, 500);
         assert!(!app.message.en.contains("secret_stuff"));
+        assert!(!app.to_json(crate::i18n::Lang::En, "r").to_string().contains("secret_stuff"));
+        assert!(app.to_string().contains("secret_stuff"), "the log line keeps the cause");
         let busy: AppError = StoreError::Busy("locked".into()).into();
         assert_eq!(busy.status, 503);
     }

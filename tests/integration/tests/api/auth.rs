@@ -321,3 +321,28 @@ async fn the_legacy_import_needs_its_token() {
     assert_eq!(res.status(), 401);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'legacy.import_refused'"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_wrong_guesses_are_each_counted() {
+    let app = spawn_app().await;
+    let r = app.register_legal_entity().await;
+    let guesses: Vec<_> = (0..8)
+        .map(|i| {
+            let (client, url, origin, name) = (app.client.clone(), app.url("/api/auth/login"), app.origin(), r.login_name.clone());
+            tokio::spawn(async move {
+                let body = json!({ "account_type": "legal_entity", "login_name": name, "password": format!("guess number {i}") });
+                client.post(url).header("origin", origin).json(&body).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    let mut wrong = 0;
+    for g in guesses {
+        match g.await.unwrap() {
+            401 => wrong += 1,
+            429 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let counted = app.count(&format!("SELECT failed_logins FROM accounts WHERE login_name = '{}'", r.login_name));
+    assert_eq!(counted, wrong, "every verified wrong guess is counted");
+}
