@@ -116,6 +116,15 @@ pub async fn enqueue<S: Store>(
     template: Template,
     params: Value,
 ) -> Result<i64, StoreError> {
+    // Codes in messages that outlived every code's lifetime (24 h) are of no
+    // use to anyone any more: scrub them (sent messages lose theirs at once).
+    store
+        .execute(
+            "UPDATE sms_outbox SET params = json_remove(params, '$.code')
+              WHERE created_at < ? AND json_extract(params, '$.code') IS NOT NULL",
+            &[(clock.now().millis() - super::SET_PASSWORD_TTL_SECS * 1000).into()],
+        )
+        .await?;
     let rows = store
         .execute(
             "INSERT INTO sms_outbox (recipient, template, params, created_at) VALUES (?, ?, ?, ?) RETURNING id",
@@ -177,7 +186,9 @@ pub async fn messages_for<S: Store>(store: &S, to: &Mobile, limit: i64) -> Resul
 pub async fn mark_sent<S: Store>(store: &S, clock: &dyn Clock, id: i64) -> Result<(), StoreError> {
     store
         .execute(
-            "UPDATE sms_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+            // Once delivered, the store keeps no copy of a code.
+            "UPDATE sms_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL,
+                    params = json_remove(params, '$.code') WHERE id = ?",
             &[clock.now().millis().into(), id.into()],
         )
         .await
@@ -223,6 +234,14 @@ mod tests {
         let newest = block_on(messages_for(&store, &to, 10)).unwrap();
         assert_eq!(newest[0].id, b);
         assert_eq!(newest[1].sent_at, Some(5_000));
+        assert!(newest[1].params.get("code").is_none(), "a delivered message keeps no code");
+
+        // An undelivered code is scrubbed once no code can still be valid.
+        let c = block_on(enqueue(&store, &clock, &to, Template::AppealCode, json!({"code": "777777"}))).unwrap();
+        clock.advance_seconds(24 * 3600 + 1);
+        block_on(enqueue(&store, &clock, &to, Template::PasswordChanged, json!({"login_name": "x"}))).unwrap();
+        let old = block_on(pending(&store, &[c], 5)).unwrap();
+        assert!(old[0].params.get("code").is_none());
     }
 
     #[test]

@@ -334,15 +334,18 @@ async fn codes_are_delivered_to_the_configured_gateway_and_marked_sent() {
         .spawn()
         .await;
     let r = Registered::legal_entity();
-    let code = app.registration_code(&r.mobile).await;
+    let res = app.post_json("/api/registration/sms-codes", &json!({ "mobile": r.mobile })).await;
+    assert_eq!(res.status(), 202);
     let (head, body) = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv()).await.unwrap().unwrap();
     assert!(head.starts_with("POST /send "), "{head}");
     assert!(head.to_ascii_lowercase().contains("authorization: bearer gateway-secret"), "{head}");
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["to"], format!("+86{}", r.mobile));
     assert_eq!(body["template"], "registration_code");
-    assert!(body["text"].as_str().unwrap().contains(&code));
+    let code = body["params"]["code"].as_str().unwrap();
+    assert!(body["text"].as_str().unwrap().contains(code));
     assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE sent_at IS NOT NULL AND attempts = 1"), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sms_outbox WHERE json_extract(params, '$.code') IS NOT NULL"), 0, "no copy kept");
 }
 
 #[tokio::test(flavor = "multi_thread")]
