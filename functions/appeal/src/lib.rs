@@ -19,13 +19,14 @@ use shared::web::{Request, Response, Router};
 use spin_sdk::http_service;
 
 const LOOKUP_LIMIT: &str = "appeal_lookups_per_client_per_hour";
+const FILING_LIMIT: &str = "appeal_filings_per_client_per_hour";
 const SMS_PER_CLIENT: &str = "sms_codes_per_client_per_hour";
 
 const COMPONENT: Component = Component {
     name: "appeal",
     // Six scans of at most 5 MiB each, plus the multipart framing and fields.
-    body_limit: upload::MAX_FILES * upload::MAX_FILE_BYTES + 256 * 1024,
-    variables: &[LOOKUP_LIMIT, SMS_PER_CLIENT, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN],
+    body_limit: upload::MAX_BODY_BYTES,
+    variables: &[LOOKUP_LIMIT, FILING_LIMIT, SMS_PER_CLIENT, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN],
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -106,12 +107,23 @@ async fn send_code(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Respons
 
 async fn file(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Response> {
     csrf::check_origin(req)?;
+    let limit = Limit { bucket: "appeal.file", max: ctx.settings.u32_or(FILING_LIMIT, 10), window_secs: 3600 };
+    rate_limit::hit(&ctx.store, &*ctx.clock, limit, &req.client_ip()).await?;
     let form = upload::Form::from_request(req)?;
-    let fields = AppealFields::from_fields(|name| form.text(name).ok().flatten());
-    let kind = appeal::parse_kind(&fields.kind)?;
-    let (allowed, required) = appeal::files_for(kind);
+    let mut not_text = Vec::new();
+    let fields = AppealFields::from_fields(|name| form.text(name).unwrap_or_else(|e| {
+        not_text.push(e);
+        None
+    }));
+    if let Some(e) = AppError::combine(not_text) {
+        return Err(e);
+    }
+    // The cheap checks first (fields, the account); decoding the scans last.
+    let validated = appeal::validate(&ctx.store, &*ctx.clock, &fields).await?;
+    let (allowed, required) = appeal::files_for(validated.kind());
     let files = upload::validate_files(&form, allowed, required)?;
-    let filed = appeal::file(&ctx.store, &*ctx.clock, &*ctx.random, &req.client_ip(), &fields, files).await?;
+    let filed =
+        appeal::file(&ctx.store, &*ctx.clock, &*ctx.random, &req.client_ip(), &validated, &fields.sms_code, files).await?;
     Ok(Response::json(
         201,
         &json!({ "number": filed.number, "status": "submitted", "due_at": filed.due_at.millis() }),

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::guidance::Guidance;
 use crate::identity::{CivilDate, Document, DocumentType, Mobile, OrgName, PersonName, Uscc};
 use crate::random::Random;
-use crate::registration::persistence::{document_holder, organization_holder};
+use crate::registration::persistence::{OrganizationConflict, document_holder, organization_holder};
 use crate::review::{self, ReviewKind};
 use crate::sms::{self, Purpose, Template};
 use crate::store::{Store, StoreError, finish};
@@ -52,9 +52,16 @@ pub struct AppealFields {
 
 impl AppealFields {
     /// Reads the fields by name (`get` returns a text field's value).
-    pub fn from_fields(get: impl Fn(&str) -> Option<String>) -> AppealFields {
-        let f = |n: &str| get(n).unwrap_or_default();
-        let opt = |n: &str| get(n).filter(|v| !v.trim().is_empty());
+    pub fn from_fields(mut get: impl FnMut(&str) -> Option<String>) -> AppealFields {
+        const NAMES: [&str; 14] = [
+            "kind", "org_name", "uscc", "legal_representative_name", "applicant_name", "applicant_document_type",
+            "applicant_document_number", "applicant_nationality", "real_name", "document_type", "document_number",
+            "nationality", "new_mobile", "sms_code",
+        ];
+        let values: std::collections::HashMap<&str, String> =
+            NAMES.iter().filter_map(|n| get(n).map(|v| (*n, v))).collect();
+        let f = |n: &str| values.get(n).cloned().unwrap_or_default();
+        let opt = |n: &str| values.get(n).filter(|v| !v.trim().is_empty()).cloned();
         AppealFields {
             kind: f("kind"),
             org_name: f("org_name"),
@@ -96,19 +103,26 @@ pub fn files_for(kind: AccountKind) -> (&'static [&'static str], &'static [&'sta
     }
 }
 
-/// What an appeal was about once validated.
-struct Validated {
+/// An appeal's fields once validated, with the account it targets. Check
+/// these (cheap) before the uploads (expensive to decode).
+pub struct Validated {
     kind: AccountKind,
     account_id: i64,
     new_mobile: Mobile,
     record: Value,
 }
 
+impl Validated {
+    pub fn kind(&self) -> AccountKind {
+        self.kind
+    }
+}
+
 fn field<T>(form: &mut Form, r: AppResult<T>, name: &str) -> Option<T> {
     form.field(r.map_err(|e| if e.field.is_some() { e.with_field(name) } else { e }))
 }
 
-async fn validate<S: Store>(store: &S, clock: &dyn Clock, f: &AppealFields) -> AppResult<Validated> {
+pub async fn validate<S: Store>(store: &S, clock: &dyn Clock, f: &AppealFields) -> AppResult<Validated> {
     let kind = parse_kind(&f.kind)?;
     let today = CivilDate::today_in_china(clock);
     let mut form = Form::new();
@@ -135,8 +149,20 @@ async fn validate<S: Store>(store: &S, clock: &dyn Clock, f: &AppealFields) -> A
             else {
                 return Err(AppError::internal());
             };
-            let Some((account_id, AccountKind::LegalEntity, _)) = organization_holder(store, &org_name, &uscc).await? else {
-                return Err(no_account(kind));
+            let account_id = match organization_holder(store, &org_name, &uscc).await? {
+                Some((id, AccountKind::LegalEntity, OrganizationConflict::Uscc)) => id,
+                // The name is registered, under another USCC: the appeal must
+                // name the organization by its code, so say which to check.
+                Some((_, _, OrganizationConflict::OrgName)) => {
+                    return Err(AppError::new(
+                        "appeal.uscc_mismatch",
+                        400,
+                        "该单位名称已注册，但统一社会信用代码与之不符，请核对统一社会信用代码（以营业执照为准）。",
+                        "This organization name is registered, but under another Unified Social Credit Code: check the code (as on the business licence).",
+                    )
+                    .with_field("uscc"));
+                }
+                _ => return Err(no_account(kind)),
             };
             Ok(Validated {
                 kind,
@@ -204,19 +230,19 @@ pub struct Filed {
     pub due_at: Timestamp,
 }
 
-/// Files an appeal: the fields, the new mobile's SMS code and the scans, in
-/// one transaction with its review item.
+/// Files a validated appeal: the new mobile's SMS code, the appeal, its
+/// scans and its review item, in one transaction.
 pub async fn file<S: Store>(
     store: &S,
     clock: &dyn Clock,
     random: &dyn Random,
     client: &str,
-    fields: &AppealFields,
+    v: &Validated,
+    sms_code: &str,
     files: Vec<ValidUpload>,
 ) -> AppResult<Filed> {
-    let v = validate(store, clock, fields).await?;
-    sms::begin_with_code(store, clock, Purpose::Appeal, &v.new_mobile, &fields.sms_code).await?;
-    let result = insert(store, clock, random, client, &v, &files).await;
+    sms::begin_with_code(store, clock, Purpose::Appeal, &v.new_mobile, sms_code).await?;
+    let result = insert(store, clock, random, client, v, &files).await;
     finish(store, result).await
 }
 

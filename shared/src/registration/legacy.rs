@@ -14,6 +14,7 @@
 //! login; without one the account must reset its password by SMS first.
 
 use crate::account::AccountKind;
+use super::persistence::OrganizationConflict;
 use crate::audit::{self, Actor};
 use crate::clock::Clock;
 use crate::error::AppError;
@@ -191,11 +192,15 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
             let org_name = OrgName::parse(r.org_name.as_deref().unwrap_or(""))?;
             let uscc = Uscc::parse(r.uscc.as_deref().unwrap_or(""))?;
             match super::persistence::organization_holder(store, &org_name, &uscc).await? {
-                // FAQ preface: the organization has its legal-entity account
-                // already; this old account becomes a natural person acting
-                // for it.
-                Some((id, AccountKind::LegalEntity, _)) => (AccountKind::NaturalPerson, None, None, Some(id)),
-                Some((_, AccountKind::NaturalPerson, _)) => return Err(super::guidance::org_name_taken().into()),
+                // FAQ preface: the organization (same USCC) has its
+                // legal-entity account already; this old account becomes a
+                // natural person acting for it.
+                Some((id, AccountKind::LegalEntity, OrganizationConflict::Uscc)) => {
+                    (AccountKind::NaturalPerson, None, None, Some(id))
+                }
+                // Only the name matches, under another USCC (or not a legal
+                // entity): not the same organization; no grant without review.
+                Some(_) => return Err(super::guidance::org_name_taken().into()),
                 None => (AccountKind::LegalEntity, Some((org_name, uscc)), None, None),
             }
         }

@@ -69,6 +69,9 @@ async fn a_legal_entity_appeal_is_approved_and_the_owner_sets_a_password_and_log
     assert_eq!(item["summary"]["name"], r.org_name.as_str());
     let id = item["id"].as_i64().unwrap();
     assert_eq!(app.post_as(&rev, &format!("/api/review/items/{id}/claim"), &json!({})).await.status(), 200);
+    // Released and claimed again: back in the queue in between.
+    assert_eq!(app.post_as(&rev, &format!("/api/review/items/{id}/release"), &json!({})).await.status(), 200);
+    assert_eq!(app.post_as(&rev, &format!("/api/review/items/{id}/claim"), &json!({})).await.status(), 200);
     let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
     assert_eq!(status["status"], "under_review", "a reviewer took it up");
     let detail: Value = reviewer_get(&app, &rev, &format!("/api/review/items/{id}")).await.json().await.unwrap();
@@ -178,6 +181,20 @@ async fn an_appeal_for_nothing_registered_leads_to_registration_and_stores_nothi
     assert_eq!(body["error"]["details"]["guidance"]["actions"][0]["href"], "/register/legal-entity");
     assert_eq!(app.count("SELECT COUNT(*) FROM appeals"), 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM uploads"), 0);
+
+    // A registered organization's name under another USCC: check the code.
+    let registered = app.register_legal_entity().await;
+    let mut other = registered.clone();
+    other.uscc = uscc_for(unique());
+    let (ct, body) = multipart(
+        &legal_entity_fields(&other, &new_mobile, &code),
+        &[("id_front", "f.png", "image/png", png_scan(8)), ("id_back", "b.png", "image/png", png_scan(8))],
+    );
+    let res = app.post_multipart("/api/appeals", &ct, body).await;
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some("appeal.uscc_mismatch"), Some("uscc")));
+    assert_eq!(app.count("SELECT COUNT(*) FROM appeals"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
