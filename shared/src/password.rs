@@ -126,6 +126,9 @@ pub const MAX_LEN: usize = 128;
 /// Default shortest password (NIST SP 800-63B rev 4: at least 8 when a
 /// password is one factor of several, 15 when it is the only one).
 pub const DEFAULT_MIN_LEN: usize = 8;
+
+/// The component variable that sets the minimum length.
+pub const MIN_LENGTH_SETTING: &str = "password_min_length";
 /// Identity values shorter than this are not looked for in a password.
 pub const MIN_CONTEXT_LEN: usize = 4;
 
@@ -146,6 +149,11 @@ impl Default for PasswordPolicy {
 
 impl PasswordPolicy {
     /// `min_len` is kept within 1..=[`MAX_LEN`].
+    /// The policy with the minimum length from the component's settings.
+    pub fn from_settings(settings: &crate::context::Settings) -> Self {
+        Self::new(settings.u32_or(MIN_LENGTH_SETTING, DEFAULT_MIN_LEN as u32) as usize)
+    }
+
     pub fn new(min_len: usize) -> Self {
         PasswordPolicy {
             min_len: min_len.clamp(1, MAX_LEN),

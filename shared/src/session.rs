@@ -15,6 +15,10 @@ use crate::random::Random;
 use crate::store::{Store, StoreError};
 use crate::web::Request;
 
+/// How often a session's idle timer is written back (a session may thus
+/// end up to this much earlier than its idle timeout says; never later).
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
 /// Where a kind of session lives and how its cookie looks.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionTable {
@@ -159,13 +163,17 @@ impl SessionTable {
         if row.opt_int("revoked_at")?.is_some() || now >= session.idle_expires_at() {
             return Err((self.not_logged_in)());
         }
-        store
-            .execute(
-                &format!("UPDATE {} SET last_seen_at = ? WHERE token_hash = ?", self.table),
-                &[now.into(), session.token_hash.clone().into()],
-            )
-            .await?;
-        session.last_seen_at = now;
+        // Touch the idle timer at most once a minute: a read-only request
+        // should not take the write lock every time.
+        if now - session.last_seen_at >= TOUCH_INTERVAL_MS {
+            store
+                .execute(
+                    &format!("UPDATE {} SET last_seen_at = ? WHERE token_hash = ?", self.table),
+                    &[now.into(), session.token_hash.clone().into()],
+                )
+                .await?;
+            session.last_seen_at = now;
+        }
         Ok(session)
     }
 

@@ -3,7 +3,7 @@
 
 use shared::auth::csrf;
 use shared::context::Context;
-use shared::password::PasswordPolicy;
+use shared::password::{MIN_LENGTH_SETTING, PasswordPolicy};
 use shared::password_reset::{self, ResetConfirmation, ResetRequest};
 use shared::rate_limit::{self, Limit};
 use shared::spin::{Component, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SpinResponse, SpinStore, deliver_sms, serve};
@@ -12,13 +12,12 @@ use shared::AppResult;
 use serde_json::json;
 use spin_sdk::http_service;
 
-const PASSWORD_MIN_LENGTH: &str = "password_min_length";
 const RESET_LIMIT: &str = "password_reset_limit_per_client_per_hour";
 
 const COMPONENT: Component = Component {
     name: "password-reset",
     body_limit: 16 * 1024,
-    variables: &[PASSWORD_MIN_LENGTH, RESET_LIMIT, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN],
+    variables: &[MIN_LENGTH_SETTING, RESET_LIMIT, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN],
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +53,7 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
         }
         Route::Confirm => {
             let form: ResetConfirmation = req.json()?;
-            let policy = PasswordPolicy::new(ctx.settings.u32_or(PASSWORD_MIN_LENGTH, 8) as usize);
+            let policy = PasswordPolicy::from_settings(&ctx.settings);
             let (account, outbox_id) = password_reset::confirm(&ctx.store, &*ctx.clock, &*ctx.random, policy, &form).await?;
             deliver_sms(&ctx, &[outbox_id]).await;
             Ok(Response::json(200, &json!({ "login_name": account.login_name, "account_kind": account.kind.as_str() })))

@@ -9,7 +9,7 @@ use shared::context::Context;
 use shared::digest::constant_time_eq;
 use shared::error::AppError;
 use shared::identity::{LoginName, Mobile};
-use shared::password::PasswordPolicy;
+use shared::password::{MIN_LENGTH_SETTING, PasswordPolicy};
 use shared::rate_limit::{self, Limit};
 use shared::registration::{
     CHECK_LIMIT_SETTING, LegalEntityForm, NaturalPersonForm, Registrar, check_limit, check_login_name, check_organization,
@@ -23,7 +23,6 @@ use serde::Deserialize;
 use serde_json::json;
 use spin_sdk::http_service;
 
-const PASSWORD_MIN_LENGTH: &str = "password_min_length";
 const SMS_PER_CLIENT: &str = "sms_codes_per_client_per_hour";
 const DEV_OUTBOX: &str = "dev_outbox";
 const LEGACY_IMPORT_TOKEN: &str = "legacy_import_token";
@@ -34,7 +33,7 @@ const COMPONENT: Component = Component {
     body_limit: 4 * 1024 * 1024,
     variables: &[
         CHECK_LIMIT_SETTING,
-        PASSWORD_MIN_LENGTH,
+        MIN_LENGTH_SETTING,
         SMS_PER_CLIENT,
         DEV_OUTBOX,
         LEGACY_IMPORT_TOKEN,
@@ -115,7 +114,7 @@ fn registrar<'a>(ctx: &'a Context<SpinStore>, client: &'a str) -> Registrar<'a, 
         store: &ctx.store,
         clock: &*ctx.clock,
         random: &*ctx.random,
-        policy: PasswordPolicy::new(ctx.settings.u32_or(PASSWORD_MIN_LENGTH, 8) as usize),
+        policy: PasswordPolicy::from_settings(&ctx.settings),
         client,
     }
 }

@@ -7,13 +7,13 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use shared::AppResult;
+use shared::{AppResult, transaction};
 use shared::appeal;
 use shared::audit::Actor;
 use shared::auth::csrf;
 use shared::context::Context;
 use shared::error::AppError;
-use shared::password::PasswordPolicy;
+use shared::password::{MIN_LENGTH_SETTING, PasswordPolicy};
 use shared::review::reviewer::{self, REVIEWER_SESSIONS};
 use shared::review::{self, Decision, Filter, ReviewItem, ReviewKind, ReviewerSession};
 use shared::spin::{Component, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SpinResponse, SpinStore, deliver_sms, serve};
@@ -25,12 +25,11 @@ use spin_sdk::http_service;
 
 const BOOTSTRAP_LOGIN: &str = "reviewer_bootstrap_login_name";
 const BOOTSTRAP_PASSWORD: &str = "reviewer_bootstrap_password";
-const PASSWORD_MIN_LENGTH: &str = "password_min_length";
 
 const COMPONENT: Component = Component {
     name: "review",
     body_limit: 64 * 1024,
-    variables: &[BOOTSTRAP_LOGIN, BOOTSTRAP_PASSWORD, PASSWORD_MIN_LENGTH, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN],
+    variables: &[BOOTSTRAP_LOGIN, BOOTSTRAP_PASSWORD, MIN_LENGTH_SETTING, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN],
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +41,7 @@ enum Route {
     Items,
     Item,
     Claim,
+    Release,
     Document,
     Decide,
     Calendar,
@@ -57,6 +57,7 @@ fn router() -> Router<Route> {
         .route("GET", "/api/review/items", Route::Items)
         .route("GET", "/api/review/items/{id}", Route::Item)
         .route("POST", "/api/review/items/{id}/claim", Route::Claim)
+        .route("POST", "/api/review/items/{id}/release", Route::Release)
         .route("GET", "/api/review/items/{id}/documents/{document_id}", Route::Document)
         .route("POST", "/api/review/items/{id}/decision", Route::Decide)
         .route("GET", "/api/review/calendar", Route::Calendar)
@@ -94,9 +95,11 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
                 password: String,
             }
             let form: Form = req.json()?;
-            let policy = PasswordPolicy::new(ctx.settings.u32_or(PASSWORD_MIN_LENGTH, 8) as usize);
-            let added =
-                reviewer::add(&ctx.store, &*ctx.clock, &*ctx.random, policy, me.id, &form.login_name, &form.password).await?;
+            let policy = PasswordPolicy::from_settings(&ctx.settings);
+            let added = transaction!(&ctx.store, async {
+                reviewer::add(&ctx.store, &*ctx.clock, &*ctx.random, policy, me.id, &form.login_name, &form.password).await
+            }
+            .await)?;
             Ok(Response::json(201, &json!({ "reviewer": added.to_json() })))
         }
         Route::Items => {
@@ -139,6 +142,12 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
             let item = review::claim(&ctx.store, &*ctx.clock, id, me.id).await?;
             Ok(Response::json(200, &json!({ "item": item.to_json(now) })))
         }
+        Route::Release => {
+            // Hand a claimed item back to the queue (only its claimer can).
+            let id = item_id(&params)?;
+            let item = review::release(&ctx.store, &*ctx.clock, id, me.id).await?;
+            Ok(Response::json(200, &json!({ "item": item.to_json(now) })))
+        }
         Route::Document => {
             let item = item(&ctx, &params).await?;
             let id: i64 = params["document_id"].parse().map_err(|_| AppError::not_found())?;
@@ -176,16 +185,20 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
                     .with_field("kind")
                 })?),
             };
-            workday::set_day(&ctx.store, day, kind, &form.note).await?;
-            shared::audit::record(
-                &ctx.store,
-                &*ctx.clock,
-                &Actor::Reviewer(me.id),
-                "review.calendar_changed",
-                Some(&params["day"]),
-                json!({ "kind": kind.map(DayKind::as_str), "note": form.note }),
-            )
-            .await?;
+            transaction!(&ctx.store, async {
+                workday::set_day(&ctx.store, day, kind, &form.note).await?;
+                shared::audit::record(
+                    &ctx.store,
+                    &*ctx.clock,
+                    &Actor::Reviewer(me.id),
+                    "review.calendar_changed",
+                    Some(&params["day"]),
+                    json!({ "kind": kind.map(DayKind::as_str), "note": form.note }),
+                )
+                .await?;
+                Ok::<_, AppError>(())
+            }
+            .await)?;
             Ok(Response::json(200, &json!({ "day": params["day"], "kind": kind.map(DayKind::as_str) })))
         }
     }
