@@ -291,9 +291,12 @@ test('appeal -> review -> set the password -> log in', async () => {
 });
 
 test('an HTML file named .png is refused by the server, beside its input', async () => {
+  // A registered organization: the server checks the fields and the account
+  // first, then the scans' bytes, then the code.
+  const who = await registered();
   const page = await newPage(browser);
   await page.goto('/appeal/legal-entity');
-  await fillLegalEntityAppeal(page, { orgName: orgName(), uscc: uscc() }, mobile());
+  await fillLegalEntityAppeal(page, who, mobile());
   await page.fill('#sms_code', '123456');
   // The browser's own check sees a .png (image/png by its name) and lets it
   // through: the server looks at the bytes.
