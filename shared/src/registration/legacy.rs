@@ -19,7 +19,7 @@ use crate::audit::{self, Actor};
 use crate::clock::Clock;
 use crate::error::AppError;
 use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgName, PersonName, Uscc, normalize_input};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, finish};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -107,9 +107,8 @@ pub async fn import<S: Store>(store: &S, clock: &dyn Clock, body: &str) -> Resul
             }
         };
         store.begin().await?;
-        match import_one(store, clock, &record).await {
+        match finish(store, import_one(store, clock, &record).await).await {
             Ok(outcome) => {
-                store.commit().await?;
                 match &outcome {
                     Outcome::Created { .. } => report.created += 1,
                     Outcome::Converted { .. } => report.converted += 1,
@@ -117,14 +116,8 @@ pub async fn import<S: Store>(store: &S, clock: &dyn Clock, body: &str) -> Resul
                 }
                 report.outcomes.push((n, outcome));
             }
-            Err(Failure::Invalid(e)) => {
-                store.rollback().await?;
-                report.errors.push((n, e));
-            }
-            Err(Failure::Store(e)) => {
-                let _ = store.rollback().await;
-                return Err(e);
-            }
+            Err(Failure::Invalid(e)) => report.errors.push((n, e)),
+            Err(Failure::Store(e)) => return Err(e),
         }
     }
     Ok(report)
