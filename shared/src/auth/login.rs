@@ -27,7 +27,7 @@ use serde_json::json;
 pub const THROTTLE_AFTER: i64 = 5;
 pub const PASSWORD_DISABLED_AFTER: i64 = 100;
 const MAX_DELAY_SECS: i64 = 15 * 60;
-pub const CLIENT_LIMIT_SETTING: &str = "login_limit_per_client_per_5_minutes";
+pub const CLIENT_LIMIT_SETTING: &str = "login_limit_per_client_per_five_minutes";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LoginForm {

@@ -13,6 +13,7 @@ mod metrics;
 mod outbound;
 mod runtime;
 mod server;
+mod spin_id;
 mod sqlite;
 mod state;
 mod template;

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::template::{Template, validate_variable_name};
+use crate::spin_id;
+use crate::template::Template;
 
 /// A parsed `spin.toml`.
 #[derive(Debug, Clone)]
@@ -80,9 +81,9 @@ pub struct ComponentDecl {
     pub description: Option<String>,
     #[serde(default)]
     pub allowed_outbound_hosts: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "spin_id::labels")]
     pub sqlite_databases: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "spin_id::labels")]
     pub key_value_stores: Vec<String>,
     #[serde(default)]
     pub files: Vec<FileMount>,
@@ -90,7 +91,7 @@ pub struct ComponentDecl {
     pub exclude_files: Vec<String>,
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "spin_id::variable_keys")]
     pub variables: BTreeMap<String, String>,
     /// `[component.<id>.build]`: used by `spin build`, ignored here.
     #[serde(default)]
@@ -120,11 +121,11 @@ struct RawManifest {
     spin_manifest_version: toml::Value,
     #[serde(default)]
     application: Application,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "spin_id::variable_keys")]
     variables: BTreeMap<String, VariableDecl>,
     #[serde(default)]
     trigger: Triggers,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "spin_id::component_keys")]
     component: BTreeMap<String, ComponentDecl>,
 }
 
@@ -178,27 +179,15 @@ impl Manifest {
 
     fn validate(&self) -> Result<()> {
         for (name, decl) in &self.variables {
-            validate_variable_name(name)
-                .with_context(|| format!("invalid application variable name {name:?}"))?;
             if decl.required && decl.default.is_some() {
                 bail!("variable {name:?} is required and has a default; choose one");
             }
         }
         for (id, component) in &self.components {
-            validate_component_id(id)?;
             if let ComponentSource::Remote(_) = component.source {
                 bail!("component {id:?}: only a local file `source` is supported");
             }
-            for label in component
-                .sqlite_databases
-                .iter()
-                .chain(&component.key_value_stores)
-            {
-                validate_label(label).with_context(|| format!("component {id:?}"))?;
-            }
             for (name, value) in &component.variables {
-                validate_variable_name(name)
-                    .with_context(|| format!("component {id:?}: invalid variable name {name:?}"))?;
                 let template = Template::parse(value).with_context(|| {
                     format!("component {id:?}: variable {name:?} has an invalid template")
                 })?;
@@ -239,30 +228,6 @@ impl Manifest {
             ComponentSource::Remote(_) => None,
         }
     }
-}
-
-/// Spin component ids: lowercase letters, digits and `-`/`_`, starting with a letter.
-fn validate_component_id(id: &str) -> Result<()> {
-    let ok = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if !ok {
-        bail!("invalid component id {id:?}: use lowercase letters, digits, '-' and '_'");
-    }
-    Ok(())
-}
-
-/// Store/database labels become file names, so they are kept to a safe alphabet.
-pub fn validate_label(label: &str) -> Result<()> {
-    let ok = !label.is_empty()
-        && label
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if !ok {
-        bail!("invalid store/database label {label:?}: use lowercase letters, digits, '-' and '_'");
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -348,5 +313,30 @@ command = "cargo build"
     fn rejects_manifest_v1() {
         let err = Manifest::parse("spin_manifest_version = 1\n", PathBuf::from(".")).unwrap_err();
         assert!(format!("{err:#}").contains("must be 2"));
+    }
+
+    #[test]
+    fn rejects_names_spin_rejects_with_spins_messages() {
+        let cases = [
+            (
+                SAMPLE.replace("greeting = {", "greeting_per_5_minutes = {").replace("{{ greeting }}", "{{ token }}"),
+                "'_'-separated words must start with an ASCII letter; got '5'",
+            ),
+            (SAMPLE.replace("hello = \"", "HELLO = \""), "Lower-case identifiers must be all lowercase"),
+            (SAMPLE.replace("[component.api]", "[component.my_api]").replace("[component.api.", "[component.my_api."), "words must be separated with '-', not '_'"),
+            (SAMPLE.replacen("component = \"api\"", "component = \"2api\"", 1), "'-'-separated words must start with an ASCII letter; got '2'"),
+            (SAMPLE.replace("sqlite_databases = [\"default\"]", "sqlite_databases = [\"b@d\"]"), "expected kebab-case or snake_case"),
+        ];
+        for (text, message) in cases {
+            let err = format!("{:#}", Manifest::parse(&text, PathBuf::from("/app")).unwrap_err());
+            assert!(err.contains(message), "expected {message:?} in {err}");
+            assert!(err.contains("line "), "the error names the line: {err}");
+        }
+    }
+
+    #[test]
+    fn the_apps_manifest_passes_spins_name_rules() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spin.toml");
+        Manifest::load(&path).unwrap();
     }
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 /// One `[[trigger.cron]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct CronTriggerDecl {
+    #[serde(deserialize_with = "crate::spin_id::component_ref")]
     pub component: String,
     pub cron_expression: String,
 }

@@ -20,6 +20,7 @@ use crate::runtime::{LoadedComponent, Runtime};
 #[derive(Debug, Clone, Deserialize)]
 pub struct HttpTriggerDecl {
     pub route: RouteDecl,
+    #[serde(deserialize_with = "crate::spin_id::component_ref")]
     pub component: String,
     #[serde(default)]
     pub id: Option<String>,

@@ -21,7 +21,7 @@ async fn main() {
     let clients = arg("--clients", 4).clamp(1, 64) as usize;
     let seconds = arg("--seconds", 10).clamp(1, 120);
     let app = app()
-        .variable("login_limit_per_client_per_5_minutes", "100000000")
+        .variable("login_limit_per_client_per_five_minutes", "100000000")
         .spawn()
         .await;
     // Real time for the session clock would not matter: logins do not depend on it.

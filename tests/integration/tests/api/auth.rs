@@ -136,7 +136,7 @@ async fn one_hundred_failures_disable_the_password_until_an_sms_reset() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_address_is_limited_across_accounts() {
-    let app = app().variable("login_limit_per_client_per_5_minutes", "3").spawn().await;
+    let app = app().variable("login_limit_per_client_per_five_minutes", "3").spawn().await;
     for i in 0..3 {
         assert_eq!(app.login("natural_person", &format!("someone{i}"), "whatever pw").await.status(), 401);
     }
