@@ -2,15 +2,16 @@
 //! updates and deletes). Never holds a password or a code.
 
 use crate::clock::Clock;
+use crate::ids::{AccountId, ReviewerId};
 use crate::store::{Store, StoreError};
 use serde_json::Value;
 
 /// Who did it: an account, a reviewer, the system, or an anonymous client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Account(i64),
+    Account(AccountId),
     /// A back-office reviewer.
-    Reviewer(i64),
+    Reviewer(ReviewerId),
     Client(String),
     System,
 }
@@ -18,8 +19,8 @@ pub enum Actor {
 impl Actor {
     fn as_string(&self) -> String {
         match self {
-            Actor::Account(id) => format!("account:{id}"),
-            Actor::Reviewer(id) => format!("reviewer:{id}"),
+            Actor::Account(id) => id.audit_subject(),
+            Actor::Reviewer(id) => id.audit_subject(),
             Actor::Client(ip) => format!("client:{ip}"),
             Actor::System => "system".to_owned(),
         }

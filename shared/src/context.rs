@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::random::Random;
-use std::collections::BTreeMap;
+use crate::settings::Settings;
 
 pub struct Context<S> {
     pub store: S,
@@ -12,36 +12,10 @@ pub struct Context<S> {
     pub settings: Settings,
 }
 
-/// Settings read from the component's variables. Missing or unparsable
-/// values fall back to the documented default.
-#[derive(Debug, Clone, Default)]
-pub struct Settings(pub BTreeMap<String, String>);
-
-impl Settings {
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
-    }
-
-    pub fn u32_or(&self, name: &str, default: u32) -> u32 {
-        self.get(name).and_then(|v| v.trim().parse().ok()).unwrap_or(default)
-    }
-
-    pub fn with(mut self, name: &str, value: &str) -> Settings {
-        self.0.insert(name.to_owned(), value.to_owned());
-        self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_fall_back_to_the_default() {
-        let s = Settings::default().with("a", "12").with("b", "x").with("c", "");
-        assert_eq!(s.u32_or("a", 1), 12);
-        assert_eq!(s.u32_or("b", 1), 1);
-        assert_eq!(s.u32_or("c", 1), 1);
-        assert_eq!(s.u32_or("missing", 7), 7);
+impl<D: crate::store::Database> Context<D> {
+    /// Counts this request against a per-client limit (the client address
+    /// as the host reports it); over the limit: 429 with `Retry-After`.
+    pub async fn limit_client(&self, limit: &crate::settings::ClientLimit, req: &crate::web::Request) -> crate::AppResult<()> {
+        crate::rate_limit::hit(&self.store, &*self.clock, limit.limit(&self.settings), &req.client_ip()).await
     }
 }

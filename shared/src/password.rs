@@ -128,7 +128,6 @@ pub const MAX_LEN: usize = 128;
 pub const DEFAULT_MIN_LEN: usize = 8;
 
 /// The component variable that sets the minimum length.
-pub const MIN_LENGTH_SETTING: &str = "password_min_length";
 /// Identity values shorter than this are not looked for in a password.
 pub const MIN_CONTEXT_LEN: usize = 4;
 
@@ -150,8 +149,8 @@ impl Default for PasswordPolicy {
 impl PasswordPolicy {
     /// `min_len` is kept within 1..=[`MAX_LEN`].
     /// The policy with the minimum length from the component's settings.
-    pub fn from_settings(settings: &crate::context::Settings) -> Self {
-        Self::new(settings.u32_or(MIN_LENGTH_SETTING, DEFAULT_MIN_LEN as u32) as usize)
+    pub fn from_settings(settings: &crate::settings::Settings) -> Self {
+        Self::new(settings.number(&crate::settings::PASSWORD_MIN_LENGTH) as usize)
     }
 
     pub fn new(min_len: usize) -> Self {

@@ -3,8 +3,7 @@
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::store::{Store, StoreError};
-use crate::transaction;
+use crate::store::{Database, Store, StoreError, in_transaction};
 
 /// At most `max` requests per `window_secs` for one subject in one bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,10 +17,10 @@ pub struct Limit {
 /// account, a mobile number). Over the limit: a 429 error with
 /// `Retry-After` = when the oldest counted request leaves the window; the
 /// refused request is not counted.
-pub async fn hit<S: Store>(store: &S, clock: &dyn Clock, limit: Limit, subject: &str) -> AppResult<()> {
+pub async fn hit<D: Database>(db: &D, clock: &dyn Clock, limit: Limit, subject: &str) -> AppResult<()> {
     let now = clock.now();
     let window_start = now.millis() - limit.window_secs * 1000;
-    let outcome: Result<Option<i64>, StoreError> = transaction!(store, async {
+    let outcome: Result<Option<i64>, StoreError> = in_transaction(db, async |store| {
         // Every subject's expired hits in this bucket go, so the table stays
         // as small as the window whatever the number of clients.
         store
@@ -47,8 +46,8 @@ pub async fn hit<S: Store>(store: &S, clock: &dyn Clock, limit: Limit, subject: 
             )
             .await?;
         Ok(None)
-    }
-    .await);
+    })
+    .await;
     match outcome? {
         None => Ok(()),
         Some(oldest) => {

@@ -54,9 +54,11 @@ impl OpaqueSession {
     }
 
     /// The synchronizer-token half of the CSRF rule (the Origin half is
-    /// `auth::csrf::check_origin`): a state-changing request made with this
-    /// session carries its CSRF token in `X-CSRF-Token`.
-    pub fn check_csrf(&self, req: &Request) -> AppResult<()> {
+    /// `auth::csrf::check_origin`, applied by the glue): a state-changing
+    /// request made with this session carries its CSRF token in
+    /// `X-CSRF-Token`. [`SessionTable::current`] checks it, so no handler
+    /// can load a session for a state-changing request without it.
+    fn check_csrf(&self, req: &Request) -> AppResult<()> {
         match req.header("x-csrf-token") {
             Some(t) if constant_time_eq(t.trim(), &self.csrf_token) => Ok(()),
             _ => Err(AppError::new(
@@ -135,7 +137,10 @@ impl SessionTable {
     }
 
     /// The live session of the request, touching its idle timer; the
-    /// table's 401 when there is none, it was revoked, or it expired.
+    /// table's 401 when there is none, it was revoked, or it expired. For a
+    /// state-changing request (not GET/HEAD/OPTIONS) the session's CSRF
+    /// token must come with it (`X-CSRF-Token`), else
+    /// `request.csrf_token_invalid` (403).
     pub async fn current<S: Store>(&self, store: &S, clock: &dyn Clock, req: &Request) -> AppResult<OpaqueSession> {
         let token = self.token_of(req).ok_or_else(self.not_logged_in)?;
         let hash = sha256_hex(token.as_bytes());
@@ -162,6 +167,9 @@ impl SessionTable {
         let now = clock.now().millis();
         if row.opt_int("revoked_at")?.is_some() || now >= session.idle_expires_at() {
             return Err((self.not_logged_in)());
+        }
+        if !crate::web::is_safe_method(&req.method) {
+            session.check_csrf(req)?;
         }
         // Touch the idle timer at most once a minute: a read-only request
         // should not take the write lock every time.

@@ -4,6 +4,9 @@
 use crate::error::{AppError, AppResult};
 use crate::web::percent_decode;
 
+/// The route pattern of every page path (the site answers GET and HEAD only).
+pub const ANY_PATH: &str = "/{*path}";
+
 /// The files a path may mean, in order: `/` -> `/index.html`;
 /// `/register` -> `/register.html`, then `/register/index.html`;
 /// `/app.js` -> `/app.js`. Paths with `..`, backslashes, NUL or hidden

@@ -1,13 +1,16 @@
 //! The Spin side: the `spin:sqlite` store and the HTTP glue every component
 //! shares. This is the only module that names spin-sdk types.
 
+use crate::auth::csrf;
 use crate::clock::SystemClock;
-use crate::context::{Context, Settings};
+use crate::components::Component;
+use crate::context::Context;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::random::{OsRandom, Random};
-use crate::store::{Rows, Store, StoreError, Value, configure_connection, migrate};
-use crate::web;
+use crate::settings::{self, Settings};
+use crate::store::{Connection, Database, Rows, Store, StoreError, Value, configure_connection, migrate};
+use crate::web::{self, Params, Router};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use spin_sdk::http::Request as SpinRequest;
@@ -17,13 +20,17 @@ use spin_sdk::sqlite;
 pub type SpinResponse = spin_sdk::http::Response<Full<Bytes>>;
 
 /// `spin:sqlite`, label `default` (declared in `spin.toml` as
-/// `sqlite_databases = ["default"]`).
-pub struct SpinStore(sqlite::Connection);
+/// `sqlite_databases = ["default"]`). One per request: a connection is
+/// never shared between two requests, even when Spin reuses the instance.
+pub struct SpinStore {
+    conn: sqlite::Connection,
+    state: Connection,
+}
 
 impl SpinStore {
     pub async fn open_default() -> Result<SpinStore, StoreError> {
         let conn = sqlite::Connection::open_default().await.map_err(map_sqlite_err)?;
-        let store = SpinStore(conn);
+        let store = SpinStore { conn, state: Connection::default() };
         configure_connection(&store).await?;
         Ok(store)
     }
@@ -31,6 +38,16 @@ impl SpinStore {
 
 impl Store for SpinStore {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        self.execute_statement(sql, params).await
+    }
+}
+
+impl Database for SpinStore {
+    fn connection(&self) -> &Connection {
+        &self.state
+    }
+
+    async fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
         let params = params.iter().map(|v| match v {
             Value::Null => sqlite::Value::Null,
             Value::Integer(i) => sqlite::Value::Integer(*i),
@@ -38,7 +55,7 @@ impl Store for SpinStore {
             Value::Text(s) => sqlite::Value::Text(s.clone()),
             Value::Blob(b) => sqlite::Value::Blob(b.clone()),
         });
-        let result = self.0.execute(sql, params).await.map_err(map_sqlite_err)?;
+        let result = self.conn.execute(sql, params).await.map_err(map_sqlite_err)?;
         let columns = result.columns().to_vec();
         let rows = result.collect().await.map_err(map_sqlite_err)?;
         let rows = rows
@@ -69,31 +86,36 @@ fn map_sqlite_err(e: sqlite::Error) -> StoreError {
     }
 }
 
-/// What a component tells the glue about itself.
-#[derive(Debug, Clone, Copy)]
-pub struct Component {
-    /// For logs.
-    pub name: &'static str,
-    /// Largest request body it accepts; larger is 413 before buffering.
-    pub body_limit: usize,
-    /// The component variables it reads into [`Settings`].
-    pub variables: &'static [&'static str],
-}
-
-/// The whole life of a request in a component with a store: read the
-/// request (within the body limit), open and migrate the store, load the
-/// settings, run the handler, render the answer or the error. Failures of
-/// the platform are logged with the request id and answered generically.
-pub async fn serve<F, Fut>(req: SpinRequest, component: Component, handler: F) -> SpinResponse
+/// The whole life of a request in a component with a store, and the rules
+/// every endpoint follows, applied here rather than route by route:
+///
+/// 1. the body is read within the component's limit (413 before buffering);
+/// 2. the route is matched (404, or 405 with `Allow`);
+/// 3. the CSRF rule: every state-changing request must come from our own
+///    origin ([`csrf::check_origin`]), unless its route is visibly exempt
+///    ([`Router::route_exempt_from_origin_check`]); the session half (the
+///    `X-CSRF-Token`) is checked wherever a session is loaded
+///    ([`crate::session::SessionTable::current`]);
+/// 4. the store is opened and migrated, the component's settings read;
+/// 5. the handler runs;
+/// 6. the SMS its committed transactions queued are delivered (whatever the
+///    handler answered: what was committed happened);
+/// 7. the answer or the error is rendered; platform failures are logged
+///    with the request id and answered generically.
+pub async fn serve<R, F>(req: SpinRequest, component: &Component, router: &Router<R>, handler: F) -> SpinResponse
 where
-    F: FnOnce(Context<SpinStore>, web::Request) -> Fut,
-    Fut: Future<Output = AppResult<web::Response>>,
+    R: Copy,
+    F: AsyncFnOnce(&Context<SpinStore>, &web::Request, R, Params) -> AppResult<web::Response>,
 {
     let request_id = OsRandom.hex(8);
     let lang = lang_of(&req);
     let head = req.method() == spin_sdk::http::Method::HEAD;
     let result = async {
         let request = read_request(req, component.body_limit).await?;
+        let matched = router.at(&request)?;
+        if matched.origin_check {
+            csrf::check_origin(&request)?;
+        }
         let store = SpinStore::open_default().await.inspect_err(|e| log(component, &request_id, e))?;
         migrate(&store, &SystemClock).await.inspect_err(|e| log(component, &request_id, e))?;
         let ctx = Context {
@@ -102,22 +124,33 @@ where
             random: Box::new(OsRandom),
             settings: load_settings(component).await,
         };
-        handler(ctx, request).await
+        let answer = handler(&ctx, &request, matched.target, matched.params).await;
+        deliver_sms(component, &ctx).await;
+        answer
     }
     .await;
     finish(component, &request_id, lang, head, result)
 }
 
-/// For components without a store (the static site).
-pub async fn serve_without_store<F, Fut>(req: SpinRequest, component: Component, handler: F) -> SpinResponse
+/// For components without a store (the static site): the body limit and
+/// the route as [`serve`] does; no route of such a component changes state.
+pub async fn serve_without_store<R, F>(req: SpinRequest, component: &Component, router: &Router<R>, handler: F) -> SpinResponse
 where
-    F: FnOnce(web::Request) -> Fut,
-    Fut: Future<Output = AppResult<web::Response>>,
+    R: Copy,
+    F: AsyncFnOnce(&web::Request, R, Params) -> AppResult<web::Response>,
 {
     let request_id = OsRandom.hex(8);
     let lang = lang_of(&req);
     let head = req.method() == spin_sdk::http::Method::HEAD;
-    let result = async { handler(read_request(req, component.body_limit).await?).await }.await;
+    let result = async {
+        let request = read_request(req, component.body_limit).await?;
+        let matched = router.at(&request)?;
+        if matched.origin_check {
+            csrf::check_origin(&request)?;
+        }
+        handler(&request, matched.target, matched.params).await
+    }
+    .await;
     finish(component, &request_id, lang, head, result)
 }
 
@@ -125,7 +158,7 @@ fn lang_of(req: &SpinRequest) -> Lang {
     Lang::from_accept_language(req.headers().get("accept-language").and_then(|v| v.to_str().ok()))
 }
 
-fn finish(component: Component, request_id: &str, lang: Lang, head: bool, result: AppResult<web::Response>) -> SpinResponse {
+fn finish(component: &Component, request_id: &str, lang: Lang, head: bool, result: AppResult<web::Response>) -> SpinResponse {
     let mut response = match result {
         Ok(r) => r,
         Err(e) => {
@@ -141,8 +174,8 @@ fn finish(component: Component, request_id: &str, lang: Lang, head: bool, result
     render(response, request_id)
 }
 
-fn log(component: Component, request_id: &str, e: &dyn std::fmt::Display) {
-    eprintln!("[{}] request {request_id}: {e}", component.name);
+fn log(component: &Component, request_id: &str, e: &dyn std::fmt::Display) {
+    eprintln!("[{}] request {request_id}: {e}", component.id);
 }
 
 /// Converts Spin's request, reading at most `limit` body bytes: a declared
@@ -186,15 +219,13 @@ pub async fn read_request(req: SpinRequest, limit: usize) -> AppResult<web::Requ
     })
 }
 
-async fn load_settings(component: Component) -> Settings {
+async fn load_settings(component: &Component) -> Settings {
     let mut settings = Settings::default();
-    for name in component.variables {
-        match spin_sdk::variables::get(name).await {
-            Ok(v) => {
-                settings.0.insert((*name).to_owned(), v);
-            }
+    for setting in component.settings {
+        match spin_sdk::variables::get(setting.name).await {
+            Ok(v) => settings.insert(setting, v),
             Err(spin_sdk::variables::Error::Undefined(_)) => {}
-            Err(e) => eprintln!("[{}] variable {name}: {e:?}", component.name),
+            Err(e) => eprintln!("[{}] variable {}: {e:?}", component.id, setting.name),
         }
     }
     settings
@@ -206,7 +237,10 @@ pub fn render(response: web::Response, request_id: &str) -> SpinResponse {
     for (name, value) in &response.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    builder = builder.header("x-request-id", request_id).header("x-content-type-options", "nosniff");
+    builder = builder.header("x-request-id", request_id);
+    if response.header("x-content-type-options").is_none() {
+        builder = builder.header("x-content-type-options", "nosniff");
+    }
     builder.body(Full::new(Bytes::from(response.body))).unwrap_or_else(|e| {
         eprintln!("request {request_id}: could not build the response: {e}");
         let mut r = spin_sdk::http::Response::new(Full::new(Bytes::new()));
@@ -215,43 +249,45 @@ pub fn render(response: web::Response, request_id: &str) -> SpinResponse {
     })
 }
 
-/// Settings the SMS delivery reads (component variables).
-pub const SMS_GATEWAY_URL: &str = "sms_gateway_url";
-pub const SMS_GATEWAY_TOKEN: &str = "sms_gateway_token";
-
-/// Delivers the outbox messages `ids` (just committed) to the configured
-/// SMS gateway and marks each sent or failed; without a gateway they stay in
-/// the outbox (the scheduled trigger retries) and are logged masked.
+/// Delivers the outbox messages that the request's committed transactions
+/// queued to the configured SMS gateway, and marks each sent or failed;
+/// without a gateway they stay in the outbox and are logged masked.
 /// Delivery problems never fail the user's request: the change is committed.
-pub async fn deliver_sms(ctx: &Context<SpinStore>, ids: &[i64]) {
+async fn deliver_sms(component: &Component, ctx: &Context<SpinStore>) {
+    let ids = ctx.store.take_committed_messages();
     if ids.is_empty() {
         return;
     }
-    let messages = match crate::sms::pending(&ctx.store, ids, i64::MAX).await {
+    let messages = match crate::sms::pending(&ctx.store, &ids).await {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("[sms] cannot read the outbox: {e}");
+            eprintln!("[{}] sms: cannot read the outbox: {e}", component.id);
             return;
         }
     };
-    let Some(url) = ctx.settings.get(SMS_GATEWAY_URL) else {
+    let Some(url) = ctx.settings.text(&settings::SMS_GATEWAY_URL) else {
         for m in &messages {
-            eprintln!("[sms] no gateway configured; message {} to {} stays in the outbox", m.id, crate::account::mask_mobile(&m.recipient));
+            eprintln!(
+                "[{}] sms: no gateway configured; message {} to {} stays in the outbox",
+                component.id,
+                m.id,
+                crate::account::mask_mobile(&m.recipient)
+            );
         }
         return;
     };
-    let token = ctx.settings.get(SMS_GATEWAY_TOKEN).unwrap_or("");
+    let token = ctx.settings.text(&settings::SMS_GATEWAY_TOKEN).unwrap_or("");
     for m in messages {
         let outcome = send_one(url, token, &m).await;
         let marked = match &outcome {
             Ok(()) => crate::sms::mark_sent(&ctx.store, &*ctx.clock, m.id).await,
             Err(e) => {
-                eprintln!("[sms] message {} not delivered: {e}", m.id);
+                eprintln!("[{}] sms: message {} not delivered: {e}", component.id, m.id);
                 crate::sms::mark_failed(&ctx.store, m.id, e).await
             }
         };
         if let Err(e) = marked {
-            eprintln!("[sms] cannot record delivery of message {}: {e}", m.id);
+            eprintln!("[{}] sms: cannot record delivery of message {}: {e}", component.id, m.id);
         }
     }
 }

@@ -22,6 +22,8 @@
 use crate::clock::{Clock, Timestamp};
 use crate::digest::sha256_hex;
 use crate::error::{AppError, AppResult};
+use crate::ids::UploadId;
+use crate::review::Subject;
 use crate::store::{Row, Store, StoreError, Value};
 use crate::web;
 use serde_json::json;
@@ -842,7 +844,7 @@ pub fn sanitize_label(filename: &str, kind: FileType) -> String {
 /// An upload as listed: everything but the bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadInfo {
-    pub id: i64,
+    pub id: UploadId,
     pub purpose: String,
     pub label: String,
     pub content_type: String,
@@ -866,7 +868,7 @@ impl UploadInfo {
 
     fn from_row(row: &Row<'_>) -> Result<UploadInfo, StoreError> {
         Ok(UploadInfo {
-            id: row.int("id")?,
+            id: UploadId(row.int("id")?),
             purpose: row.text("purpose")?.to_owned(),
             label: row.text("label")?.to_owned(),
             content_type: row.text("content_type")?.to_owned(),
@@ -881,21 +883,21 @@ impl UploadInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredUpload {
     pub info: UploadInfo,
-    /// `appeal:<id>`, `account:<id>`: who may see it besides reviewers.
-    pub owner: String,
+    /// The review subject it belongs to: its owner sees it, and reviewers.
+    pub owner: Subject,
     pub declared_type: Option<String>,
     pub data: Vec<u8>,
 }
 
 /// Stores a validated upload for `owner`; returns its id.
-pub async fn store_upload<S: Store>(store: &S, clock: &dyn Clock, owner: &str, u: &ValidUpload) -> Result<i64, StoreError> {
+pub async fn store_upload<S: Store>(store: &S, clock: &dyn Clock, owner: Subject, u: &ValidUpload) -> Result<UploadId, StoreError> {
     let now: Timestamp = clock.now();
     let rows = store
         .execute(
             "INSERT INTO uploads (owner, purpose, label, content_type, declared_type, size, sha256, data, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
-                owner.into(),
+                owner.to_db().into(),
                 u.purpose.as_str().into(),
                 u.label.as_str().into(),
                 u.content_type.as_str().into(),
@@ -907,22 +909,22 @@ pub async fn store_upload<S: Store>(store: &S, clock: &dyn Clock, owner: &str, u
             ],
         )
         .await?;
-    rows.first().ok_or_else(|| StoreError::Other("INSERT ... RETURNING id returned no row".into()))?.int("id")
+    Ok(UploadId(rows.first().ok_or_else(|| StoreError::Other("INSERT ... RETURNING id returned no row".into()))?.int("id")?))
 }
 
 /// The uploads of `owner`, oldest first, without their bytes.
-pub async fn list_for<S: Store>(store: &S, owner: &str) -> Result<Vec<UploadInfo>, StoreError> {
+pub async fn list_for<S: Store>(store: &S, owner: Subject) -> Result<Vec<UploadInfo>, StoreError> {
     let rows = store
         .execute(
             "SELECT id, purpose, label, content_type, size, sha256, created_at FROM uploads WHERE owner = ? ORDER BY id",
-            &[owner.into()],
+            &[owner.to_db().into()],
         )
         .await?;
     rows.iter().map(|r| UploadInfo::from_row(&r)).collect()
 }
 
 /// One upload with its owner and bytes; `None` when there is no such id.
-pub async fn fetch<S: Store>(store: &S, id: i64) -> Result<Option<StoredUpload>, StoreError> {
+pub async fn fetch<S: Store>(store: &S, id: UploadId) -> Result<Option<StoredUpload>, StoreError> {
     let rows = store
         .execute(
             "SELECT id, owner, purpose, label, content_type, declared_type, size, sha256, data, created_at FROM uploads WHERE id = ?",
@@ -936,7 +938,7 @@ pub async fn fetch<S: Store>(store: &S, id: i64) -> Result<Option<StoredUpload>,
     };
     Ok(Some(StoredUpload {
         info: UploadInfo::from_row(&row)?,
-        owner: row.text("owner")?.to_owned(),
+        owner: Subject::from_db(row.text("owner")?)?,
         declared_type: row.opt_text("declared_type")?.map(str::to_owned),
         data,
     }))

@@ -67,6 +67,12 @@ impl Request {
         })
     }
 
+    /// 413 when the body is over `limit` (a route that takes less than its
+    /// component's limit).
+    pub fn limit_body(&self, limit: usize) -> AppResult<()> {
+        if self.body.len() > limit { Err(AppError::body_too_large(limit)) } else { Ok(()) }
+    }
+
     /// Parses a JSON body into `T`. Wrong content type: 415. Broken JSON,
     /// a missing field or a wrong type: 400 naming the field.
     pub fn json<T: DeserializeOwned>(&self) -> AppResult<T> {
@@ -123,6 +129,11 @@ impl Response {
         }
     }
 
+    /// 204, not cached.
+    pub fn no_content() -> Response {
+        Response { status: 204, headers: vec![("cache-control".into(), "no-store".into())], body: Vec::new() }
+    }
+
     pub fn error(err: &AppError, lang: Lang, request_id: &str) -> Response {
         let mut r = Response::json(err.status, &err.to_json(lang, request_id));
         r.headers.extend(err.headers.iter().cloned());
@@ -150,9 +161,32 @@ pub type Params = BTreeMap<String, String>;
 /// `/api/registration/login-names/{login_name}`. A path that matches no
 /// pattern is 404; a path that matches with another method is 405 with
 /// `Allow` (HEAD is allowed wherever GET is).
+///
+/// Every state-changing route is under the CSRF Origin rule, applied by the
+/// glue; a route that must take requests from elsewhere says so, with the
+/// reason, where it is declared ([`Router::route_exempt_from_origin_check`]).
 #[derive(Debug, Clone)]
 pub struct Router<T> {
-    routes: Vec<(&'static str, &'static str, T)>,
+    routes: Vec<RouteEntry<T>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteEntry<T> {
+    pub method: &'static str,
+    pub pattern: &'static str,
+    pub target: T,
+    /// Why this route takes cross-origin requests (`None`: it does not).
+    pub origin_exemption: Option<&'static str>,
+}
+
+/// A matched route.
+#[derive(Debug, Clone)]
+pub struct Matched<T> {
+    pub target: T,
+    pub params: Params,
+    /// Whether the CSRF Origin rule applies (a state-changing method on a
+    /// route without an exemption).
+    pub origin_check: bool,
 }
 
 impl<T: Copy> Router<T> {
@@ -161,19 +195,38 @@ impl<T: Copy> Router<T> {
     }
 
     pub fn route(mut self, method: &'static str, pattern: &'static str, target: T) -> Self {
-        self.routes.push((method, pattern, target));
+        self.routes.push(RouteEntry { method, pattern, target, origin_exemption: None });
         self
     }
 
-    pub fn at(&self, req: &Request) -> AppResult<(T, Params)> {
+    /// A route that is called by other programs, not by our pages (a bearer
+    /// token authenticates it instead): the Origin rule does not apply.
+    /// `reason` says why, for the reader and the route table.
+    pub fn route_exempt_from_origin_check(
+        mut self,
+        method: &'static str,
+        pattern: &'static str,
+        target: T,
+        reason: &'static str,
+    ) -> Self {
+        self.routes.push(RouteEntry { method, pattern, target, origin_exemption: Some(reason) });
+        self
+    }
+
+    pub fn routes(&self) -> &[RouteEntry<T>] {
+        &self.routes
+    }
+
+    pub fn at(&self, req: &Request) -> AppResult<Matched<T>> {
         let mut allow: Vec<&str> = Vec::new();
-        for (method, pattern, target) in &self.routes {
-            let Some(params) = match_pattern(pattern, &req.path)? else { continue };
-            if *method == req.method || (*method == "GET" && req.method == "HEAD") {
-                return Ok((*target, params));
+        for route in &self.routes {
+            let Some(params) = match_pattern(route.pattern, &req.path)? else { continue };
+            if route.method == req.method || (route.method == "GET" && req.method == "HEAD") {
+                let origin_check = !is_safe_method(&req.method) && route.origin_exemption.is_none();
+                return Ok(Matched { target: route.target, params, origin_check });
             }
-            allow.push(method);
-            if *method == "GET" {
+            allow.push(route.method);
+            if route.method == "GET" {
                 allow.push("HEAD");
             }
         }
@@ -186,6 +239,11 @@ impl<T: Copy> Router<T> {
     }
 }
 
+/// GET, HEAD and OPTIONS change nothing; every other method may.
+pub fn is_safe_method(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS")
+}
+
 impl<T: Copy> Default for Router<T> {
     fn default() -> Self {
         Self::new()
@@ -195,27 +253,36 @@ impl<T: Copy> Default for Router<T> {
 fn match_pattern(pattern: &str, path: &str) -> AppResult<Option<Params>> {
     let pat: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    if pat.len() != segs.len() {
+    // A last segment `{*name}` takes the rest of the path (zero or more segments).
+    let rest = pat.last().and_then(|p| p.strip_prefix("{*")).and_then(|p| p.strip_suffix('}'));
+    let fixed = if rest.is_some() { pat.len() - 1 } else { pat.len() };
+    if (rest.is_none() && segs.len() != fixed) || segs.len() < fixed {
         return Ok(None);
     }
     let mut params = Params::new();
-    for (p, s) in pat.iter().zip(&segs) {
+    for (p, s) in pat[..fixed].iter().zip(&segs) {
         if let Some(name) = p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            let value = percent_decode(s, false).ok_or_else(|| {
-                AppError::new(
-                    "request.invalid_path",
-                    400,
-                    "地址中的参数不是有效的 UTF-8 编码。",
-                    "A parameter in the address is not valid UTF-8 percent-encoding.",
-                )
-                .with_field(name)
-            })?;
-            params.insert(name.to_owned(), value);
+            params.insert(name.to_owned(), decode_segment(s, name)?);
         } else if p != s {
             return Ok(None);
         }
     }
+    if let Some(name) = rest {
+        params.insert(name.to_owned(), segs[fixed..].join("/"));
+    }
     Ok(Some(params))
+}
+
+fn decode_segment(s: &str, name: &str) -> AppResult<String> {
+    percent_decode(s, false).ok_or_else(|| {
+        AppError::new(
+            "request.invalid_path",
+            400,
+            "地址中的参数不是有效的 UTF-8 编码。",
+            "A parameter in the address is not valid UTF-8 percent-encoding.",
+        )
+        .with_field(name)
+    })
 }
 
 /// Percent-decodes `s` (and `+` as space in query strings); `None` when the
@@ -273,11 +340,19 @@ mod tests {
 
     #[test]
     fn matches_and_decodes_params() {
-        let (r, p) = router().at(&Request::new("GET", "/api/x/items/a%20b%E4%B8%AD")).unwrap();
-        assert_eq!(r, R::Check);
-        assert_eq!(p["name"], "a b中");
-        assert_eq!(router().at(&Request::new("HEAD", "/api/x/items/a")).unwrap().0, R::Check);
-        assert_eq!(router().at(&Request::new("POST", "/api/x/items/")).unwrap().0, R::Create);
+        let m = router().at(&Request::new("GET", "/api/x/items/a%20b%E4%B8%AD")).unwrap();
+        assert_eq!(m.target, R::Check);
+        assert_eq!(m.params["name"], "a b中");
+        assert_eq!(router().at(&Request::new("HEAD", "/api/x/items/a")).unwrap().target, R::Check);
+        assert_eq!(router().at(&Request::new("POST", "/api/x/items/")).unwrap().target, R::Create);
+    }
+
+    #[test]
+    fn state_changing_routes_are_under_the_origin_rule_unless_exempt() {
+        let r = router().route_exempt_from_origin_check("POST", "/api/x/imports", R::Create, "bearer token");
+        assert!(!r.at(&Request::new("GET", "/api/x/items/a")).unwrap().origin_check, "reads change nothing");
+        assert!(r.at(&Request::new("POST", "/api/x/items")).unwrap().origin_check);
+        assert!(!r.at(&Request::new("POST", "/api/x/imports")).unwrap().origin_check, "visibly exempt");
     }
 
     #[test]
@@ -286,6 +361,18 @@ mod tests {
         let e = router().at(&Request::new("DELETE", "/api/x/items/a")).unwrap_err();
         assert_eq!(e.status, 405);
         assert_eq!(e.headers, vec![("allow".to_owned(), "GET, HEAD".to_owned())]);
+    }
+
+    #[test]
+    fn a_rest_pattern_takes_the_rest_of_the_path() {
+        let r = Router::new().route("GET", "/{*path}", R::Check);
+        for (path, rest) in [("/", ""), ("/login", "login"), ("/css/site.css", "css/site.css"), ("/a/b/", "a/b")] {
+            assert_eq!(r.at(&Request::new("GET", path)).unwrap().params["path"], rest, "{path}");
+        }
+        assert_eq!(r.at(&Request::new("POST", "/login")).unwrap_err().status, 405);
+        let nested = Router::new().route("GET", "/api/x/{*rest}", R::Check);
+        assert!(nested.at(&Request::new("GET", "/api/y/z")).unwrap_err().status == 404);
+        assert_eq!(nested.at(&Request::new("GET", "/api/x/1/2")).unwrap().params["rest"], "1/2");
     }
 
     #[test]

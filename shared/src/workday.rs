@@ -8,9 +8,12 @@
 //! A review is due one working day after its submission (flow 8), see
 //! [`due_at`].
 
-use crate::clock::Timestamp;
+use crate::audit::{self, Actor};
+use crate::clock::{Clock, Timestamp};
+use crate::error::{AppError, AppResult};
 use crate::identity::CivilDate;
-use crate::store::{Store, StoreError};
+use crate::ids::ReviewerId;
+use crate::store::{Database, Store, StoreError, in_transaction};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -117,6 +120,76 @@ pub fn parse_date(s: &str) -> Option<CivilDate> {
         return None;
     }
     CivilDate::from_yyyymmdd(&format!("{}{}{}", &s[0..4], &s[5..7], &s[8..10]))
+}
+
+fn bad_date(field: &str) -> AppError {
+    AppError::new("review.date_invalid", 400, "日期格式应为 YYYY-MM-DD。", "Dates are written YYYY-MM-DD.").with_field(field)
+}
+
+/// A date parameter `field`: absent is `None`; present, it must be
+/// `YYYY-MM-DD` (else `review.date_invalid` naming the field).
+pub fn parse_date_field(field: &str, value: Option<&str>) -> AppResult<Option<CivilDate>> {
+    match value {
+        None => Ok(None),
+        Some(v) => parse_date(v.trim()).map(Some).ok_or_else(|| bad_date(field)),
+    }
+}
+
+impl DayKind {
+    /// The calendar form's `kind`: `holiday`, `workday`, or empty/absent
+    /// (back to the Monday-Friday rule).
+    pub fn parse_field(kind: Option<&str>) -> AppResult<Option<DayKind>> {
+        match kind.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(k) => DayKind::parse(k).map(Some).ok_or_else(|| {
+                AppError::new(
+                    "review.day_kind_unknown",
+                    400,
+                    "kind 应为 holiday（节假日）、workday（调休上班）或空（恢复常规）。",
+                    "kind must be holiday, workday (an adjusted working day) or empty (back to the usual rule).",
+                )
+                .with_field("kind")
+            }),
+        }
+    }
+}
+
+/// A reviewer changes one date of the calendar: the change and its audit
+/// record commit together. `day` is the path parameter (`YYYY-MM-DD`).
+pub async fn change_day<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    reviewer: ReviewerId,
+    day: &str,
+    kind: Option<&str>,
+    note: &str,
+) -> AppResult<Value> {
+    let date = parse_date_field("day", Some(day))?.ok_or_else(|| bad_date("day"))?;
+    let kind = DayKind::parse_field(kind)?;
+    in_transaction(db, async |tx| {
+        set_day(tx, date, kind, note).await?;
+        audit::record(
+            tx,
+            clock,
+            &Actor::Reviewer(reviewer),
+            "review.calendar_changed",
+            Some(&date.to_string()),
+            json!({ "kind": kind.map(DayKind::as_str), "note": note }),
+        )
+        .await?;
+        Ok::<_, AppError>(())
+    })
+    .await?;
+    Ok(json!({ "day": date.to_string(), "kind": kind.map(DayKind::as_str) }))
+}
+
+/// The calendar's exceptions between the `from` and `to` parameters
+/// (default: today in China and a year and a day later).
+pub async fn calendar_view<S: Store>(store: &S, clock: &dyn Clock, from: Option<&str>, to: Option<&str>) -> AppResult<Value> {
+    let from = parse_date_field("from", from)?.unwrap_or_else(|| CivilDate::today_in_china(clock));
+    let to = parse_date_field("to", to)?.unwrap_or_else(|| CivilDate::from_days_since_epoch(from.days_since_epoch() + 366));
+    let days = calendar(store, from, to).await?;
+    Ok(json!({ "days": days.iter().map(CalendarDay::to_json).collect::<Vec<_>>() }))
 }
 
 /// Whether `day` is a working day, given the configured exceptions.

@@ -1,33 +1,18 @@
 //! Flow 4, the HTTP side: recovery appeals (FAQ 1(2), 2, 3.3, 3.4). SMS
 //! codes for the new mobile, filing with scans (multipart), status by
 //! number + mobile, and the appellant's own documents while the appeal is
-//! open. Parse, call `shared::appeal`, deliver SMS, render.
+//! open. Route, parse, call `shared::appeal`, render.
 
 use serde::Deserialize;
 use serde_json::json;
 use shared::AppResult;
-use shared::appeal::{self, AppealFields};
-use shared::auth::csrf;
+use shared::appeal::{self, AppealFields, FILING_LIMIT, LOOKUP_LIMIT, SMS_CODE_LIMIT};
+use shared::components::APPEAL;
 use shared::context::Context;
-use shared::error::AppError;
-use shared::identity::Mobile;
-use shared::rate_limit::{self, Limit};
-use shared::sms::{self, Purpose, Template};
-use shared::spin::{Component, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SpinResponse, SpinStore, deliver_sms, serve};
+use shared::spin::{SpinResponse, SpinStore, serve};
 use shared::upload;
-use shared::web::{Request, Response, Router};
+use shared::web::{Params, Request, Response, Router};
 use spin_sdk::http_service;
-
-const LOOKUP_LIMIT: &str = "appeal_lookups_per_client_per_hour";
-const FILING_LIMIT: &str = "appeal_filings_per_client_per_hour";
-const SMS_PER_CLIENT: &str = "sms_codes_per_client_per_hour";
-
-const COMPONENT: Component = Component {
-    name: "appeal",
-    // Six scans of at most 5 MiB each, plus the multipart framing and fields.
-    body_limit: upload::MAX_BODY_BYTES,
-    variables: &[LOOKUP_LIMIT, FILING_LIMIT, SMS_PER_CLIENT, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN],
-};
 
 #[derive(Debug, Clone, Copy)]
 enum Route {
@@ -47,45 +32,7 @@ fn router() -> Router<Route> {
 
 #[http_service]
 async fn handle(req: spin_sdk::http::Request) -> SpinResponse {
-    serve(req, COMPONENT, dispatch).await
-}
-
-async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> {
-    let (route, params) = router().at(&req)?;
-    match route {
-        Route::SendCode => send_code(&ctx, &req).await,
-        Route::File => file(&ctx, &req).await,
-        Route::Status => {
-            lookup_limit(&ctx, &req).await?;
-            let status = appeal::status(&ctx.store, &params["number"], &req.query_param("mobile").unwrap_or_default()).await?;
-            let documents = if status.is_open() {
-                upload::list_for(&ctx.store, &format!("appeal:{}", status.id)).await?.iter().map(|d| d.to_json()).collect()
-            } else {
-                Vec::new()
-            };
-            let mut body = status.to_json();
-            body["documents"] = json!(documents);
-            Ok(Response::json(200, &body))
-        }
-        Route::Document => {
-            lookup_limit(&ctx, &req).await?;
-            let status = appeal::status(&ctx.store, &params["number"], &req.query_param("mobile").unwrap_or_default()).await?;
-            // The appellant sees the scans only while the appeal is open.
-            if !status.is_open() {
-                return Err(AppError::not_found());
-            }
-            let id: i64 = params["document_id"].parse().map_err(|_| AppError::not_found())?;
-            match upload::fetch(&ctx.store, id).await? {
-                Some(doc) if doc.owner == format!("appeal:{}", status.id) => Ok(upload::download_response(&doc)),
-                _ => Err(AppError::not_found()),
-            }
-        }
-    }
-}
-
-async fn lookup_limit(ctx: &Context<SpinStore>, req: &Request) -> AppResult<()> {
-    let limit = Limit { bucket: "appeal.lookup", max: ctx.settings.u32_or(LOOKUP_LIMIT, 60), window_secs: 3600 };
-    rate_limit::hit(&ctx.store, &*ctx.clock, limit, &req.client_ip()).await
+    serve(req, &APPEAL, &router(), dispatch).await
 }
 
 #[derive(Deserialize)]
@@ -93,39 +40,37 @@ struct SendCodeForm {
     mobile: String,
 }
 
-async fn send_code(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Response> {
-    csrf::check_origin(req)?;
-    let form: SendCodeForm = req.json()?;
-    let mobile = Mobile::parse(&form.mobile)?;
-    let per_client = Limit { bucket: "sms.appeal.client", max: ctx.settings.u32_or(SMS_PER_CLIENT, 20), window_secs: 3600 };
-    rate_limit::hit(&ctx.store, &*ctx.clock, per_client, &req.client_ip()).await?;
-    let (issued, outbox_id) =
-        sms::issue_and_enqueue(&ctx.store, &*ctx.clock, &*ctx.random, Purpose::Appeal, Template::AppealCode, &mobile).await?;
-    deliver_sms(ctx, &[outbox_id]).await;
-    Ok(Response::json(202, &issued.to_json(&mobile)))
-}
-
-async fn file(ctx: &Context<SpinStore>, req: &Request) -> AppResult<Response> {
-    csrf::check_origin(req)?;
-    let limit = Limit { bucket: "appeal.file", max: ctx.settings.u32_or(FILING_LIMIT, 10), window_secs: 3600 };
-    rate_limit::hit(&ctx.store, &*ctx.clock, limit, &req.client_ip()).await?;
-    let form = upload::Form::from_request(req)?;
-    let mut not_text = Vec::new();
-    let fields = AppealFields::from_fields(|name| form.text(name).unwrap_or_else(|e| {
-        not_text.push(e);
-        None
-    }));
-    if let Some(e) = AppError::combine(not_text) {
-        return Err(e);
+async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params: Params) -> AppResult<Response> {
+    match route {
+        Route::SendCode => {
+            let form: SendCodeForm = req.json()?;
+            let limit = SMS_CODE_LIMIT.limit(&ctx.settings);
+            let (issued, mobile) =
+                appeal::send_code(&ctx.store, &*ctx.clock, &*ctx.random, limit, &req.client_ip(), &form.mobile).await?;
+            Ok(Response::json(202, &issued.to_json(&mobile)))
+        }
+        Route::File => {
+            ctx.limit_client(&FILING_LIMIT, req).await?;
+            let form = upload::Form::from_request(req)?;
+            let fields = AppealFields::from_form(&form)?;
+            // The cheap checks first (fields, the account); decoding the scans last.
+            let validated = appeal::validate(&ctx.store, &*ctx.clock, &fields).await?;
+            let (allowed, required) = appeal::files_for(validated.kind());
+            let files = upload::validate_files(&form, allowed, required)?;
+            let filed =
+                appeal::file(&ctx.store, &*ctx.clock, &*ctx.random, &req.client_ip(), &validated, &fields.sms_code, files).await?;
+            Ok(Response::json(201, &json!({ "number": filed.number, "status": "submitted", "due_at": filed.due_at.millis() })))
+        }
+        Route::Status => {
+            ctx.limit_client(&LOOKUP_LIMIT, req).await?;
+            let mobile = req.query_param("mobile").unwrap_or_default();
+            Ok(Response::json(200, &appeal::lookup(&ctx.store, &params["number"], &mobile).await?))
+        }
+        Route::Document => {
+            ctx.limit_client(&LOOKUP_LIMIT, req).await?;
+            let mobile = req.query_param("mobile").unwrap_or_default();
+            let doc = appeal::appellant_document(&ctx.store, &params["number"], &mobile, &params["document_id"]).await?;
+            Ok(upload::download_response(&doc))
+        }
     }
-    // The cheap checks first (fields, the account); decoding the scans last.
-    let validated = appeal::validate(&ctx.store, &*ctx.clock, &fields).await?;
-    let (allowed, required) = appeal::files_for(validated.kind());
-    let files = upload::validate_files(&form, allowed, required)?;
-    let filed =
-        appeal::file(&ctx.store, &*ctx.clock, &*ctx.random, &req.client_ip(), &validated, &fields.sms_code, files).await?;
-    Ok(Response::json(
-        201,
-        &json!({ "number": filed.number, "status": "submitted", "due_at": filed.due_at.millis() }),
-    ))
 }

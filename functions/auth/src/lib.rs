@@ -1,15 +1,13 @@
 //! Flow 2, the HTTP side: login (both account types), logout, and who is
-//! logged in. Parse, call `shared::auth`, render.
+//! logged in. Route, parse, call `shared::auth`, render.
 
-use shared::auth::{self, CLIENT_LIMIT_SETTING, LoginForm, LoginSettings, csrf};
-use shared::audit::{self, Actor};
-use shared::context::Context;
-use shared::spin::{Component, SpinResponse, SpinStore, serve};
-use shared::web::{Request, Response, Router};
 use shared::AppResult;
+use shared::auth::{self, LoginForm, LoginSettings};
+use shared::components::AUTH;
+use shared::context::Context;
+use shared::spin::{SpinResponse, SpinStore, serve};
+use shared::web::{Params, Request, Response, Router};
 use spin_sdk::http_service;
-
-const COMPONENT: Component = Component { name: "auth", body_limit: 16 * 1024, variables: &[CLIENT_LIMIT_SETTING] };
 
 #[derive(Debug, Clone, Copy)]
 enum Route {
@@ -27,30 +25,24 @@ fn router() -> Router<Route> {
 
 #[http_service]
 async fn handle(req: spin_sdk::http::Request) -> SpinResponse {
-    serve(req, COMPONENT, dispatch).await
+    serve(req, &AUTH, &router(), dispatch).await
 }
 
-async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> {
-    let (route, _) = router().at(&req)?;
+async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, _: Params) -> AppResult<Response> {
     match route {
         Route::Login => {
-            csrf::check_origin(&req)?;
             let form: LoginForm = req.json()?;
             let settings = LoginSettings::from(&ctx.settings);
             let done = auth::login(&ctx.store, &*ctx.clock, &*ctx.random, settings, &req.client_ip(), &form).await?;
             Ok(Response::json(200, &auth::session_json(&done.session, &done.account)).with_header("set-cookie", auth::session_cookie(&done.token)))
         }
         Route::Logout => {
-            csrf::check_origin(&req)?;
-            let (session, account) = auth::current(&ctx.store, &*ctx.clock, &req).await?;
-            session.check_csrf(&req)?;
-            auth::revoke(&ctx.store, &*ctx.clock, &session).await?;
-            audit::record(&ctx.store, &*ctx.clock, &Actor::Account(account.id), "auth.logout", None, serde_json::json!({})).await?;
-            Ok(Response { status: 204, headers: vec![("cache-control".into(), "no-store".into())], body: Vec::new() }
-                .with_header("set-cookie", auth::clear_cookie()))
+            let (session, account) = auth::current(&ctx.store, &*ctx.clock, req).await?;
+            auth::logout(&ctx.store, &*ctx.clock, &session, &account).await?;
+            Ok(Response::no_content().with_header("set-cookie", auth::clear_cookie()))
         }
         Route::Session => {
-            let (session, account) = auth::current(&ctx.store, &*ctx.clock, &req).await?;
+            let (session, account) = auth::current(&ctx.store, &*ctx.clock, req).await?;
             Ok(Response::json(200, &auth::session_json(&session, &account)))
         }
     }

@@ -9,21 +9,24 @@
 //! one-time set-password code valid 24 hours) or rejects with a reason (an
 //! SMS says why).
 
-use crate::account::{AccountKind, find_by_id};
+use crate::account::{self, AccountKind, OrganizationConflict};
 use crate::audit::{self, Actor};
-use crate::auth::revoke_all_for;
 use crate::clock::{Clock, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::guidance::Guidance;
 use crate::identity::{CivilDate, Document, DocumentType, Mobile, OrgName, PersonName, Uscc};
 use crate::random::Random;
-use crate::registration::persistence::{OrganizationConflict, document_holder, organization_holder};
-use crate::review::{self, ReviewKind};
-use crate::sms::{self, Purpose, Template};
-use crate::store::{Store, StoreError, finish};
+use crate::rate_limit::{self, Limit};
+use crate::settings::{self, ClientLimit};
+use crate::review::{ReviewKind, ReviewState, Subject};
+use crate::sms::{self, Purpose};
+use crate::ids::{AccountId, AppealId, UploadId};
+use crate::store::{Database, Store, Transaction};
 use crate::upload::{self, ValidUpload};
 use crate::validate::Form;
 use serde_json::{Value, json};
+
+pub mod review;
 
 /// The files each kind of appeal takes (multipart field names).
 pub const LEGAL_ENTITY_FILES: &[&str] = &["id_front", "id_back", "business_licence"];
@@ -51,6 +54,22 @@ pub struct AppealFields {
 }
 
 impl AppealFields {
+    /// The fields of a multipart appeal; a file where a text field belongs
+    /// is an error naming it (every such error at once).
+    pub fn from_form(form: &upload::Form) -> AppResult<AppealFields> {
+        let mut not_text = Vec::new();
+        let fields = AppealFields::from_fields(|name| {
+            form.text(name).unwrap_or_else(|e| {
+                not_text.push(e);
+                None
+            })
+        });
+        match AppError::combine(not_text) {
+            Some(e) => Err(e),
+            None => Ok(fields),
+        }
+    }
+
     /// Reads the fields by name (`get` returns a text field's value).
     pub fn from_fields(mut get: impl FnMut(&str) -> Option<String>) -> AppealFields {
         const NAMES: [&str; 14] = [
@@ -95,6 +114,32 @@ pub fn parse_kind(kind: &str) -> AppResult<AccountKind> {
     }
 }
 
+/// SMS codes one client address may request per hour for appeals.
+pub const SMS_CODE_LIMIT: ClientLimit =
+    ClientLimit { setting: &settings::SMS_CODES_PER_CLIENT, bucket: "sms.appeal.client", window_secs: 3600 };
+/// Status and document lookups per client address per hour.
+pub const LOOKUP_LIMIT: ClientLimit =
+    ClientLimit { setting: &settings::APPEAL_LOOKUPS_PER_CLIENT, bucket: "appeal.lookup", window_secs: 3600 };
+/// Appeals filed per client address per hour (their scans are decoded).
+pub const FILING_LIMIT: ClientLimit =
+    ClientLimit { setting: &settings::APPEAL_FILINGS_PER_CLIENT, bucket: "appeal.file", window_secs: 3600 };
+
+/// A code to the appeal's new mobile; counted against the client's hourly
+/// limit once the number is well formed.
+pub async fn send_code<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    client_limit: Limit,
+    client: &str,
+    mobile: &str,
+) -> AppResult<(sms::IssuedCode, Mobile)> {
+    let mobile = Mobile::parse(mobile)?;
+    rate_limit::hit(db, clock, client_limit, client).await?;
+    let issued = sms::issue_and_enqueue(db, clock, random, Purpose::Appeal, sms::Template::AppealCode, &mobile).await?;
+    Ok((issued, mobile))
+}
+
 /// The files allowed and required for a kind of appeal.
 pub fn files_for(kind: AccountKind) -> (&'static [&'static str], &'static [&'static str]) {
     match kind {
@@ -107,7 +152,7 @@ pub fn files_for(kind: AccountKind) -> (&'static [&'static str], &'static [&'sta
 /// these (cheap) before the uploads (expensive to decode).
 pub struct Validated {
     kind: AccountKind,
-    account_id: i64,
+    account_id: AccountId,
     new_mobile: Mobile,
     record: Value,
 }
@@ -149,7 +194,7 @@ pub async fn validate<S: Store>(store: &S, clock: &dyn Clock, f: &AppealFields) 
             else {
                 return Err(AppError::internal());
             };
-            let account_id = match organization_holder(store, &org_name, &uscc).await? {
+            let account_id = match account::organization_holder(store, &org_name, &uscc).await? {
                 Some((id, AccountKind::LegalEntity, OrganizationConflict::Uscc)) => id,
                 // The name is registered, under another USCC: the appeal must
                 // name the organization by its code, so say which to check.
@@ -185,7 +230,7 @@ pub async fn validate<S: Store>(store: &S, clock: &dyn Clock, f: &AppealFields) 
             let (Some(name), Some(doc), Some(new_mobile)) = (name, doc, new_mobile) else {
                 return Err(AppError::internal());
             };
-            let Some((account_id, AccountKind::NaturalPerson)) = document_holder(store, &doc).await? else {
+            let Some((account_id, AccountKind::NaturalPerson)) = account::document_holder(store, &doc).await? else {
                 return Err(no_account(kind));
             };
             Ok(Validated {
@@ -232,8 +277,8 @@ pub struct Filed {
 
 /// Files a validated appeal: the new mobile's SMS code, the appeal, its
 /// scans and its review item, in one transaction.
-pub async fn file<S: Store>(
-    store: &S,
+pub async fn file<D: Database>(
+    store: &D,
     clock: &dyn Clock,
     random: &dyn Random,
     client: &str,
@@ -241,13 +286,14 @@ pub async fn file<S: Store>(
     sms_code: &str,
     files: Vec<ValidUpload>,
 ) -> AppResult<Filed> {
-    sms::begin_with_code(store, clock, Purpose::Appeal, &v.new_mobile, sms_code).await?;
-    let result = insert(store, clock, random, client, v, &files).await;
-    finish(store, result).await
+    let tx = sms::begin_with_code(store, clock, Purpose::Appeal, &v.new_mobile, sms_code).await?;
+    let filed = insert(&tx, clock, random, client, v, &files).await?;
+    tx.commit().await?;
+    Ok(filed)
 }
 
-async fn insert<S: Store>(
-    store: &S,
+async fn insert<D: Database>(
+    store: &Transaction<'_, D>,
     clock: &dyn Clock,
     random: &dyn Random,
     client: &str,
@@ -283,23 +329,23 @@ async fn insert<S: Store>(
             ],
         )
         .await?;
-    let id = rows.first().ok_or_else(AppError::internal)?.int("id")?;
-    let owner = format!("appeal:{id}");
+    let id = AppealId(rows.first().ok_or_else(AppError::internal)?.int("id")?);
+    let subject = Subject::Appeal(id);
     for f in files {
-        upload::store_upload(store, clock, &owner, f).await?;
+        upload::store_upload(store, clock, subject, f).await?;
     }
     let kind = match v.kind {
         AccountKind::LegalEntity => ReviewKind::AppealLegalEntity,
         AccountKind::NaturalPerson => ReviewKind::AppealNaturalPerson,
     };
-    let item = review::submit(store, clock, kind, &owner).await?;
+    let item = crate::review::submit(store, clock, kind, subject).await?;
     store.execute("UPDATE appeals SET review_item_id = ? WHERE id = ?", &[item.id.into(), id.into()]).await?;
     audit::record(
         store,
         clock,
         &Actor::Client(client.to_owned()),
         "appeal.filed",
-        Some(&owner),
+        Some(&id.audit_subject()),
         json!({ "number": number, "account": v.account_id, "files": files.len() }),
     )
     .await?;
@@ -318,10 +364,10 @@ fn appeal_number(now: Timestamp, random: &dyn Random) -> String {
 /// An appeal as its appellant sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppealStatus {
-    pub id: i64,
+    pub id: AppealId,
     pub number: String,
     pub kind: AccountKind,
-    pub state: String,
+    pub state: ReviewState,
     /// A reviewer has taken it up.
     pub claimed: bool,
     pub reason: Option<String>,
@@ -334,17 +380,17 @@ impl AppealStatus {
     /// `submitted` until a reviewer takes it up, `under_review` while they
     /// review it, then `approved` or `rejected` (with the reason).
     pub fn status(&self) -> &'static str {
-        match (self.state.as_str(), self.claimed) {
-            ("approved", _) => "approved",
-            ("rejected", _) => "rejected",
-            (_, false) => "submitted",
-            (_, true) => "under_review",
+        match (self.state, self.claimed) {
+            (ReviewState::Approved, _) => "approved",
+            (ReviewState::Rejected, _) => "rejected",
+            (ReviewState::Open, false) => "submitted",
+            (ReviewState::Open, true) => "under_review",
         }
     }
 
     /// Still waiting for a decision.
     pub fn is_open(&self) -> bool {
-        self.state == "open"
+        self.state == ReviewState::Open
     }
 
     pub fn to_json(&self) -> Value {
@@ -386,10 +432,11 @@ pub async fn status<S: Store>(store: &S, number: &str, mobile: &str) -> AppResul
         return Err(not_found());
     }
     Ok(AppealStatus {
-        id: row.int("id")?,
+        id: AppealId(row.int("id")?),
         number: row.text("number")?.to_owned(),
         kind: AccountKind::from_db(row.text("kind")?)?,
-        state: row.text("state")?.to_owned(),
+        state: ReviewState::parse(row.text("state")?)
+            .ok_or_else(|| crate::store::StoreError::Other("review_items.state does not parse".into()))?,
         claimed: row.opt_int("claimed_by")?.is_some(),
         reason: row.opt_text("reason")?.map(str::to_owned),
         submitted_at: row.int("submitted_at")?,
@@ -398,100 +445,30 @@ pub async fn status<S: Store>(store: &S, number: &str, mobile: &str) -> AppResul
     })
 }
 
-/// What a reviewer sees of an appeal: the submitted fields (with full
-/// document numbers, to compare with the scans) and the account it targets.
-pub async fn details_for_review<S: Store>(store: &S, appeal_id: i64) -> AppResult<Value> {
-    let rows = store
-        .execute("SELECT number, kind, account_id, new_mobile, form, created_at FROM appeals WHERE id = ?", &[appeal_id.into()])
-        .await?;
-    let row = rows.first().ok_or_else(not_found)?;
-    let account = find_by_id(store, row.int("account_id")?).await?.ok_or_else(AppError::internal)?;
-    Ok(json!({
-        "number": row.text("number")?,
-        "kind": row.text("kind")?,
-        "new_mobile": row.text("new_mobile")?,
-        "form": serde_json::from_str::<Value>(row.text("form")?).unwrap_or(Value::Null),
-        "account": account.to_json(),
-        "filed_at": row.int("created_at")?,
-    }))
+/// What the holder of the number and the new mobile sees: the status, and
+/// the appellant's own documents while the appeal is open.
+pub async fn lookup<S: Store>(store: &S, number: &str, mobile: &str) -> AppResult<Value> {
+    let status = status(store, number, mobile).await?;
+    let documents = if status.is_open() {
+        upload::list_for(store, Subject::Appeal(status.id)).await?.iter().map(|d| d.to_json()).collect()
+    } else {
+        Vec::new()
+    };
+    let mut body = status.to_json();
+    body["documents"] = json!(documents);
+    Ok(body)
 }
 
-/// Applies a reviewer's decision on the appeal `appeal:<id>` (inside the
-/// reviewer's transaction). Returns the outbox ids to deliver.
-pub async fn apply_decision<S: Store>(
-    store: &S,
-    clock: &dyn Clock,
-    random: &dyn Random,
-    reviewer: &Actor,
-    appeal_id: i64,
-    approved: bool,
-    reason: Option<&str>,
-) -> AppResult<Vec<i64>> {
-    let rows = store
-        .execute("SELECT number, account_id, new_mobile FROM appeals WHERE id = ?", &[appeal_id.into()])
-        .await?;
-    let row = rows.first().ok_or_else(not_found)?;
-    let number = row.text("number")?.to_owned();
-    let account_id = row.int("account_id")?;
-    let mobile = Mobile::parse(row.text("new_mobile")?).map_err(|_| StoreError::Other("stored mobile does not parse".into()))?;
-    let subject = format!("appeal:{appeal_id}");
-    if !approved {
-        let id = sms::enqueue(
-            store,
-            clock,
-            &mobile,
-            Template::AppealRejected,
-            json!({ "appeal_number": number, "reason": reason.unwrap_or("") }),
-        )
-        .await?;
-        audit::record(store, clock, reviewer, "appeal.rejected", Some(&subject), json!({ "reason": reason })).await?;
-        return Ok(vec![id]);
+/// One of the appellant's scans, for the holder of the number and the new
+/// mobile, while the appeal is open; any other case is a 404.
+pub async fn appellant_document<S: Store>(store: &S, number: &str, mobile: &str, document: &str) -> AppResult<upload::StoredUpload> {
+    let status = status(store, number, mobile).await?;
+    let id = UploadId::parse(document).ok_or_else(AppError::not_found)?;
+    if !status.is_open() {
+        return Err(AppError::not_found());
     }
-    let account = find_by_id(store, account_id).await?.ok_or_else(AppError::internal)?;
-    store
-        .execute(
-            "UPDATE accounts SET reserved_mobile = ?, failed_logins = 0, last_failed_login_at = NULL, password_disabled = 0 WHERE id = ?",
-            &[mobile.as_str().into(), account_id.into()],
-        )
-        .await?;
-    let revoked = revoke_all_for(store, clock, account_id).await?;
-    let code = sms::issue_system_code(store, clock, random, Purpose::SetPassword, &mobile).await?;
-    let id = sms::enqueue(
-        store,
-        clock,
-        &mobile,
-        Template::AppealApproved,
-        json!({ "appeal_number": number, "login_name": account.login_name, "code": code.code }),
-    )
-    .await?;
-    audit::record(
-        store,
-        clock,
-        reviewer,
-        "appeal.approved",
-        Some(&subject),
-        json!({ "account": account_id, "sessions_revoked": revoked, "reserved_mobile_replaced": true }),
-    )
-    .await?;
-    Ok(vec![id])
-}
-
-/// One line per appeal for the review queue: its number and who it is
-/// about (organization or person), keyed by appeal id.
-pub async fn queue_summaries<S: Store>(store: &S, appeal_ids: &[i64]) -> Result<std::collections::HashMap<i64, Value>, StoreError> {
-    if appeal_ids.is_empty() {
-        return Ok(Default::default());
+    match upload::fetch(store, id).await? {
+        Some(doc) if doc.owner == Subject::Appeal(status.id) => Ok(doc),
+        _ => Err(AppError::not_found()),
     }
-    let marks = vec!["?"; appeal_ids.len()].join(", ");
-    let params: Vec<_> = appeal_ids.iter().map(|i| (*i).into()).collect();
-    let rows = store
-        .execute(&format!("SELECT id, number, kind, form FROM appeals WHERE id IN ({marks})"), &params)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let form: Value = serde_json::from_str(r.text("form")?).unwrap_or(Value::Null);
-            let who = form.get("org_name").or_else(|| form.get("real_name")).cloned().unwrap_or(Value::Null);
-            Ok((r.int("id")?, json!({ "number": r.text("number")?, "kind": r.text("kind")?, "name": who })))
-        })
-        .collect()
 }

@@ -20,7 +20,7 @@ fn cross_origin() -> AppError {
 /// The Origin check. Same origin means the same host and port as the
 /// request's `Host` header (the scheme may differ behind a TLS proxy).
 pub fn check_origin(req: &Request) -> AppResult<()> {
-    if matches!(req.method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+    if crate::web::is_safe_method(&req.method) {
         return Ok(());
     }
     let host = req.header("host").map(str::to_ascii_lowercase);

@@ -11,23 +11,25 @@
 //! Per client address, a sliding window. State lives in SQLite.
 
 use super::session::{self, Session};
-use crate::account::{Account, AccountKind, find_by_login, login_key};
+use crate::account::{self, Account, AccountKind, login_key};
 use crate::audit::{self, Actor};
 use crate::clock::Clock;
-use crate::context::Settings;
+use crate::settings::{self, ClientLimit, Settings};
 use crate::error::{AppError, AppResult};
 use crate::guidance::{Guidance, encode_query_value};
 use crate::password;
 use crate::random::Random;
 use crate::rate_limit::{self, Limit};
-use crate::store::Store;
+use crate::store::Database;
 use serde::Deserialize;
 use serde_json::json;
 
 pub const THROTTLE_AFTER: i64 = 5;
 pub const PASSWORD_DISABLED_AFTER: i64 = 100;
 const MAX_DELAY_SECS: i64 = 15 * 60;
-pub const CLIENT_LIMIT_SETTING: &str = "login_limit_per_client_per_five_minutes";
+/// Login attempts per client address (all login names together).
+pub const CLIENT_LIMIT: ClientLimit =
+    ClientLimit { setting: &settings::LOGIN_LIMIT_PER_CLIENT, bucket: "auth.login", window_secs: 300 };
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LoginForm {
@@ -44,9 +46,7 @@ pub struct LoginSettings {
 
 impl LoginSettings {
     pub fn from(settings: &Settings) -> LoginSettings {
-        LoginSettings {
-            client_limit: Limit { bucket: "auth.login", max: settings.u32_or(CLIENT_LIMIT_SETTING, 30), window_secs: 300 },
-        }
+        LoginSettings { client_limit: CLIENT_LIMIT.limit(settings) }
     }
 }
 
@@ -92,8 +92,8 @@ pub struct LoginOutcome {
     pub account: Account,
 }
 
-pub async fn login<S: Store>(
-    store: &S,
+pub async fn login<D: Database>(
+    store: &D,
     clock: &dyn Clock,
     random: &dyn Random,
     settings: LoginSettings,
@@ -118,14 +118,15 @@ pub async fn login<S: Store>(
         return Err(e);
     }
     let now = clock.now().millis();
-    let Some(account) = find_by_login(store, &key).await? else {
+    let Some(cred) = account::find_credentials(store, &key).await? else {
         password::dummy_verify(&form.password);
         audit::record(store, clock, &Actor::Client(client.to_owned()), "auth.login_failed", None, json!({ "reason": "unknown_login_name" }))
             .await?;
         return Err(invalid_credentials());
     };
-    let subject = format!("account:{}", account.id);
-    if account.password_disabled {
+    let account = cred.account;
+    let subject = account.id.audit_subject();
+    if cred.password_disabled {
         return Err(AppError::new(
             "auth.password_disabled",
             403,
@@ -134,8 +135,8 @@ pub async fn login<S: Store>(
         )
         .with_guidance(reset_guidance(&account.login_name)));
     }
-    let wait_until = account.last_failed_login_at.unwrap_or(0) + throttle_delay_secs(account.failed_logins) * 1000;
-    if account.failed_logins >= THROTTLE_AFTER && now < wait_until {
+    let wait_until = cred.last_failed_login_at.unwrap_or(0) + throttle_delay_secs(cred.failed_logins) * 1000;
+    if cred.failed_logins >= THROTTLE_AFTER && now < wait_until {
         let retry = ((wait_until - now) + 999) / 1000;
         audit::record(store, clock, &Actor::Client(client.to_owned()), "auth.account_throttled", Some(&subject), json!({ "retry_after_seconds": retry }))
             .await?;
@@ -149,7 +150,7 @@ pub async fn login<S: Store>(
         .with_details(json!({ "retry_after_seconds": retry }))
         .with_guidance(reset_guidance(&account.login_name)));
     }
-    let Some(hash) = account.password_hash.as_deref() else {
+    let Some(hash) = cred.password_hash.as_deref() else {
         password::dummy_verify(&form.password);
         return Err(AppError::new(
             "auth.password_not_set",
@@ -163,15 +164,7 @@ pub async fn login<S: Store>(
     if !verification.ok {
         // Counted in SQL, not from the value read before the slow hash:
         // parallel wrong guesses each count.
-        let rows = store
-            .execute(
-                "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_login_at = ?,
-                        password_disabled = CASE WHEN failed_logins + 1 >= ? THEN 1 ELSE password_disabled END
-                  WHERE id = ? RETURNING failed_logins",
-                &[now.into(), PASSWORD_DISABLED_AFTER.into(), account.id.into()],
-            )
-            .await?;
-        let failures = rows.first().map(|r| r.int("failed_logins")).transpose()?.unwrap_or(account.failed_logins + 1);
+        let failures = account::record_failed_login(store, account.id, clock.now(), PASSWORD_DISABLED_AFTER).await?;
         let disable = failures >= PASSWORD_DISABLED_AFTER;
         audit::record(
             store,
@@ -186,12 +179,7 @@ pub async fn login<S: Store>(
     }
     // The password is right: failures are over, whatever comes next.
     let new_hash = verification.needs_rehash.then(|| password::hash(&form.password, random).into_string());
-    store
-        .execute(
-            "UPDATE accounts SET failed_logins = 0, last_failed_login_at = NULL, password_hash = COALESCE(?, password_hash) WHERE id = ?",
-            &[new_hash.clone().into(), account.id.into()],
-        )
-        .await?;
+    account::record_successful_login(store, account.id, new_hash.as_deref()).await?;
     if new_hash.is_some() {
         audit::record(store, clock, &Actor::Account(account.id), "auth.password_rehashed", Some(&subject), json!({})).await?;
     }

@@ -11,9 +11,9 @@ mod login;
 pub mod session;
 
 pub use login::{
-    CLIENT_LIMIT_SETTING, LoginForm, LoginSettings, PASSWORD_DISABLED_AFTER, THROTTLE_AFTER, login, throttle_delay_secs,
+    CLIENT_LIMIT, LoginForm, LoginSettings, PASSWORD_DISABLED_AFTER, THROTTLE_AFTER, login, throttle_delay_secs,
 };
 pub use session::{
-    ABSOLUTE_TIMEOUT_SECS, ACCOUNT_SESSIONS, COOKIE_NAME, IDLE_TIMEOUT_SECS, Session, clear_cookie, current, revoke,
+    ABSOLUTE_TIMEOUT_SECS, ACCOUNT_SESSIONS, COOKIE_NAME, IDLE_TIMEOUT_SECS, Session, clear_cookie, current, logout, revoke,
     revoke_all_for, session_cookie, session_json,
 };

@@ -4,6 +4,7 @@
 //! logout and password changes revoke.
 
 use crate::account::{Account, find_by_id};
+use crate::ids::AccountId;
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::random::Random;
@@ -46,9 +47,9 @@ pub async fn start<S: Store>(
     store: &S,
     clock: &dyn Clock,
     random: &dyn Random,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<(Session, String), StoreError> {
-    ACCOUNT_SESSIONS.start(store, clock, random, account_id).await
+    ACCOUNT_SESSIONS.start(store, clock, random, account_id.get()).await
 }
 
 pub fn session_cookie(token: &str) -> String {
@@ -73,7 +74,7 @@ pub fn not_logged_in() -> AppError {
 /// expired (idle or absolute).
 pub async fn current<S: Store>(store: &S, clock: &dyn Clock, req: &Request) -> AppResult<(Session, Account)> {
     let session = ACCOUNT_SESSIONS.current(store, clock, req).await?;
-    let account = find_by_id(store, session.owner_id).await?.ok_or_else(not_logged_in)?;
+    let account = find_by_id(store, AccountId(session.owner_id)).await?.ok_or_else(not_logged_in)?;
     Ok((session, account))
 }
 
@@ -81,9 +82,15 @@ pub async fn revoke<S: Store>(store: &S, clock: &dyn Clock, session: &Session) -
     ACCOUNT_SESSIONS.revoke(store, clock, session).await
 }
 
+/// Logout: the session is revoked, and the audit log says so.
+pub async fn logout<S: Store>(store: &S, clock: &dyn Clock, session: &Session, account: &Account) -> Result<(), StoreError> {
+    revoke(store, clock, session).await?;
+    crate::audit::record(store, clock, &crate::audit::Actor::Account(account.id), "auth.logout", None, serde_json::json!({})).await
+}
+
 /// Revokes every session of an account (password changed, appeal approved).
-pub async fn revoke_all_for<S: Store>(store: &S, clock: &dyn Clock, account_id: i64) -> Result<u64, StoreError> {
-    ACCOUNT_SESSIONS.revoke_all_for(store, clock, account_id).await
+pub async fn revoke_all_for<S: Store>(store: &S, clock: &dyn Clock, account_id: AccountId) -> Result<u64, StoreError> {
+    ACCOUNT_SESSIONS.revoke_all_for(store, clock, account_id.get()).await
 }
 
 #[cfg(test)]
@@ -92,16 +99,15 @@ mod tests {
     use crate::clock::{FixedClock, Timestamp};
     use crate::identity::LoginName;
     use crate::random::SeqRandom;
-    use crate::registration::{AccountKind, create_account_record};
+    use crate::registration::AccountKind;
+    use crate::store::NativeStore;
     use crate::store::native::block_on;
-    use crate::store::{NativeStore, migrate};
+    use crate::test_support::create_account;
 
-    fn setup() -> (NativeStore, FixedClock, SeqRandom, i64) {
-        let store = NativeStore::in_memory().unwrap();
+    fn setup() -> (NativeStore, FixedClock, SeqRandom, AccountId) {
+        let store = crate::test_support::store();
         let clock = FixedClock::at(Timestamp(1_800_000_000_000));
-        block_on(migrate(&store, &clock)).unwrap();
-        let id = block_on(create_account_record(&store, AccountKind::LegalEntity, &LoginName::parse("acme").unwrap(), clock.now()))
-            .unwrap();
+        let id = block_on(create_account(&store, AccountKind::LegalEntity, &LoginName::parse("acme").unwrap(), clock.now())).unwrap();
         (store, clock, SeqRandom::new(3), id)
     }
 
@@ -149,6 +155,25 @@ mod tests {
         assert!(block_on(current(&store, &clock, &req_with(&"0".repeat(64)))).is_err());
         assert!(block_on(current(&store, &clock, &req_with("short"))).is_err());
         assert!(block_on(current(&store, &clock, &Request::new("GET", "/"))).is_err());
+    }
+
+    #[test]
+    fn a_state_changing_request_needs_the_sessions_csrf_token() {
+        let (store, clock, random, id) = setup();
+        let (session, token) = block_on(start(&store, &clock, &random, id)).unwrap();
+        let post = |csrf: Option<&str>| {
+            let r = Request::new("POST", "/api/auth/logout").with_header("cookie", &format!("{COOKIE_NAME}={token}"));
+            match csrf {
+                Some(t) => r.with_header("x-csrf-token", t),
+                None => r,
+            }
+        };
+        for bad in [None, Some("0".repeat(64).as_str()), Some("")] {
+            let e = block_on(current(&store, &clock, &post(bad))).unwrap_err();
+            assert_eq!((e.code, e.status, e.field.as_deref()), ("request.csrf_token_invalid", 403, Some("x-csrf-token")), "{bad:?}");
+        }
+        assert_eq!(block_on(current(&store, &clock, &post(Some(&session.csrf_token)))).unwrap().1.id, id);
+        assert!(block_on(current(&store, &clock, &req_with(&token))).is_ok(), "a read needs no token");
     }
 
     #[test]

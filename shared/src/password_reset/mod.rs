@@ -7,7 +7,7 @@
 //!    password is replaced, failed-login state cleared, every session
 //!    revoked, and an SMS tells the account its password changed.
 
-use crate::account::{Account, AccountKind, find_by_login, login_key};
+use crate::account::{self, Account, AccountKind, find_by_login, login_key};
 use crate::audit::{self, Actor};
 use crate::auth::revoke_all_for;
 use crate::clock::Clock;
@@ -17,9 +17,14 @@ use crate::identity::Mobile;
 use crate::password::{self, PasswordPolicy};
 use crate::random::Random;
 use crate::sms::{self, Purpose, Template};
-use crate::store::{Store, finish};
+use crate::store::{Database, Store, in_transaction};
+use crate::settings::{self, ClientLimit};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// Password-reset requests (codes and confirmations) per client address.
+pub const CLIENT_LIMIT: ClientLimit =
+    ClientLimit { setting: &settings::PASSWORD_RESET_LIMIT, bucket: "password_reset.client", window_secs: 3600 };
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ResetRequest {
@@ -53,10 +58,9 @@ impl ResetConfirmation {
     }
 }
 
-/// A code sent: its terms, the number it went to, the SMS to deliver.
+/// A code sent: its terms and the number it went to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CodeSent {
-    pub outbox_id: i64,
     pub issued: sms::IssuedCode,
     pub mobile: Mobile,
 }
@@ -114,75 +118,60 @@ async fn account_for<S: Store>(store: &S, typed: &str) -> AppResult<Account> {
 }
 
 fn reserved_mobile(account: &Account) -> AppResult<Mobile> {
-    account
-        .reserved_mobile
-        .as_deref()
-        .and_then(|m| Mobile::parse(m).ok())
-        .ok_or_else(|| no_reserved_mobile(account))
+    account.reserved_mobile.clone().ok_or_else(|| no_reserved_mobile(account))
 }
 
-/// Step 1: an SMS code to the reserved mobile (inside one transaction with
-/// its outbox message). The caller delivers `outbox_id` after this returns.
-pub async fn request_code<S: Store>(store: &S, clock: &dyn Clock, random: &dyn Random, form: &ResetRequest) -> AppResult<CodeSent> {
+/// Step 1: an SMS code to the reserved mobile, in one transaction with its
+/// outbox message (the glue delivers it after the commit).
+pub async fn request_code<D: Database>(store: &D, clock: &dyn Clock, random: &dyn Random, form: &ResetRequest) -> AppResult<CodeSent> {
     let account = account_for(store, &form.login_name).await?;
     let mobile = reserved_mobile(&account)?;
-    let result = crate::transaction!(store, async {
-        let issued = sms::issue_code(store, clock, random, Purpose::PasswordReset, &mobile).await?;
-        let outbox_id = sms::enqueue(store, clock, &mobile, Template::PasswordResetCode, json!({ "code": issued.code })).await?;
-        audit::record(store, clock, &Actor::System, "password_reset.code_sent", Some(&format!("account:{}", account.id)), json!({})).await?;
-        Ok::<_, AppError>(CodeSent { outbox_id, issued, mobile: mobile.clone() })
-    }
-    .await);
-    result
+    in_transaction(store, async |tx| {
+        let issued = sms::issue_code(tx, clock, random, Purpose::PasswordReset, &mobile).await?;
+        sms::enqueue(tx, clock, &mobile, Template::PasswordResetCode, json!({ "code": issued.code })).await?;
+        audit::record(tx, clock, &Actor::System, "password_reset.code_sent", Some(&account.id.audit_subject()), json!({})).await?;
+        Ok::<_, AppError>(CodeSent { issued, mobile: mobile.clone() })
+    })
+    .await
 }
 
-/// Step 2: the code and the new password. Returns the account and the id of
-/// the "password changed" SMS to deliver. A wrong code's failed try is kept.
-pub async fn confirm<S: Store>(
-    store: &S,
+/// Step 2: the code and the new password. Returns the account; the "password
+/// changed" SMS is queued with the change. A wrong code's failed try is kept.
+pub async fn confirm<D: Database>(
+    store: &D,
     clock: &dyn Clock,
     random: &dyn Random,
     policy: PasswordPolicy,
     form: &ResetConfirmation,
-) -> AppResult<(Account, i64)> {
+) -> AppResult<Account> {
     let purpose = form.purpose()?;
     let account = account_for(store, &form.login_name).await?;
     let mobile = reserved_mobile(&account)?;
     let context: Vec<&str> = [
         Some(account.login_name.as_str()),
         account.legacy_old_name.as_deref(),
-        account.org_name.as_deref(),
-        account.uscc.as_deref(),
-        account.document_number.as_deref(),
+        account.organization.as_ref().map(|o| o.name.as_str()),
+        account.organization.as_ref().map(|o| o.uscc.as_str()),
+        account.document.as_ref().map(|d| d.number.as_str()),
     ]
     .into_iter()
     .flatten()
     .collect();
     policy.check(&form.new_password, &context).map_err(|e| e.with_field("new_password"))?;
     let new_hash = password::hash(&form.new_password, random).into_string();
-    sms::begin_with_code(store, clock, purpose, &mobile, &form.sms_code).await?;
-    let result = async {
-        store
-            .execute(
-                "UPDATE accounts SET password_hash = ?, failed_logins = 0, last_failed_login_at = NULL, password_disabled = 0 WHERE id = ?",
-                &[new_hash.into(), account.id.into()],
-            )
-            .await?;
-        let revoked = revoke_all_for(store, clock, account.id).await?;
-        let outbox_id =
-            sms::enqueue(store, clock, &mobile, Template::PasswordChanged, json!({ "login_name": account.login_name })).await?;
-        audit::record(
-            store,
-            clock,
-            &Actor::Account(account.id),
-            "password_reset.password_changed",
-            Some(&format!("account:{}", account.id)),
-            json!({ "sessions_revoked": revoked }),
-        )
-        .await?;
-        Ok::<_, AppError>(outbox_id)
-    }
-    .await;
-    let outbox_id = finish(store, result).await?;
-    Ok((account, outbox_id))
+    let tx = sms::begin_with_code(store, clock, purpose, &mobile, &form.sms_code).await?;
+    account::set_password(&tx, account.id, &new_hash).await?;
+    let revoked = revoke_all_for(&tx, clock, account.id).await?;
+    sms::enqueue(&tx, clock, &mobile, Template::PasswordChanged, json!({ "login_name": account.login_name })).await?;
+    audit::record(
+        &tx,
+        clock,
+        &Actor::Account(account.id),
+        "password_reset.password_changed",
+        Some(&account.id.audit_subject()),
+        json!({ "sessions_revoked": revoked }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
 }

@@ -2,27 +2,18 @@
 //! says what to do next: taken -> reset the password by login name; free ->
 //! check the organization (maybe it has an account), else register.
 
-use super::persistence::login_name_registered;
-use crate::context::Settings;
+use crate::account::login_name_registered;
 use crate::guidance::{Guidance, encode_query_value};
 use crate::i18n::Lang;
 use crate::identity::LoginName;
-use crate::rate_limit::Limit;
+use crate::settings::{self, ClientLimit};
 use crate::store::{Store, StoreError};
 use serde_json::{Value, json};
 
 /// The check reveals whether an account exists (by design: FAQ 1 tells
 /// users to use it), so it is rate-limited per client.
-pub const CHECK_LIMIT_SETTING: &str = "registration_check_limit_per_minute";
-const CHECK_LIMIT_DEFAULT: u32 = 30;
-
-pub fn check_limit(settings: &Settings) -> Limit {
-    Limit {
-        bucket: "registration.check",
-        max: settings.u32_or(CHECK_LIMIT_SETTING, CHECK_LIMIT_DEFAULT),
-        window_secs: 60,
-    }
-}
+pub const CHECK_LIMIT: ClientLimit =
+    ClientLimit { setting: &settings::REGISTRATION_CHECK_LIMIT, bucket: "registration.check", window_secs: 60 };
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoginNameCheck {
@@ -99,17 +90,16 @@ fn guidance_for(name: &LoginName, registered: bool, legacy: Option<&str>) -> Gui
 mod tests {
     use super::*;
     use crate::clock::{FixedClock, Timestamp};
-    use crate::registration::{AccountKind, create_account_record};
+    use crate::registration::AccountKind;
     use crate::store::native::block_on;
-    use crate::store::{NativeStore, migrate};
+    use crate::store::NativeStore;
+    use crate::test_support::create_account;
 
     fn store_with(names: &[&str]) -> NativeStore {
-        let store = NativeStore::in_memory().unwrap();
+        let store = crate::test_support::store();
         let clock = FixedClock::at(Timestamp(0));
-        block_on(migrate(&store, &clock)).unwrap();
         for n in names {
-            block_on(create_account_record(&store, AccountKind::LegalEntity, &LoginName::parse(n).unwrap(), clock.now()))
-                .unwrap();
+            block_on(create_account(&store, AccountKind::LegalEntity, &LoginName::parse(n).unwrap(), clock.now())).unwrap();
         }
         store
     }
@@ -160,13 +150,8 @@ mod tests {
     #[test]
     fn two_racing_inserts_of_one_name_one_wins() {
         let store = store_with(&["dupname"]);
-        let err = block_on(create_account_record(
-            &store,
-            AccountKind::NaturalPerson,
-            &LoginName::parse("DupName").unwrap(),
-            Timestamp(0),
-        ))
-        .unwrap_err();
+        let err = block_on(create_account(&store, AccountKind::NaturalPerson, &LoginName::parse("DupName").unwrap(), Timestamp(0)))
+            .unwrap_err();
         assert!(err.is_unique_on("accounts.login_name_key"), "{err:?}");
     }
 }

@@ -13,13 +13,14 @@
 //! form (argon2, pbkdf2-sha256, bcrypt) is kept and upgraded at the first
 //! login; without one the account must reset its password by SMS first.
 
-use crate::account::AccountKind;
-use super::persistence::OrganizationConflict;
+use crate::account::{self, AccountKind, OrganizationConflict};
 use crate::audit::{self, Actor};
 use crate::clock::Clock;
-use crate::error::AppError;
+use crate::digest::constant_time_eq;
+use crate::error::{AppError, AppResult};
 use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgName, PersonName, Uscc, normalize_input};
-use crate::store::{Store, StoreError, finish};
+use crate::ids::AccountId;
+use crate::store::{Database, Store, StoreError, Transaction};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -51,9 +52,9 @@ pub struct LegacyRecord {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Created { account_id: i64, login_name: String },
+    Created { account_id: AccountId, login_name: String },
     /// Became a natural-person account with the organization's grant.
-    Converted { account_id: i64, login_name: String, organization_id: i64 },
+    Converted { account_id: AccountId, login_name: String, organization_id: AccountId },
     /// `WP` + old name exists already (an earlier import): nothing changed.
     Skipped { login_name: String },
 }
@@ -90,9 +91,50 @@ impl ImportReport {
     }
 }
 
+/// The import as the endpoint runs it: `Authorization: Bearer <token>`
+/// against the `legacy_import_token` setting (unset: the endpoint does not
+/// exist, 404), a UTF-8 body of JSON lines, then [`import`]; the refusal and
+/// the import are in the audit log.
+pub async fn import_authorized<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    expected_token: Option<&str>,
+    authorization: Option<&str>,
+    client: &str,
+    body: &[u8],
+) -> AppResult<ImportReport> {
+    let expected = expected_token.ok_or_else(AppError::not_found)?;
+    let given = authorization.and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
+    if !constant_time_eq(given.trim(), expected) {
+        audit::record(db, clock, &Actor::Client(client.to_owned()), "legacy.import_refused", None, json!({})).await?;
+        return Err(AppError::new(
+            "legacy.unauthorized",
+            401,
+            "导入需要有效的管理令牌。",
+            "The import needs a valid administration token.",
+        )
+        .with_header("www-authenticate", "Bearer"));
+    }
+    let body = std::str::from_utf8(body).map_err(|_| {
+        AppError::new("legacy.not_utf8", 400, "导入内容须为 UTF-8 编码的 JSON 行。", "The import must be UTF-8 JSON lines.")
+            .with_field("body")
+    })?;
+    let report = import(db, clock, body).await?;
+    audit::record(
+        db,
+        clock,
+        &Actor::System,
+        "legacy.import",
+        None,
+        json!({ "created": report.created, "converted": report.converted, "skipped": report.skipped, "errors": report.errors.len() }),
+    )
+    .await?;
+    Ok(report)
+}
+
 /// Imports every line; each line is its own transaction, so one bad line
 /// loses nothing else. Lines are numbered from 1.
-pub async fn import<S: Store>(store: &S, clock: &dyn Clock, body: &str) -> Result<ImportReport, StoreError> {
+pub async fn import<D: Database>(store: &D, clock: &dyn Clock, body: &str) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport::default();
     for (i, line) in body.lines().enumerate() {
         let n = i + 1;
@@ -106,8 +148,12 @@ pub async fn import<S: Store>(store: &S, clock: &dyn Clock, body: &str) -> Resul
                 continue;
             }
         };
-        store.begin().await?;
-        match finish(store, import_one(store, clock, &record).await).await {
+        let tx = store.begin().await?;
+        let outcome = match import_one(&tx, clock, &record).await {
+            Ok(outcome) => tx.commit().await.map(|()| outcome).map_err(Failure::Store),
+            Err(e) => Err(e),
+        };
+        match outcome {
             Ok(outcome) => {
                 match &outcome {
                     Outcome::Created { .. } => report.created += 1,
@@ -144,7 +190,7 @@ fn line_error(code: &'static str, zh: &str, en: &str) -> AppError {
     AppError::new(code, 400, zh, en)
 }
 
-async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) -> Result<Outcome, Failure> {
+async fn import_one<D: Database>(store: &Transaction<'_, D>, clock: &dyn Clock, r: &LegacyRecord) -> Result<Outcome, Failure> {
     let old = normalize_input(&r.old_login_name);
     if old.is_empty() || old.chars().count() > 48 || old.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(line_error(
@@ -157,7 +203,7 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
     }
     let login_name = LoginName::parse(&format!("WP{old}")).map_err(|e| e.with_field("old_login_name"))?;
     let key = login_name.key();
-    if super::login_name_registered(store, &key).await? {
+    if account::login_name_registered(store, &key).await? {
         return Ok(Outcome::Skipped { login_name: login_name.as_str().to_owned() });
     }
     let mobile = match r.mobile.as_deref().filter(|m| !m.trim().is_empty()) {
@@ -184,7 +230,7 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
         "legal_entity" => {
             let org_name = OrgName::parse(r.org_name.as_deref().unwrap_or(""))?;
             let uscc = Uscc::parse(r.uscc.as_deref().unwrap_or(""))?;
-            match super::persistence::organization_holder(store, &org_name, &uscc).await? {
+            match account::organization_holder(store, &org_name, &uscc).await? {
                 // FAQ preface: the organization (same USCC) has its
                 // legal-entity account already; this old account becomes a
                 // natural person acting for it.
@@ -201,7 +247,7 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
             let name = PersonName::parse(r.real_name.as_deref().unwrap_or("")).map_err(|e| e.with_field("real_name"))?;
             let doc_type = DocumentType::parse(r.document_type.as_deref().unwrap_or(""))?;
             let doc = Document::parse(doc_type, r.document_number.as_deref().unwrap_or(""), r.nationality.as_deref(), today)?;
-            if super::persistence::document_registered(store, &doc).await? {
+            if account::document_holder(store, &doc).await?.is_some() {
                 return Err(super::guidance::document_taken().into());
             }
             (AccountKind::NaturalPerson, None, Some((name, doc)), None)
@@ -217,24 +263,19 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
         }
     };
 
-    let row = super::persistence::NewAccountRow {
+    let row = account::NewAccount {
         password_hash: password_hash.as_deref(),
-        reserved_mobile: mobile.as_ref().map(Mobile::as_str),
+        reserved_mobile: mobile.as_ref(),
         organization: org.as_ref().map(|(n, u)| (n, u)),
         person: person.as_ref().map(|(n, d)| (n.as_str(), d)),
         legacy_old_name: Some(&old),
         converted_from_legacy: organization_id.is_some(),
-        ..super::persistence::NewAccountRow::new(kind, &login_name)
+        ..account::NewAccount::new(kind, &login_name)
     };
-    let account_id = super::persistence::insert_account(store, &row, clock.now()).await?;
-    let alias_key = old.to_ascii_lowercase();
-    if alias_key != key && !super::login_name_registered(store, &alias_key).await? {
-        store
-            .execute(
-                "INSERT INTO login_name_aliases (alias_key, alias, account_id) VALUES (?, ?, ?)",
-                &[alias_key.into(), old.clone().into(), account_id.into()],
-            )
-            .await?;
+    let account_id = account::insert(store, &row, clock.now()).await?;
+    let alias_key = account::login_key(&old);
+    if alias_key != key && !account::login_name_registered(store, &alias_key).await? {
+        account::add_alias(store, &old, account_id).await?;
     }
     if let Some(org_id) = organization_id {
         store
@@ -249,7 +290,7 @@ async fn import_one<S: Store>(store: &S, clock: &dyn Clock, r: &LegacyRecord) ->
         clock,
         &Actor::System,
         "legacy.account_imported",
-        Some(&format!("account:{account_id}")),
+        Some(&account_id.audit_subject()),
         json!({ "login_name": login_name.as_str(), "kind": kind.as_str(), "converted_for_organization": organization_id }),
     )
     .await?;

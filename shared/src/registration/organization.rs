@@ -3,6 +3,7 @@
 //! neither -> register.
 
 use super::guidance::{organization_available, organization_registered};
+use crate::account::{org_name_registered, uscc_registered};
 use crate::error::{AppError, AppResult};
 use crate::guidance::Guidance;
 use crate::i18n::Lang;
@@ -50,11 +51,11 @@ pub async fn check_organization<S: Store>(
     let code = uscc.and_then(|u| form.field(Uscc::parse(u)));
     form.finish()?;
     let name_registered = match &name {
-        Some(n) => exists(store, "org_name_key", &n.key()).await?,
+        Some(n) => org_name_registered(store, n).await?,
         None => false,
     };
     let code_registered = match &code {
-        Some(c) => exists(store, "uscc", c.as_str()).await?,
+        Some(c) => uscc_registered(store, c).await?,
         None => false,
     };
     let guidance = if name_registered || code_registered { organization_registered() } else { organization_available() };
@@ -63,11 +64,4 @@ pub async fn check_organization<S: Store>(
         uscc: code.map(|c| (c, code_registered)),
         guidance,
     })
-}
-
-async fn exists<S: Store>(store: &S, column: &'static str, value: &str) -> AppResult<bool> {
-    let rows = store
-        .execute(&format!("SELECT EXISTS (SELECT 1 FROM accounts WHERE {column} = ?) AS e"), &[value.into()])
-        .await?;
-    Ok(rows.first().map(|r| r.int("e")).transpose()?.unwrap_or(0) != 0)
 }

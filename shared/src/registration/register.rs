@@ -5,8 +5,7 @@
 //! registration check.
 
 use super::guidance;
-use super::persistence::{NewAccountRow, OrganizationConflict, document_registered, insert_account, organization_holder};
-use crate::account::{Account, AccountKind, find_by_id};
+use crate::account::{self, Account, AccountKind, OrganizationConflict, find_by_id};
 use crate::audit::{self, Actor};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
@@ -14,7 +13,7 @@ use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgN
 use crate::password::{self, PasswordPolicy};
 use crate::random::Random;
 use crate::sms::{self, Purpose};
-use crate::store::{Store, StoreError, finish};
+use crate::store::{Database, StoreError, Transaction};
 use crate::validate::Form;
 use serde::Deserialize;
 use serde_json::json;
@@ -43,7 +42,7 @@ pub struct NaturalPersonForm {
 }
 
 /// A registration, validated: every field parsed, the password hashed.
-struct NewAccount {
+struct Registration {
     kind: AccountKind,
     login_name: LoginName,
     password_hash: String,
@@ -53,15 +52,16 @@ struct NewAccount {
     person: Option<(PersonName, Document)>,
 }
 
-pub struct Registrar<'a, S> {
-    pub store: &'a S,
+pub struct Registrar<'a, D> {
+    pub store: &'a D,
     pub clock: &'a dyn Clock,
     pub random: &'a dyn Random,
     pub policy: PasswordPolicy,
-    pub client: &'a str,
+    /// The client address (audit).
+    pub client: String,
 }
 
-impl<S: Store> Registrar<'_, S> {
+impl<D: Database> Registrar<'_, D> {
     pub async fn legal_entity(&self, f: &LegalEntityForm) -> AppResult<Account> {
         let mut form = Form::new();
         let login_name = form.field(LoginName::parse(&f.login_name));
@@ -78,7 +78,7 @@ impl<S: Store> Registrar<'_, S> {
         let (Some(login_name), Some(org_name), Some(uscc), Some(mobile)) = (login_name, org_name, uscc, mobile) else {
             return Err(AppError::internal());
         };
-        self.create(NewAccount {
+        self.create(Registration {
             kind: AccountKind::LegalEntity,
             login_name,
             password_hash: password::hash(&f.password, self.random).into_string(),
@@ -107,7 +107,7 @@ impl<S: Store> Registrar<'_, S> {
         let (Some(login_name), Some(real_name), Some(document), Some(mobile)) = (login_name, real_name, document, mobile) else {
             return Err(AppError::internal());
         };
-        self.create(NewAccount {
+        self.create(Registration {
             kind: AccountKind::NaturalPerson,
             login_name,
             password_hash: password::hash(&f.password, self.random).into_string(),
@@ -123,18 +123,19 @@ impl<S: Store> Registrar<'_, S> {
     /// insert, the audit record. A wrong code's failed try is kept (the
     /// transaction commits it); any other failure rolls everything back,
     /// so the code stays usable.
-    async fn create(&self, new: NewAccount) -> AppResult<Account> {
-        sms::begin_with_code(self.store, self.clock, Purpose::Registration, &new.mobile, &new.sms_code).await?;
-        let id = finish(self.store, self.insert(&new).await).await?;
+    async fn create(&self, new: Registration) -> AppResult<Account> {
+        let tx = sms::begin_with_code(self.store, self.clock, Purpose::Registration, &new.mobile, &new.sms_code).await?;
+        let id = self.insert(&tx, &new).await?;
+        tx.commit().await?;
         find_by_id(self.store, id).await?.ok_or_else(AppError::internal)
     }
 
-    async fn insert(&self, new: &NewAccount) -> AppResult<i64> {
-        if super::login_name_registered(self.store, &new.login_name.key()).await? {
+    async fn insert(&self, tx: &Transaction<'_, D>, new: &Registration) -> AppResult<crate::ids::AccountId> {
+        if account::login_name_registered(tx, &new.login_name.key()).await? {
             return Err(guidance::login_name_taken(&new.login_name));
         }
         if let Some((org_name, uscc)) = &new.org {
-            if let Some((_, _, conflict)) = organization_holder(self.store, org_name, uscc).await? {
+            if let Some((_, _, conflict)) = account::organization_holder(tx, org_name, uscc).await? {
                 return Err(match conflict {
                     OrganizationConflict::Uscc => guidance::uscc_taken(),
                     OrganizationConflict::OrgName => guidance::org_name_taken(),
@@ -142,24 +143,24 @@ impl<S: Store> Registrar<'_, S> {
             }
         }
         if let Some((_, doc)) = &new.person {
-            if document_registered(self.store, doc).await? {
+            if account::document_holder(tx, doc).await?.is_some() {
                 return Err(guidance::document_taken());
             }
         }
-        let row = NewAccountRow {
+        let row = account::NewAccount {
             password_hash: Some(&new.password_hash),
-            reserved_mobile: Some(new.mobile.as_str()),
+            reserved_mobile: Some(&new.mobile),
             organization: new.org.as_ref().map(|(n, u)| (n, u)),
             person: new.person.as_ref().map(|(n, d)| (n.as_str(), d)),
-            ..NewAccountRow::new(new.kind, &new.login_name)
+            ..account::NewAccount::new(new.kind, &new.login_name)
         };
-        let id = insert_account(self.store, &row, self.clock.now()).await.map_err(|e| conflict(e, &new.login_name))?;
+        let id = account::insert(tx, &row, self.clock.now()).await.map_err(|e| conflict(e, &new.login_name))?;
         audit::record(
-            self.store,
+            tx,
             self.clock,
-            &Actor::Client(self.client.to_owned()),
+            &Actor::Client(self.client.clone()),
             "registration.account_created",
-            Some(&format!("account:{id}")),
+            Some(&id.audit_subject()),
             json!({ "kind": new.kind.as_str(), "login_name": new.login_name.as_str() }),
         )
         .await?;

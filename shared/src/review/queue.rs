@@ -6,15 +6,18 @@
 //! stands; the SQL guards it (`WHERE state = 'open'`), so two racing
 //! decisions cannot both win.
 //!
-//! [`submit`] and [`decide`] run inside the caller's transaction: the
-//! caller creates the subject (an appeal) or applies the decision's effects
-//! (replacing a mobile, sending the SMS through the outbox) in the same one.
+//! [`submit`] and [`decide`] take the caller's transaction: the flow that
+//! submits creates the subject (an appeal) in the same one, and
+//! [`super::decide`] applies the decision's effects (the kind's
+//! [`super::ReviewKindEffects`]) in the decision's.
 
+use super::Subject;
 use super::reviewer_actor;
 use crate::audit;
 use crate::clock::{Clock, Timestamp};
-use crate::error::AppError;
-use crate::store::{Row, Store, StoreError};
+use crate::error::{AppError, AppResult};
+use crate::ids::{ReviewItemId, ReviewerId};
+use crate::store::{Database, Row, Store, StoreError, Transaction};
 use crate::workday;
 use serde_json::{Value, json};
 
@@ -127,29 +130,54 @@ pub enum Filter {
 }
 
 impl Filter {
-    /// `open`, `decided`, `all`; none given means `open`.
-    pub fn parse(s: Option<&str>) -> Option<Filter> {
-        match s.unwrap_or("open") {
-            "open" => Some(Filter::Open),
-            "decided" => Some(Filter::Decided),
-            "all" => Some(Filter::All),
-            _ => None,
+    /// `open`, `decided`, `all` (the query parameter `state`); none given
+    /// means `open`.
+    pub fn parse(s: Option<&str>) -> AppResult<Filter> {
+        match s.map(str::trim).unwrap_or("open") {
+            "open" | "" => Ok(Filter::Open),
+            "decided" => Ok(Filter::Decided),
+            "all" => Ok(Filter::All),
+            _ => Err(AppError::new(
+                "review.filter_unknown",
+                400,
+                "state 应为 open、decided 或 all。",
+                "state must be open, decided or all.",
+            )
+            .with_field("state")),
+        }
+    }
+}
+
+impl Decision {
+    /// The decision form: `approve`, or `reject` with its reason (checked
+    /// by [`check_reason`] when the decision is taken).
+    pub fn parse(decision: &str, reason: &str) -> AppResult<Decision> {
+        match decision.trim() {
+            "approve" => Ok(Decision::Approve),
+            "reject" => Ok(Decision::Reject { reason: reason.to_owned() }),
+            _ => Err(AppError::new(
+                "review.decision_unknown",
+                400,
+                "decision 应为 approve（通过）或 reject（驳回）。",
+                "decision must be approve or reject.",
+            )
+            .with_field("decision")),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewItem {
-    pub id: i64,
+    pub id: ReviewItemId,
     pub kind: ReviewKind,
-    /// What is reviewed, as `<table>:<id>` (`appeal:12`).
-    pub subject: String,
+    /// What is reviewed.
+    pub subject: Subject,
     pub state: ReviewState,
     pub submitted_at: Timestamp,
     pub due_at: Timestamp,
-    pub claimed_by: Option<i64>,
+    pub claimed_by: Option<ReviewerId>,
     pub claimed_at: Option<Timestamp>,
-    pub decided_by: Option<i64>,
+    pub decided_by: Option<ReviewerId>,
     pub decided_at: Option<Timestamp>,
     pub reason: Option<String>,
     pub reminded_at: Option<Timestamp>,
@@ -190,15 +218,15 @@ impl ReviewItem {
         let state = row.text("state")?;
         let ts = |c: &str| row.opt_int(c).map(|v| v.map(Timestamp));
         Ok(ReviewItem {
-            id: row.int("id")?,
+            id: ReviewItemId(row.int("id")?),
             kind: ReviewKind::parse(kind).ok_or_else(|| StoreError::Other(format!("review_items: unknown kind {kind:?}")))?,
-            subject: row.text("subject")?.to_owned(),
+            subject: Subject::from_db(row.text("subject")?)?,
             state: ReviewState::parse(state).ok_or_else(|| StoreError::Other(format!("review_items: unknown state {state:?}")))?,
             submitted_at: Timestamp(row.int("submitted_at")?),
             due_at: Timestamp(row.int("due_at")?),
-            claimed_by: row.opt_int("claimed_by")?,
+            claimed_by: row.opt_int("claimed_by")?.map(ReviewerId),
             claimed_at: ts("claimed_at")?,
-            decided_by: row.opt_int("decided_by")?,
+            decided_by: row.opt_int("decided_by")?.map(ReviewerId),
             decided_at: ts("decided_at")?,
             reason: row.opt_text("reason")?.map(str::to_owned),
             reminded_at: ts("reminded_at")?,
@@ -218,7 +246,7 @@ pub fn not_found() -> AppError {
     AppError::new("review.not_found", 404, "没有这个审核事项。", "There is no such review item.")
 }
 
-fn already_open(subject: &str) -> AppError {
+fn already_open(subject: Subject) -> AppError {
     AppError::new(
         "review.already_open",
         409,
@@ -248,10 +276,15 @@ fn claimed_by_other(item: &ReviewItem) -> AppError {
     .with_details(json!({ "claimed_by": item.claimed_by }))
 }
 
-/// Puts an item in the queue, open, due one working day after now. One
-/// subject has at most one open item (`review.already_open`, 409).
-/// Call inside the caller's transaction.
-pub async fn submit<S: Store>(store: &S, clock: &dyn Clock, kind: ReviewKind, subject: &str) -> Result<ReviewItem, AppError> {
+/// Puts an item in the queue, open, due one working day after now, in the
+/// transaction that creates its subject. One subject has at most one open
+/// item (`review.already_open`, 409).
+pub async fn submit<D: Database>(
+    store: &Transaction<'_, D>,
+    clock: &dyn Clock,
+    kind: ReviewKind,
+    subject: Subject,
+) -> Result<ReviewItem, AppError> {
     let now = clock.now();
     let due = workday::due_at(store, now).await?;
     let rows = store
@@ -260,7 +293,7 @@ pub async fn submit<S: Store>(store: &S, clock: &dyn Clock, kind: ReviewKind, su
                 "INSERT INTO review_items (kind, subject, state, submitted_at, due_at) VALUES (?, ?, 'open', ?, ?)
                  RETURNING {COLUMNS}"
             ),
-            &[kind.as_str().into(), subject.into(), now.millis().into(), due.millis().into()],
+            &[kind.as_str().into(), subject.to_db().into(), now.millis().into(), due.millis().into()],
         )
         .await
         .map_err(|e| if e.is_unique_on("review_items.subject") { already_open(subject) } else { e.into() })?;
@@ -270,22 +303,22 @@ pub async fn submit<S: Store>(store: &S, clock: &dyn Clock, kind: ReviewKind, su
         clock,
         &audit::Actor::System,
         "review.submitted",
-        Some(&format!("review_item:{}", item.id)),
+        Some(&item.id.audit_subject()),
         json!({ "kind": kind.as_str(), "subject": subject, "due_at": due.millis() }),
     )
     .await?;
     Ok(item)
 }
 
-pub async fn get<S: Store>(store: &S, id: i64) -> Result<Option<ReviewItem>, StoreError> {
+pub async fn get<S: Store>(store: &S, id: ReviewItemId) -> Result<Option<ReviewItem>, StoreError> {
     let rows = store.execute(&format!("SELECT {COLUMNS} FROM review_items WHERE id = ?"), &[id.into()]).await?;
     first_item(&rows)
 }
 
 /// The open item of a subject, if any.
-pub async fn open_for_subject<S: Store>(store: &S, subject: &str) -> Result<Option<ReviewItem>, StoreError> {
+pub async fn open_for_subject<S: Store>(store: &S, subject: Subject) -> Result<Option<ReviewItem>, StoreError> {
     let rows = store
-        .execute(&format!("SELECT {COLUMNS} FROM review_items WHERE subject = ? AND state = 'open'"), &[subject.into()])
+        .execute(&format!("SELECT {COLUMNS} FROM review_items WHERE subject = ? AND state = 'open'"), &[subject.to_db().into()])
         .await?;
     first_item(&rows)
 }
@@ -307,7 +340,7 @@ pub async fn list<S: Store>(store: &S, filter: Filter, limit: u32) -> Result<Vec
 }
 
 /// Explains why a guarded update matched nothing.
-async fn refusal<S: Store>(store: &S, id: i64) -> AppError {
+async fn refusal<S: Store>(store: &S, id: ReviewItemId) -> AppError {
     match get(store, id).await {
         Err(e) => e.into(),
         Ok(None) => not_found(),
@@ -320,7 +353,7 @@ async fn refusal<S: Store>(store: &S, id: i64) -> AppError {
 /// theirs (idempotent: the first claim time is kept). Claimed by another
 /// reviewer: `review.claimed_by_other` (409); decided:
 /// `review.already_decided` (409); unknown: `review.not_found` (404).
-pub async fn claim<S: Store>(store: &S, clock: &dyn Clock, id: i64, reviewer_id: i64) -> Result<ReviewItem, AppError> {
+pub async fn claim<S: Store>(store: &S, clock: &dyn Clock, id: ReviewItemId, reviewer_id: ReviewerId) -> Result<ReviewItem, AppError> {
     let now = clock.now().millis();
     let rows = store
         .execute(
@@ -335,13 +368,13 @@ pub async fn claim<S: Store>(store: &S, clock: &dyn Clock, id: i64, reviewer_id:
     let Some(item) = first_item(&rows)? else {
         return Err(refusal(store, id).await);
     };
-    audit::record(store, clock, &reviewer_actor(reviewer_id), "review.claimed", Some(&format!("review_item:{id}")), json!({ "reviewer_id": reviewer_id }))
+    audit::record(store, clock, &reviewer_actor(reviewer_id), "review.claimed", Some(&id.audit_subject()), json!({ "reviewer_id": reviewer_id }))
         .await?;
     Ok(item)
 }
 
 /// Gives a claimed item back to the queue (only its claimer can).
-pub async fn release<S: Store>(store: &S, clock: &dyn Clock, id: i64, reviewer_id: i64) -> Result<ReviewItem, AppError> {
+pub async fn release<S: Store>(store: &S, clock: &dyn Clock, id: ReviewItemId, reviewer_id: ReviewerId) -> Result<ReviewItem, AppError> {
     let rows = store
         .execute(
             &format!(
@@ -355,7 +388,7 @@ pub async fn release<S: Store>(store: &S, clock: &dyn Clock, id: i64, reviewer_i
     let Some(item) = first_item(&rows)? else {
         return Err(refusal(store, id).await);
     };
-    audit::record(store, clock, &reviewer_actor(reviewer_id), "review.released", Some(&format!("review_item:{id}")), json!({ "reviewer_id": reviewer_id }))
+    audit::record(store, clock, &reviewer_actor(reviewer_id), "review.released", Some(&id.audit_subject()), json!({ "reviewer_id": reviewer_id }))
         .await?;
     Ok(item)
 }
@@ -389,13 +422,14 @@ pub fn check_reason(reason: &str) -> Result<String, AppError> {
 /// Decides an open item, once. The item must be unclaimed or claimed by
 /// this reviewer (it becomes theirs). Already decided:
 /// `review.already_decided` (409) and the first decision stands; a reject
-/// without a reason: `review.reason_required` (400, field `reason`).
-/// Call inside the caller's transaction, which also applies the effects.
-pub async fn decide<S: Store>(
-    store: &S,
+/// without a reason: `review.reason_required` (400, field `reason`). In the
+/// decision's transaction, which also applies its effects
+/// ([`super::decide`]).
+pub async fn decide<D: Database>(
+    store: &Transaction<'_, D>,
     clock: &dyn Clock,
-    id: i64,
-    reviewer_id: i64,
+    id: ReviewItemId,
+    reviewer_id: ReviewerId,
     decision: &Decision,
 ) -> Result<ReviewItem, AppError> {
     let (state, reason) = match decision {
@@ -423,7 +457,7 @@ pub async fn decide<S: Store>(
         clock,
         &reviewer_actor(reviewer_id),
         if state == ReviewState::Approved { "review.approved" } else { "review.rejected" },
-        Some(&format!("review_item:{id}")),
+        Some(&id.audit_subject()),
         json!({ "reviewer_id": reviewer_id, "kind": item.kind.as_str(), "subject": item.subject, "reason": reason }),
     )
     .await?;
@@ -436,7 +470,8 @@ mod tests {
     use crate::clock::FixedClock;
     use crate::identity::CivilDate;
     use crate::store::native::block_on;
-    use crate::store::{NativeStore, migrate};
+    use crate::ids::AppealId;
+    use crate::store::{NativeStore, in_transaction, migrate};
     use crate::workday::{DayKind, set_day, start_of_day_china};
 
     /// Tuesday 2026-03-10 10:00 in Beijing.
@@ -444,7 +479,7 @@ mod tests {
         Timestamp(start_of_day_china(CivilDate::new(2026, 3, 10).unwrap()).millis() + 10 * 3_600_000)
     }
 
-    fn setup() -> (NativeStore, FixedClock, i64, i64) {
+    fn setup() -> (NativeStore, FixedClock, ReviewerId, ReviewerId) {
         let store = NativeStore::in_memory().unwrap();
         let clock = FixedClock::at(tuesday_10h());
         block_on(migrate(&store, &clock)).unwrap();
@@ -455,13 +490,25 @@ mod tests {
                 &[name.into(), name.into()],
             ))
             .unwrap();
-            ids.push(rows.first().unwrap().int("id").unwrap());
+            ids.push(ReviewerId(rows.first().unwrap().int("id").unwrap()));
         }
         (store, clock, ids[0], ids[1])
     }
 
-    fn submit_one(store: &NativeStore, clock: &FixedClock, subject: &str) -> ReviewItem {
-        block_on(submit(store, clock, ReviewKind::AppealLegalEntity, subject)).unwrap()
+    fn appeal(n: i64) -> Subject {
+        Subject::Appeal(AppealId(n))
+    }
+
+    fn try_submit(store: &NativeStore, clock: &FixedClock, subject: Subject) -> AppResult<ReviewItem> {
+        block_on(in_transaction(store, async |tx| submit(tx, clock, ReviewKind::AppealLegalEntity, subject).await))
+    }
+
+    fn submit_one(store: &NativeStore, clock: &FixedClock, n: i64) -> ReviewItem {
+        try_submit(store, clock, appeal(n)).unwrap()
+    }
+
+    fn decide_now(store: &NativeStore, clock: &FixedClock, id: ReviewItemId, who: ReviewerId, d: &Decision) -> AppResult<ReviewItem> {
+        block_on(in_transaction(store, async |tx| decide(tx, clock, id, who, d).await))
     }
 
     fn reject(reason: &str) -> Decision {
@@ -475,21 +522,26 @@ mod tests {
             assert!(!k.label().0.is_empty() && !k.label().1.is_empty());
         }
         assert_eq!(ReviewKind::parse("appeal"), None);
-        assert_eq!(Filter::parse(None), Some(Filter::Open));
-        assert_eq!(Filter::parse(Some("decided")), Some(Filter::Decided));
-        assert_eq!(Filter::parse(Some("x")), None);
+        assert_eq!(Filter::parse(None).unwrap(), Filter::Open);
+        assert_eq!(Filter::parse(Some("decided")).unwrap(), Filter::Decided);
+        let e = Filter::parse(Some("x")).unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), ("review.filter_unknown", Some("state")));
+        assert_eq!(Decision::parse("approve", "").unwrap(), Decision::Approve);
+        assert_eq!(Decision::parse("reject", "why").unwrap(), Decision::Reject { reason: "why".into() });
+        let e = Decision::parse("maybe", "").unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), ("review.decision_unknown", Some("decision")));
     }
 
     #[test]
     fn a_submission_is_open_and_due_one_working_day_later() {
         let (store, clock, _, _) = setup();
-        let item = submit_one(&store, &clock, "appeal:1");
+        let item = submit_one(&store, &clock, 1);
         assert_eq!(item.state, ReviewState::Open);
         assert_eq!(item.kind, ReviewKind::AppealLegalEntity);
         assert_eq!(item.submitted_at, tuesday_10h());
         assert_eq!(item.due_at, tuesday_10h().plus_seconds(86_400), "Wednesday 10:00");
         assert_eq!(block_on(get(&store, item.id)).unwrap(), Some(item.clone()));
-        assert_eq!(block_on(open_for_subject(&store, "appeal:1")).unwrap(), Some(item.clone()));
+        assert_eq!(block_on(open_for_subject(&store, appeal(1))).unwrap(), Some(item.clone()));
         let audit = block_on(store.execute("SELECT action, subject FROM audit_log WHERE action = 'review.submitted'", &[])).unwrap();
         assert_eq!(audit.first().unwrap().text("subject").unwrap(), format!("review_item:{}", item.id));
     }
@@ -498,29 +550,29 @@ mod tests {
     fn the_due_time_skips_a_configured_holiday() {
         let (store, clock, _, _) = setup();
         block_on(set_day(&store, CivilDate::new(2026, 3, 11).unwrap(), Some(DayKind::Holiday), "test")).unwrap();
-        let item = submit_one(&store, &clock, "appeal:1");
+        let item = submit_one(&store, &clock, 1);
         assert_eq!(item.due_at, tuesday_10h().plus_seconds(2 * 86_400), "Thursday 10:00");
     }
 
     #[test]
     fn one_subject_has_at_most_one_open_item() {
         let (store, clock, alice, _) = setup();
-        let first = submit_one(&store, &clock, "appeal:1");
-        let e = block_on(submit(&store, &clock, ReviewKind::AppealLegalEntity, "appeal:1")).unwrap_err();
+        let first = submit_one(&store, &clock, 1);
+        let e = try_submit(&store, &clock, appeal(1)).unwrap_err();
         assert_eq!((e.code, e.status), ("review.already_open", 409));
-        block_on(decide(&store, &clock, first.id, alice, &reject("unreadable scans"))).unwrap();
-        assert!(block_on(submit(&store, &clock, ReviewKind::AppealLegalEntity, "appeal:1")).is_ok(), "again after a decision");
+        decide_now(&store, &clock, first.id, alice, &reject("unreadable scans")).unwrap();
+        assert!(try_submit(&store, &clock, appeal(1)).is_ok(), "again after a decision");
     }
 
     #[test]
     fn list_filters_and_orders_by_due_time() {
         let (store, clock, alice, _) = setup();
-        let a = submit_one(&store, &clock, "appeal:1");
+        let a = submit_one(&store, &clock, 1);
         clock.advance_seconds(-3600);
-        let b = submit_one(&store, &clock, "appeal:2");
+        let b = submit_one(&store, &clock, 2);
         clock.advance_seconds(7200);
-        let c = submit_one(&store, &clock, "appeal:3");
-        block_on(decide(&store, &clock, a.id, alice, &Decision::Approve)).unwrap();
+        let c = submit_one(&store, &clock, 3);
+        decide_now(&store, &clock, a.id, alice, &Decision::Approve).unwrap();
         let ids = |f, n| block_on(list(&store, f, n)).unwrap().iter().map(|i| i.id).collect::<Vec<_>>();
         assert_eq!(ids(Filter::Open, 10), vec![b.id, c.id]);
         assert_eq!(ids(Filter::Decided, 10), vec![a.id]);
@@ -532,23 +584,24 @@ mod tests {
     #[test]
     fn overdue_only_while_open_and_past_due() {
         let (store, clock, alice, _) = setup();
-        let item = submit_one(&store, &clock, "appeal:1");
+        let item = submit_one(&store, &clock, 1);
         assert!(!item.overdue(item.due_at));
         assert!(item.overdue(Timestamp(item.due_at.millis() + 1)));
         assert_eq!(item.to_json(Timestamp(item.due_at.millis() + 1))["overdue"], true);
         clock.advance_seconds(2 * 86_400);
-        let decided = block_on(decide(&store, &clock, item.id, alice, &Decision::Approve)).unwrap();
+        let decided = decide_now(&store, &clock, item.id, alice, &Decision::Approve).unwrap();
         assert!(!decided.overdue(clock.now()));
         let j = decided.to_json(clock.now());
         assert_eq!(j["state"], "approved");
         assert_eq!(j["kind"], "appeal_legal_entity");
-        assert_eq!(j["decided_by"], alice);
+        assert_eq!(j["decided_by"], alice.get());
+        assert_eq!(j["subject"], "appeal:1");
     }
 
     #[test]
     fn claims_are_exclusive_and_idempotent() {
         let (store, clock, alice, bob) = setup();
-        let item = submit_one(&store, &clock, "appeal:1");
+        let item = submit_one(&store, &clock, 1);
         let claimed = block_on(claim(&store, &clock, item.id, alice)).unwrap();
         assert_eq!((claimed.claimed_by, claimed.claimed_at), (Some(alice), Some(clock.now())));
         clock.advance_seconds(60);
@@ -556,28 +609,28 @@ mod tests {
         assert_eq!(again.claimed_at, claimed.claimed_at, "the first claim time is kept");
         let e = block_on(claim(&store, &clock, item.id, bob)).unwrap_err();
         assert_eq!((e.code, e.status), ("review.claimed_by_other", 409));
-        let e = block_on(decide(&store, &clock, item.id, bob, &Decision::Approve)).unwrap_err();
+        let e = decide_now(&store, &clock, item.id, bob, &Decision::Approve).unwrap_err();
         assert_eq!(e.code, "review.claimed_by_other", "another's claim also guards the decision");
         assert_eq!(block_on(release(&store, &clock, item.id, bob)).unwrap_err().code, "review.claimed_by_other");
         block_on(release(&store, &clock, item.id, alice)).unwrap();
         assert_eq!(block_on(claim(&store, &clock, item.id, bob)).unwrap().claimed_by, Some(bob));
-        assert_eq!(block_on(claim(&store, &clock, 999, bob)).unwrap_err().code, "review.not_found");
+        assert_eq!(block_on(claim(&store, &clock, ReviewItemId(999), bob)).unwrap_err().code, "review.not_found");
     }
 
     #[test]
     fn the_first_decision_stands() {
         let (store, clock, alice, bob) = setup();
-        let item = submit_one(&store, &clock, "appeal:1");
-        let approved = block_on(decide(&store, &clock, item.id, alice, &Decision::Approve)).unwrap();
+        let item = submit_one(&store, &clock, 1);
+        let approved = decide_now(&store, &clock, item.id, alice, &Decision::Approve).unwrap();
         assert_eq!((approved.state, approved.decided_by, approved.claimed_by), (ReviewState::Approved, Some(alice), Some(alice)));
         assert_eq!(approved.reason, None);
         for (who, d) in [(alice, reject("changed my mind")), (bob, Decision::Approve)] {
-            let e = block_on(decide(&store, &clock, item.id, who, &d)).unwrap_err();
+            let e = decide_now(&store, &clock, item.id, who, &d).unwrap_err();
             assert_eq!((e.code, e.status), ("review.already_decided", 409));
         }
         assert_eq!(block_on(claim(&store, &clock, item.id, bob)).unwrap_err().code, "review.already_decided");
         assert_eq!(block_on(get(&store, item.id)).unwrap().unwrap().state, ReviewState::Approved);
-        assert_eq!(block_on(decide(&store, &clock, 999, alice, &Decision::Approve)).unwrap_err().code, "review.not_found");
+        assert_eq!(decide_now(&store, &clock, ReviewItemId(999), alice, &Decision::Approve).unwrap_err().code, "review.not_found");
     }
 
     #[test]
@@ -597,9 +650,9 @@ mod tests {
                     &[format!("r{n}").into()],
                 ))
                 .unwrap();
-                reviewers.push(rows.first().unwrap().int("id").unwrap());
+                reviewers.push(ReviewerId(rows.first().unwrap().int("id").unwrap()));
             }
-            (submit_one(&store, &clock, "appeal:1").id, reviewers)
+            (submit_one(&store, &clock, 1).id, reviewers)
         };
         let handles: Vec<_> = reviewers
             .into_iter()
@@ -610,9 +663,7 @@ mod tests {
                     let store = NativeStore::open(&path).unwrap();
                     let clock = FixedClock::at(tuesday_10h());
                     let d = if n % 2 == 0 { Decision::Approve } else { reject("no") };
-                    block_on(async {
-                        crate::transaction!(&store, decide(&store, &clock, id, reviewer, &d).await)
-                    })
+                    decide_now(&store, &clock, id, reviewer, &d)
                 })
             })
             .collect();
@@ -634,15 +685,15 @@ mod tests {
     #[test]
     fn a_rejection_needs_a_reason_of_at_most_500_characters() {
         let (store, clock, alice, _) = setup();
-        let item = submit_one(&store, &clock, "appeal:1");
+        let item = submit_one(&store, &clock, 1);
         for blank in ["", "   "] {
-            let e = block_on(decide(&store, &clock, item.id, alice, &reject(blank))).unwrap_err();
+            let e = decide_now(&store, &clock, item.id, alice, &reject(blank)).unwrap_err();
             assert_eq!((e.code, e.status, e.field.as_deref()), ("review.reason_required", 400, Some("reason")));
         }
-        let e = block_on(decide(&store, &clock, item.id, alice, &reject(&"字".repeat(501)))).unwrap_err();
+        let e = decide_now(&store, &clock, item.id, alice, &reject(&"字".repeat(501))).unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), ("review.reason_too_long", Some("reason")));
         assert_eq!(block_on(get(&store, item.id)).unwrap().unwrap().state, ReviewState::Open, "nothing decided");
-        let rejected = block_on(decide(&store, &clock, item.id, alice, &reject(&format!(" {} ", "字".repeat(500))))).unwrap();
+        let rejected = decide_now(&store, &clock, item.id, alice, &reject(&format!(" {} ", "字".repeat(500)))).unwrap();
         assert_eq!(rejected.state, ReviewState::Rejected);
         assert_eq!(rejected.reason.unwrap().chars().count(), 500, "trimmed");
     }

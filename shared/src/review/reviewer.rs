@@ -19,16 +19,19 @@ use crate::error::{AppError, AppResult};
 use crate::identity::LoginName;
 use crate::password::{self, PasswordPolicy};
 use crate::random::Random;
+use crate::ids::ReviewerId;
 use crate::rate_limit::{self, Limit};
-use crate::store::{Row, Store, StoreError};
-use crate::transaction;
+use crate::settings::{self, ClientLimit, Settings};
+use crate::store::{Database, Row, Store, StoreError, in_transaction};
 use crate::web::Request;
 use serde_json::{Value, json};
 
 pub const COOKIE_NAME: &str = "__Host-review-session";
 
-/// Logins per client address per 5 minutes (all reviewer names together).
-pub const CLIENT_LIMIT: Limit = Limit { bucket: "review.login", max: 30, window_secs: 300 };
+/// Logins per client address per 5 minutes (all reviewer names together),
+/// counted apart from account logins.
+pub const CLIENT_LIMIT: ClientLimit =
+    ClientLimit { setting: &settings::LOGIN_LIMIT_PER_CLIENT, bucket: "review.login", window_secs: 300 };
 
 pub fn not_logged_in() -> AppError {
     AppError::new(
@@ -55,11 +58,11 @@ pub type ReviewerSession = OpaqueSession;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reviewer {
-    pub id: i64,
+    pub id: ReviewerId,
     pub login_name: String,
     pub created_at: Timestamp,
     /// Who added this reviewer; `None` for the bootstrapped first one.
-    pub created_by: Option<i64>,
+    pub created_by: Option<ReviewerId>,
 }
 
 impl Reviewer {
@@ -85,14 +88,14 @@ const COLUMNS: &str = "id, login_name, created_at, created_by, password_hash, fa
 
 fn reviewer_from(row: Row<'_>) -> Result<Reviewer, StoreError> {
     Ok(Reviewer {
-        id: row.int("id")?,
+        id: ReviewerId(row.int("id")?),
         login_name: row.text("login_name")?.to_owned(),
         created_at: Timestamp(row.int("created_at")?),
-        created_by: row.opt_int("created_by")?,
+        created_by: row.opt_int("created_by")?.map(ReviewerId),
     })
 }
 
-pub async fn find_by_id<S: Store>(store: &S, id: i64) -> Result<Option<Reviewer>, StoreError> {
+pub async fn find_by_id<S: Store>(store: &S, id: ReviewerId) -> Result<Option<Reviewer>, StoreError> {
     let rows = store.execute(&format!("SELECT {COLUMNS} FROM reviewers WHERE id = ?"), &[id.into()]).await?;
     rows.first().map(reviewer_from).transpose()
 }
@@ -128,13 +131,13 @@ async fn count<S: Store>(store: &S) -> Result<i64, StoreError> {
 /// inside its own write transaction (do not call it inside another), and
 /// the unique login-name key settles the rest. The password must pass the
 /// default [`PasswordPolicy`] with the login name as context.
-pub async fn bootstrap<S: Store>(
-    store: &S,
+pub async fn bootstrap<D: Database>(
+    store: &D,
     clock: &dyn Clock,
     random: &dyn Random,
     login_name: &str,
     password: &str,
-) -> AppResult<Option<i64>> {
+) -> AppResult<Option<ReviewerId>> {
     if count(store).await? > 0 {
         return Ok(None);
     }
@@ -142,7 +145,7 @@ pub async fn bootstrap<S: Store>(
     PasswordPolicy::default().check(password, &[name.as_str()])?;
     // Hash outside the write lock: Argon2id takes a while.
     let hash = password::hash(password, random).into_string();
-    let outcome: Result<Option<i64>, StoreError> = transaction!(store, async {
+    let outcome: Result<Option<ReviewerId>, StoreError> = in_transaction(store, async |store| {
         if count(store).await? > 0 {
             return Ok(None);
         }
@@ -152,12 +155,12 @@ pub async fn bootstrap<S: Store>(
                 &[name.as_str().into(), name.key().into(), hash.into(), clock.now().millis().into()],
             )
             .await?;
-        let id = rows.first().map(|r| r.int("id")).transpose()?.ok_or_else(|| StoreError::Other("no id returned".into()))?;
-        audit::record(store, clock, &Actor::System, "review.reviewer_bootstrapped", Some(&format!("reviewer:{id}")), json!({ "login_name": name.as_str() }))
+        let id = ReviewerId(rows.first().map(|r| r.int("id")).transpose()?.ok_or_else(|| StoreError::Other("no id returned".into()))?);
+        audit::record(store, clock, &Actor::System, "review.reviewer_bootstrapped", Some(&id.audit_subject()), json!({ "login_name": name.as_str() }))
             .await?;
         Ok(Some(id))
-    }
-    .await);
+    })
+    .await;
     match outcome {
         Err(e) if e.is_unique_on("reviewers.login_name_key") => Ok(None),
         other => Ok(other?),
@@ -166,20 +169,21 @@ pub async fn bootstrap<S: Store>(
 
 /// A reviewer adds a reviewer. The login name follows the login-name
 /// format; the password the policy (with the login name as context); a
-/// taken name (ignoring case) is `review.reviewer_exists` (409). Call
-/// inside a transaction so the audit record commits with the reviewer.
-pub async fn add<S: Store>(
-    store: &S,
+/// taken name (ignoring case) is `review.reviewer_exists` (409). The
+/// reviewer and its audit record commit together.
+pub async fn add<D: Database>(
+    db: &D,
     clock: &dyn Clock,
     random: &dyn Random,
     policy: PasswordPolicy,
-    by_reviewer_id: i64,
+    by_reviewer_id: ReviewerId,
     login_name: &str,
     password: &str,
 ) -> AppResult<Reviewer> {
     let name = LoginName::parse(login_name)?;
     policy.check(password, &[name.as_str()])?;
     let hash = password::hash(password, random).into_string();
+    in_transaction(db, async |store| {
     let rows = store
         .execute(
             &format!(
@@ -208,11 +212,13 @@ pub async fn add<S: Store>(
         clock,
         &reviewer_actor(by_reviewer_id),
         "review.reviewer_added",
-        Some(&format!("reviewer:{}", reviewer.id)),
+        Some(&reviewer.id.audit_subject()),
         json!({ "reviewer_id": by_reviewer_id, "login_name": reviewer.login_name }),
     )
     .await?;
     Ok(reviewer)
+    })
+    .await
 }
 
 fn invalid_credentials() -> AppError {
@@ -223,10 +229,11 @@ fn invalid_credentials() -> AppError {
 /// ([`REVIEWER_SESSIONS`]`.cookie(token)`). `client` is the client address
 /// (per-client limit, audit). Not inside a transaction: the per-client
 /// limit runs its own.
-pub async fn login<S: Store>(
-    store: &S,
+pub async fn login<D: Database>(
+    store: &D,
     clock: &dyn Clock,
     random: &dyn Random,
+    client_limit: Limit,
     client: &str,
     login_name: &str,
     password: &str,
@@ -243,7 +250,7 @@ pub async fn login<S: Store>(
         password::dummy_verify(password);
         return Err(invalid_credentials());
     }
-    if let Err(e) = rate_limit::hit(store, clock, CLIENT_LIMIT, client).await {
+    if let Err(e) = rate_limit::hit(store, clock, client_limit, client).await {
         audit::record(store, clock, &client_actor, "review.client_throttled", None, json!({})).await?;
         return Err(e);
     }
@@ -254,7 +261,7 @@ pub async fn login<S: Store>(
         return Err(invalid_credentials());
     };
     let id = cred.reviewer.id;
-    let subject = format!("reviewer:{id}");
+    let subject = id.audit_subject();
     let wait_until = cred.last_failed_login_at.unwrap_or(0) + throttle_delay_secs(cred.failed_logins) * 1000;
     if cred.failed_logins >= THROTTLE_AFTER && now < wait_until {
         let retry = ((wait_until - now) + 999) / 1000;
@@ -298,25 +305,55 @@ pub async fn login<S: Store>(
     if new_hash.is_some() {
         audit::record(store, clock, &reviewer_actor(id), "review.password_rehashed", Some(&subject), json!({ "reviewer_id": id })).await?;
     }
-    let (session, token) = REVIEWER_SESSIONS.start(store, clock, random, id).await?;
+    let (session, token) = REVIEWER_SESSIONS.start(store, clock, random, id.get()).await?;
     audit::record(store, clock, &reviewer_actor(id), "review.login_succeeded", Some(&subject), json!({ "reviewer_id": id, "client": client }))
         .await?;
     Ok((session, token, cred.reviewer))
+}
+
+/// The reviewer login as the endpoint runs it: first the bootstrap
+/// reviewer from the secret settings while there is no reviewer (never
+/// sign-up), then [`login`] under the per-client limit.
+pub async fn log_in<D: Database>(
+    store: &D,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    settings: &Settings,
+    client: &str,
+    login_name: &str,
+    password: &str,
+) -> AppResult<(ReviewerSession, String, Reviewer)> {
+    if let (Some(name), Some(pw)) =
+        (settings.text(&settings::REVIEWER_BOOTSTRAP_LOGIN_NAME), settings.text(&settings::REVIEWER_BOOTSTRAP_PASSWORD))
+    {
+        bootstrap(store, clock, random, name, pw).await?;
+    }
+    login(store, clock, random, CLIENT_LIMIT.limit(settings), client, login_name, password).await
+}
+
+/// What the reviewer (and the console) is told about a session.
+pub fn session_json(session: &ReviewerSession, me: &Reviewer) -> Value {
+    json!({
+        "reviewer": me.to_json(),
+        "csrf_token": session.csrf_token,
+        "idle_expires_at": session.idle_expires_at(),
+        "absolute_expires_at": session.absolute_expires_at,
+    })
 }
 
 /// The request's live reviewer session and its reviewer, touching the idle
 /// timer; `review.not_logged_in` (401) otherwise.
 pub async fn current<S: Store>(store: &S, clock: &dyn Clock, req: &Request) -> AppResult<(ReviewerSession, Reviewer)> {
     let session = REVIEWER_SESSIONS.current(store, clock, req).await?;
-    let reviewer = find_by_id(store, session.owner_id).await?.ok_or_else(not_logged_in)?;
+    let reviewer = find_by_id(store, ReviewerId(session.owner_id)).await?.ok_or_else(not_logged_in)?;
     Ok((session, reviewer))
 }
 
 /// Ends the session (the caller also sends [`SessionTable::clear_cookie`]).
 pub async fn logout<S: Store>(store: &S, clock: &dyn Clock, session: &ReviewerSession) -> Result<(), StoreError> {
     REVIEWER_SESSIONS.revoke(store, clock, session).await?;
-    let id = session.owner_id;
-    audit::record(store, clock, &reviewer_actor(id), "review.logout", Some(&format!("reviewer:{id}")), json!({ "reviewer_id": id })).await
+    let id = ReviewerId(session.owner_id);
+    audit::record(store, clock, &reviewer_actor(id), "review.logout", Some(&id.audit_subject()), json!({ "reviewer_id": id })).await
 }
 
 #[cfg(test)]
@@ -336,7 +373,7 @@ mod tests {
         (store, clock, SeqRandom::new(7))
     }
 
-    fn boot(store: &NativeStore, clock: &FixedClock, random: &SeqRandom) -> i64 {
+    fn boot(store: &NativeStore, clock: &FixedClock, random: &SeqRandom) -> ReviewerId {
         block_on(bootstrap(store, clock, random, "chief", PW)).unwrap().unwrap()
     }
 
@@ -345,7 +382,7 @@ mod tests {
     }
 
     fn try_login(store: &NativeStore, clock: &FixedClock, random: &SeqRandom, name: &str, pw: &str) -> AppResult<(ReviewerSession, String, Reviewer)> {
-        block_on(login(store, clock, random, "10.0.0.1", name, pw))
+        block_on(login(store, clock, random, CLIENT_LIMIT.limit(&crate::settings::Settings::default()), "10.0.0.1", name, pw))
     }
 
     #[test]
@@ -401,7 +438,7 @@ mod tests {
         let (store, clock, random) = setup();
         let id = boot(&store, &clock, &random);
         let (session, token, reviewer) = try_login(&store, &clock, &random, " CHIEF ", PW).unwrap();
-        assert_eq!((session.owner_id, reviewer.id), (id, id));
+        assert_eq!((ReviewerId(session.owner_id), reviewer.id), (id, id));
         assert_eq!(token.len(), 64);
         assert_eq!(block_on(current(&store, &clock, &req_with(&token))).unwrap().1.login_name, "chief");
         let wrong = try_login(&store, &clock, &random, "chief", "not the password").unwrap_err();
@@ -449,7 +486,7 @@ mod tests {
     #[test]
     fn a_client_hammering_logins_is_limited() {
         let (store, clock, random) = setup();
-        for _ in 0..CLIENT_LIMIT.max {
+        for _ in 0..CLIENT_LIMIT.limit(&crate::settings::Settings::default()).max {
             assert_eq!(try_login(&store, &clock, &random, "nobody", "x").unwrap_err().code, "review.invalid_credentials");
         }
         assert_eq!(try_login(&store, &clock, &random, "nobody", "x").unwrap_err().status, 429);
@@ -497,10 +534,11 @@ mod tests {
         assert!(REVIEWER_SESSIONS.clear_cookie().contains("Max-Age=0"));
         let (store, clock, random) = setup();
         boot(&store, &clock, &random);
-        let (session, _, _) = try_login(&store, &clock, &random, "chief", PW).unwrap();
-        let ok = Request::new("POST", "/").with_header("x-csrf-token", &session.csrf_token);
-        assert!(session.check_csrf(&ok).is_ok());
-        assert_eq!(session.check_csrf(&Request::new("POST", "/")).unwrap_err().code, "request.csrf_token_invalid");
+        let (session, token, _) = try_login(&store, &clock, &random, "chief", PW).unwrap();
+        let post = Request::new("POST", "/api/review/logout").with_header("cookie", &format!("{COOKIE_NAME}={token}"));
+        let ok = post.clone().with_header("x-csrf-token", &session.csrf_token);
+        assert!(block_on(current(&store, &clock, &ok)).is_ok());
+        assert_eq!(block_on(current(&store, &clock, &post)).unwrap_err().code, "request.csrf_token_invalid");
     }
 
     #[test]

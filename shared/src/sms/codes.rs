@@ -3,7 +3,7 @@ use crate::digest::{constant_time_eq, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::identity::Mobile;
 use crate::random::Random;
-use crate::store::Store;
+use crate::store::{Database, Store, Transaction};
 use serde_json::json;
 
 pub const CODE_TTL_SECS: i64 = 600;
@@ -77,9 +77,9 @@ impl IssuedCode {
 }
 
 /// Issues a new code for `mobile`, enforcing the resend interval and the
-/// hourly cap. Call inside the transaction that also enqueues the SMS.
-pub async fn issue_code<S: Store>(
-    store: &S,
+/// hourly cap, in the transaction that also enqueues its SMS.
+pub async fn issue_code<D: Database>(
+    store: &Transaction<'_, D>,
     clock: &dyn Clock,
     random: &dyn Random,
     purpose: Purpose,
@@ -119,8 +119,8 @@ pub async fn issue_code<S: Store>(
 
 /// A code the system sends on its own (an approved appeal's set-password
 /// code): not subject to the requester limits above.
-pub async fn issue_system_code<S: Store>(
-    store: &S,
+pub async fn issue_system_code<D: Database>(
+    store: &Transaction<'_, D>,
     clock: &dyn Clock,
     random: &dyn Random,
     purpose: Purpose,
@@ -194,10 +194,10 @@ fn code_digest(salt: &str, code: &str) -> String {
 
 /// Checks `code` against the newest code for (purpose, mobile) and uses it
 /// up on success. Errors name the field `sms_code` and say what to do.
-/// Call inside the transaction of the change the code authorises, so a
-/// failed change leaves the code unused.
-pub async fn verify_code<S: Store>(
-    store: &S,
+/// It runs in the transaction of the change the code authorises, so a
+/// failed change leaves the code unused ([`begin_with_code`]).
+pub async fn verify_code<D: Database>(
+    store: &Transaction<'_, D>,
     clock: &dyn Clock,
     purpose: Purpose,
     mobile: &Mobile,
@@ -268,27 +268,26 @@ pub async fn verify_code<S: Store>(
 }
 
 /// Opens the write transaction of a change an SMS code authorises and
-/// checks the code inside it. On success the transaction stays open: the
-/// caller finishes it with the change (`store::finish`), so a failed change
-/// leaves the code unused. On failure it is closed here: committed when the
-/// failed try must count (a wrong code), rolled back otherwise.
-pub async fn begin_with_code<S: Store>(
-    store: &S,
+/// checks the code inside it. On success the open transaction is returned:
+/// the caller commits it with the change, and a failed change (the
+/// transaction dropped) leaves the code unused. On failure it is closed
+/// here: committed when the failed try must count (a wrong code), rolled
+/// back otherwise.
+pub async fn begin_with_code<'a, D: Database>(
+    db: &'a D,
     clock: &dyn Clock,
     purpose: Purpose,
     mobile: &Mobile,
     code: &str,
-) -> AppResult<()> {
-    store.begin().await?;
-    if let Err(e) = verify_code(store, clock, purpose, mobile, code).await {
+) -> AppResult<Transaction<'a, D>> {
+    let tx = db.begin().await?;
+    if let Err(e) = verify_code(&tx, clock, purpose, mobile, code).await {
         if matches!(e.code, "sms.code_wrong" | "sms.code_locked") {
-            store.commit().await?;
-        } else {
-            store.rollback().await?;
+            tx.commit().await?;
         }
         return Err(e);
     }
-    Ok(())
+    Ok(tx)
 }
 
 fn code_err(code: &'static str, zh: &str, en: &str) -> AppError {
@@ -319,10 +318,19 @@ mod tests {
 
     impl T {
         fn issue(&self) -> AppResult<IssuedCode> {
-            block_on(issue_code(&self.store, &self.clock, &self.random, Purpose::Registration, &self.mobile))
+            self.issue_for(Purpose::Registration)
+        }
+        fn issue_for(&self, purpose: Purpose) -> AppResult<IssuedCode> {
+            block_on(crate::store::in_transaction(&self.store, async |tx| {
+                issue_code(tx, &self.clock, &self.random, purpose, &self.mobile).await
+            }))
         }
         fn verify(&self, code: &str) -> AppResult<()> {
-            block_on(verify_code(&self.store, &self.clock, Purpose::Registration, &self.mobile, code))
+            self.verify_for(Purpose::Registration, code)
+        }
+        fn verify_for(&self, purpose: Purpose, code: &str) -> AppResult<()> {
+            let tx = block_on(begin_with_code(&self.store, &self.clock, purpose, &self.mobile, code))?;
+            block_on(tx.commit()).map_err(Into::into)
         }
     }
 
@@ -397,7 +405,7 @@ mod tests {
         if first.code != second.code {
             assert_eq!(t.verify(&first.code).unwrap_err().code, "sms.code_wrong");
         }
-        let other = block_on(verify_code(&t.store, &t.clock, Purpose::PasswordReset, &t.mobile, &second.code));
+        let other = t.verify_for(Purpose::PasswordReset, &second.code);
         assert_eq!(other.unwrap_err().code, "sms.code_missing");
         t.verify(&second.code).unwrap();
     }
@@ -409,10 +417,13 @@ mod tests {
             t.issue().unwrap();
             t.clock.advance_seconds(60);
         }
-        let c = block_on(issue_system_code(&t.store, &t.clock, &t.random, Purpose::SetPassword, &t.mobile)).unwrap();
+        let c = block_on(crate::store::in_transaction(&t.store, async |tx| {
+            issue_system_code(tx, &t.clock, &t.random, Purpose::SetPassword, &t.mobile).await
+        }))
+        .unwrap();
         assert_eq!(c.expires_in_secs, 24 * 3600);
         t.clock.advance_seconds(23 * 3600);
-        block_on(verify_code(&t.store, &t.clock, Purpose::SetPassword, &t.mobile, &c.code)).unwrap();
+        t.verify_for(Purpose::SetPassword, &c.code).unwrap();
     }
 
     #[test]

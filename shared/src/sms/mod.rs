@@ -10,30 +10,33 @@
 mod codes;
 mod outbox;
 
-pub use codes::{CODE_TTL_SECS, HOURLY_CAP, IssuedCode, MAX_WRONG_TRIES, SET_PASSWORD_TTL_SECS, begin_with_code, issue_system_code, Purpose, RESEND_AFTER_SECS, issue_code, verify_code};
+pub use codes::{
+    CODE_TTL_SECS, HOURLY_CAP, IssuedCode, MAX_WRONG_TRIES, Purpose, RESEND_AFTER_SECS, SET_PASSWORD_TTL_SECS, begin_with_code,
+    issue_code, issue_system_code, verify_code,
+};
 pub use outbox::{OutboxMessage, Template, enqueue, mark_failed, mark_sent, messages_for, pending};
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::identity::Mobile;
 use crate::random::Random;
-use crate::store::Store;
+use crate::store::{Database, in_transaction};
 
 /// Issues a code for `mobile` and writes its SMS (`template`, with the
-/// code) to the outbox, in one transaction. Returns the code's terms and the
-/// outbox id to deliver after the commit.
-pub async fn issue_and_enqueue<S: Store>(
-    store: &S,
+/// code) to the outbox, in one transaction; the glue delivers it after the
+/// commit. Returns the code's terms (for the requester: never the code).
+pub async fn issue_and_enqueue<D: Database>(
+    db: &D,
     clock: &dyn Clock,
     random: &dyn Random,
     purpose: Purpose,
     template: Template,
     mobile: &Mobile,
-) -> AppResult<(IssuedCode, i64)> {
-    crate::transaction!(store, async {
-        let issued = issue_code(store, clock, random, purpose, mobile).await?;
-        let id = enqueue(store, clock, mobile, template, serde_json::json!({ "code": issued.code })).await?;
-        Ok::<_, AppError>((issued, id))
-    }
-    .await)
+) -> AppResult<IssuedCode> {
+    in_transaction(db, async |tx| {
+        let issued = issue_code(tx, clock, random, purpose, mobile).await?;
+        enqueue(tx, clock, mobile, template, serde_json::json!({ "code": issued.code })).await?;
+        Ok::<_, AppError>(issued)
+    })
+    .await
 }

@@ -1,10 +1,12 @@
 //! The SMS outbox: a message is written in the transaction of the change it
-//! reports, then delivered after the commit (by the component, to the
-//! configured gateway) and marked sent; failures are retried later.
+//! reports ([`enqueue`] takes the transaction and queues the message on it),
+//! then delivered after the commit by the shared glue
+//! (`shared::spin::serve`, to the configured gateway) and marked sent; an
+//! undelivered message stays in the outbox with its last error.
 
 use crate::clock::Clock;
 use crate::identity::Mobile;
-use crate::store::{Store, StoreError};
+use crate::store::{Database, Store, StoreError, Transaction};
 use serde_json::{Value, json};
 
 /// The messages we send. Texts are Chinese (the SMS channel's language);
@@ -109,8 +111,9 @@ impl OutboxMessage {
     }
 }
 
-pub async fn enqueue<S: Store>(
-    store: &S,
+/// Writes a message in `tx`; it is delivered once `tx` has committed.
+pub async fn enqueue<D: Database>(
+    store: &Transaction<'_, D>,
     clock: &dyn Clock,
     to: &Mobile,
     template: Template,
@@ -131,7 +134,9 @@ pub async fn enqueue<S: Store>(
             &[to.as_str().into(), template.as_str().into(), params.to_string().into(), clock.now().millis().into()],
         )
         .await?;
-    rows.first().ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?.int("id")
+    let id = rows.first().ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?.int("id")?;
+    store.queue_message(id);
+    Ok(id)
 }
 
 const COLUMNS: &str = "id, recipient, template, params, created_at, sent_at, attempts";
@@ -152,23 +157,17 @@ fn read(rows: &crate::store::Rows) -> Result<Vec<OutboxMessage>, StoreError> {
         .collect()
 }
 
-/// Unsent messages with the given ids (the ones this request enqueued), or
-/// all unsent ones with fewer than `max_attempts` when `ids` is empty.
-pub async fn pending<S: Store>(store: &S, ids: &[i64], max_attempts: i64) -> Result<Vec<OutboxMessage>, StoreError> {
-    let rows = if ids.is_empty() {
-        store
-            .execute(
-                &format!("SELECT {COLUMNS} FROM sms_outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT 100"),
-                &[max_attempts.into()],
-            )
-            .await?
-    } else {
-        let marks = vec!["?"; ids.len()].join(", ");
-        let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
-        store
-            .execute(&format!("SELECT {COLUMNS} FROM sms_outbox WHERE sent_at IS NULL AND id IN ({marks}) ORDER BY id"), &params)
-            .await?
-    };
+/// The unsent messages among `ids` (the ones a request's transactions
+/// committed).
+pub async fn pending<S: Store>(store: &S, ids: &[i64]) -> Result<Vec<OutboxMessage>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
+    let rows = store
+        .execute(&format!("SELECT {COLUMNS} FROM sms_outbox WHERE sent_at IS NULL AND id IN ({marks}) ORDER BY id"), &params)
+        .await?;
     read(&rows)
 }
 
@@ -210,26 +209,30 @@ mod tests {
     use super::*;
     use crate::clock::{FixedClock, Timestamp};
     use crate::store::native::block_on;
-    use crate::store::{NativeStore, migrate};
+    use crate::store::{Database, NativeStore, migrate};
+
+    fn queue(store: &NativeStore, clock: &FixedClock, to: &Mobile, t: Template, params: Value) -> i64 {
+        block_on(crate::store::in_transaction(store, async |tx| enqueue(tx, clock, to, t, params).await)).unwrap()
+    }
 
     #[test]
-    fn enqueue_deliver_and_retry_bookkeeping() {
+    fn enqueue_deliver_and_failure_bookkeeping() {
         let store = NativeStore::in_memory().unwrap();
         let clock = FixedClock::at(Timestamp(5_000));
         block_on(migrate(&store, &clock)).unwrap();
         let to = Mobile::parse("+86 138-0013-8000").unwrap();
-        let a = block_on(enqueue(&store, &clock, &to, Template::RegistrationCode, json!({"code": "123456"}))).unwrap();
-        let b = block_on(enqueue(&store, &clock, &to, Template::PasswordChanged, json!({"login_name": "WPacme"}))).unwrap();
+        let a = queue(&store, &clock, &to, Template::RegistrationCode, json!({"code": "123456"}));
+        let b = queue(&store, &clock, &to, Template::PasswordChanged, json!({"login_name": "WPacme"}));
+        assert_eq!(store.take_committed_messages(), vec![a, b], "queued on their transactions, due once committed");
 
-        let mine = block_on(pending(&store, &[a], 5)).unwrap();
+        let mine = block_on(pending(&store, &[a])).unwrap();
         assert_eq!(mine.len(), 1);
         assert!(mine[0].text().contains("123456"));
         block_on(mark_sent(&store, &clock, a)).unwrap();
         block_on(mark_failed(&store, b, "gateway said 503")).unwrap();
 
-        let all = block_on(pending(&store, &[], 5)).unwrap();
-        assert_eq!(all.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), vec![(b, 1)]);
-        assert!(block_on(pending(&store, &[], 1)).unwrap().is_empty(), "attempts exhausted");
+        let left = block_on(pending(&store, &[a, b])).unwrap();
+        assert_eq!(left.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), vec![(b, 1)], "a sent message is no longer pending");
 
         let newest = block_on(messages_for(&store, &to, 10)).unwrap();
         assert_eq!(newest[0].id, b);
@@ -237,10 +240,10 @@ mod tests {
         assert!(newest[1].params.get("code").is_none(), "a delivered message keeps no code");
 
         // An undelivered code is scrubbed once no code can still be valid.
-        let c = block_on(enqueue(&store, &clock, &to, Template::AppealCode, json!({"code": "777777"}))).unwrap();
+        let c = queue(&store, &clock, &to, Template::AppealCode, json!({"code": "777777"}));
         clock.advance_seconds(24 * 3600 + 1);
-        block_on(enqueue(&store, &clock, &to, Template::PasswordChanged, json!({"login_name": "x"}))).unwrap();
-        let old = block_on(pending(&store, &[c], 5)).unwrap();
+        queue(&store, &clock, &to, Template::PasswordChanged, json!({"login_name": "x"}));
+        let old = block_on(pending(&store, &[c])).unwrap();
         assert!(old[0].params.get("code").is_none());
     }
 

@@ -8,7 +8,7 @@
 //! version is `PRAGMA user_version`, and `schema_migrations` records when
 //! each migration was applied.
 
-use super::{Store, StoreError, Value};
+use super::{Database, Store, StoreError, Value};
 use crate::clock::Clock;
 
 #[derive(Debug, Clone, Copy)]
@@ -34,12 +34,12 @@ pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
 }
 
 /// Brings the database to the latest schema; returns the schema version.
-pub async fn migrate<S: Store>(store: &S, clock: &dyn Clock) -> Result<i64, StoreError> {
+pub async fn migrate<D: Database>(store: &D, clock: &dyn Clock) -> Result<i64, StoreError> {
     migrate_to(store, clock, MIGRATIONS).await
 }
 
-pub(crate) async fn migrate_to<S: Store>(
-    store: &S,
+pub(crate) async fn migrate_to<D: Database>(
+    store: &D,
     clock: &dyn Clock,
     migrations: &[Migration],
 ) -> Result<i64, StoreError> {
@@ -53,9 +53,10 @@ pub(crate) async fn migrate_to<S: Store>(
             "the database has schema version {current}, newer than this code's {latest}"
         )));
     }
-    store.begin().await?;
-    let applied = apply_pending(store, clock, migrations, latest).await;
-    super::finish(store, applied).await
+    let tx = store.begin().await?;
+    let applied = apply_pending(&tx, clock, migrations, latest).await?;
+    tx.commit().await?;
+    Ok(applied)
 }
 
 async fn apply_pending<S: Store>(

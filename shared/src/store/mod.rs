@@ -5,8 +5,9 @@
 //! - `NativeStore` (feature `native`, and in this crate's tests) runs on
 //!   rusqlite, so every rule is testable natively.
 //!
-//! Each `execute` runs exactly one statement, as Spin's SQLite does; a
-//! transaction is `BEGIN IMMEDIATE` ... `COMMIT` on the same connection.
+//! Each `execute` runs exactly one statement, as Spin's SQLite does. A
+//! transaction is a value ([`Transaction`]) on one connection: no module
+//! outside this one writes `BEGIN`, `COMMIT` or `ROLLBACK`.
 
 mod migrate;
 #[cfg(any(feature = "native", test))]
@@ -18,6 +19,8 @@ pub use native::NativeStore;
 
 use crate::error::AppError;
 use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A SQLite value, as both backends see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -197,35 +200,133 @@ impl From<StoreError> for AppError {
     }
 }
 
-/// A SQL database. Each call runs one statement on one connection.
+/// Runs SQL: one statement per call. Implemented by a connection
+/// ([`Database`]) and by a [`Transaction`] on one, so a read works in both.
 #[allow(async_fn_in_trait)]
 pub trait Store {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError>;
+}
 
-    /// Starts a write transaction now (taking the write lock at once, so two
-    /// racing writers serialise instead of failing at COMMIT).
-    async fn begin(&self) -> Result<(), StoreError> {
-        self.execute("BEGIN IMMEDIATE", &[]).await.map(drop)
+/// A connection: the only thing that starts a [`Transaction`]. A backend
+/// implements [`Database::run`] (one statement, nothing else) and keeps a
+/// [`Connection`] state; [`Store::execute`] for a backend is
+/// [`Database::execute_statement`], which rolls back first when a dropped
+/// transaction left one due.
+#[allow(async_fn_in_trait)]
+pub trait Database: Store + Sized {
+    /// Runs one statement on the connection, as is.
+    async fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError>;
+
+    /// The connection's transaction bookkeeping.
+    fn connection(&self) -> &Connection;
+
+    /// What [`Store::execute`] does on a connection: first the rollback a
+    /// dropped transaction left due, then the statement.
+    async fn execute_statement(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        if self.connection().take_rollback_due() {
+            self.run("ROLLBACK", &[]).await?;
+        }
+        self.run(sql, params).await
     }
 
-    async fn commit(&self) -> Result<(), StoreError> {
-        self.execute("COMMIT", &[]).await.map(drop)
+    /// Starts a write transaction now (`BEGIN IMMEDIATE`: the write lock is
+    /// taken at once, so two racing writers serialise instead of failing at
+    /// `COMMIT`). One transaction per connection at a time.
+    async fn begin(&self) -> Result<Transaction<'_, Self>, StoreError> {
+        if self.connection().in_transaction.swap(true, Ordering::SeqCst) {
+            return Err(StoreError::Other("a transaction is already open on this connection".into()));
+        }
+        if let Err(e) = self.execute_statement("BEGIN IMMEDIATE", &[]).await {
+            self.connection().in_transaction.store(false, Ordering::SeqCst);
+            return Err(e);
+        }
+        Ok(Transaction { db: self, messages: Mutex::new(Vec::new()), open: true })
     }
 
-    async fn rollback(&self) -> Result<(), StoreError> {
-        self.execute("ROLLBACK", &[]).await.map(drop)
+    /// The SMS outbox ids that committed transactions queued on this
+    /// connection since the last call (the glue delivers them).
+    fn take_committed_messages(&self) -> Vec<i64> {
+        std::mem::take(&mut *lock(&self.connection().committed_messages))
     }
 }
 
-/// Runs `body` inside `BEGIN IMMEDIATE` / `COMMIT`, rolling back on error.
-#[macro_export]
-macro_rules! transaction {
-    ($store:expr, $body:expr) => {{
-        let store = $store;
-        $crate::store::Store::begin(store).await?;
-        let result = $body;
-        $crate::store::finish(store, result).await
-    }};
+/// The transaction bookkeeping of one connection. Backends hold one and
+/// return it from [`Database::connection`].
+#[derive(Debug, Default)]
+pub struct Connection {
+    in_transaction: AtomicBool,
+    rollback_due: AtomicBool,
+    committed_messages: Mutex<Vec<i64>>,
+}
+
+impl Connection {
+    fn take_rollback_due(&self) -> bool {
+        self.rollback_due.swap(false, Ordering::SeqCst)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A write transaction, as a value: [`Database::begin`] returns it,
+/// [`Transaction::commit`] consumes it, and dropping it rolls it back (the
+/// `ROLLBACK` runs before the connection's next statement; a connection that
+/// closes first rolls back by itself). A function that must run inside its
+/// caller's transaction takes `&Transaction`, so it cannot be called
+/// outside one.
+pub struct Transaction<'a, D: Database> {
+    db: &'a D,
+    messages: Mutex<Vec<i64>>,
+    open: bool,
+}
+
+impl<D: Database> Transaction<'_, D> {
+    /// Commits. The SMS queued in it ([`Transaction::queue_message`]) are
+    /// then due for delivery ([`Database::take_committed_messages`]).
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.db.run("COMMIT", &[]).await?;
+        self.open = false;
+        self.db.connection().in_transaction.store(false, Ordering::SeqCst);
+        let queued = std::mem::take(&mut *lock(&self.messages));
+        lock(&self.db.connection().committed_messages).extend(queued);
+        Ok(())
+    }
+
+    /// Records that this transaction wrote the outbox message `id`: it is
+    /// delivered once the transaction has committed, never before.
+    pub fn queue_message(&self, id: i64) {
+        lock(&self.messages).push(id);
+    }
+}
+
+impl<D: Database> Store for Transaction<'_, D> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        self.db.run(sql, params).await
+    }
+}
+
+impl<D: Database> Drop for Transaction<'_, D> {
+    fn drop(&mut self) {
+        if self.open {
+            let c = self.db.connection();
+            c.rollback_due.store(true, Ordering::SeqCst);
+            c.in_transaction.store(false, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Runs `body` in a new transaction: commits when it returns `Ok`, rolls
+/// back when it returns `Err` (the transaction is dropped).
+pub async fn in_transaction<D, T, E>(db: &D, body: impl AsyncFnOnce(&Transaction<'_, D>) -> Result<T, E>) -> Result<T, E>
+where
+    D: Database,
+    E: From<StoreError>,
+{
+    let tx = db.begin().await?;
+    let value = body(&tx).await?;
+    tx.commit().await?;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -242,6 +343,81 @@ mod tests {
         assert!(matches!(StoreError::from_message("database is locked"), StoreError::Busy(_)));
         assert!(matches!(StoreError::from_message("NOT NULL constraint failed: a.b"), StoreError::Constraint(_)));
         assert!(matches!(StoreError::from_message("no such table: x"), StoreError::Other(_)));
+    }
+
+    fn count(db: &NativeStore) -> i64 {
+        let rows = native::block_on(db.execute("SELECT COUNT(*) AS n FROM t", &[])).unwrap();
+        rows.first().unwrap().int("n").unwrap()
+    }
+
+    fn table() -> NativeStore {
+        let db = NativeStore::in_memory().unwrap();
+        native::block_on(db.execute("CREATE TABLE t (x INTEGER)", &[])).unwrap();
+        db
+    }
+
+    #[test]
+    fn a_committed_transaction_keeps_its_writes_and_releases_its_messages() {
+        let db = table();
+        native::block_on(async {
+            let tx = db.begin().await.unwrap();
+            tx.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+            tx.queue_message(7);
+            assert!(db.take_committed_messages().is_empty(), "nothing is delivered before the commit");
+            tx.commit().await.unwrap();
+        });
+        assert_eq!(count(&db), 1);
+        assert_eq!(db.take_committed_messages(), vec![7]);
+        assert!(db.take_committed_messages().is_empty(), "taken once");
+    }
+
+    #[test]
+    fn a_dropped_transaction_rolls_back_and_forgets_its_messages() {
+        let db = table();
+        native::block_on(async {
+            let tx = db.begin().await.unwrap();
+            tx.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+            tx.queue_message(9);
+            drop(tx);
+            // The next statement on the connection runs after the rollback.
+            assert_eq!(count(&db), 0);
+            // And the connection can start a new one.
+            let tx = db.begin().await.unwrap();
+            tx.execute("INSERT INTO t VALUES (2)", &[]).await.unwrap();
+            tx.commit().await.unwrap();
+        });
+        assert_eq!(count(&db), 1);
+        assert!(db.take_committed_messages().is_empty());
+    }
+
+    #[test]
+    fn in_transaction_commits_on_ok_and_rolls_back_on_err() {
+        let db = table();
+        native::block_on(async {
+            let ok: Result<(), StoreError> = in_transaction(&db, async |tx| {
+                tx.execute("INSERT INTO t VALUES (1)", &[]).await.map(drop)
+            })
+            .await;
+            ok.unwrap();
+            let err: Result<(), StoreError> = in_transaction(&db, async |tx| {
+                tx.execute("INSERT INTO t VALUES (2)", &[]).await?;
+                Err(StoreError::Other("the flow refused".into()))
+            })
+            .await;
+            assert!(err.is_err());
+        });
+        assert_eq!(count(&db), 1);
+    }
+
+    #[test]
+    fn one_transaction_at_a_time_per_connection() {
+        let db = table();
+        native::block_on(async {
+            let tx = db.begin().await.unwrap();
+            assert!(db.begin().await.is_err(), "no nested transaction");
+            tx.commit().await.unwrap();
+            db.begin().await.unwrap().commit().await.unwrap();
+        });
     }
 
     #[test]
@@ -262,19 +438,4 @@ pub async fn configure_connection<S: Store>(store: &S) -> Result<(), StoreError>
     store.execute("PRAGMA busy_timeout = 5000", &[]).await?;
     store.execute("PRAGMA foreign_keys = ON", &[]).await?;
     Ok(())
-}
-
-/// Ends the transaction a `begin` opened: commits on `Ok`, rolls back on
-/// `Err` (the original error matters more than a failed rollback).
-pub async fn finish<S: Store, T, E: From<StoreError>>(store: &S, result: Result<T, E>) -> Result<T, E> {
-    match result {
-        Ok(v) => {
-            store.commit().await?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = store.rollback().await;
-            Err(e)
-        }
-    }
 }

@@ -1,12 +1,13 @@
 //! The rusqlite backend, for native tests and tools. Same SQL as Spin.
 
-use super::{Rows, Store, StoreError, Value};
+use super::{Connection, Database, Rows, Store, StoreError, Value};
 use rusqlite::types::ValueRef;
 use std::path::Path;
 use std::sync::Mutex;
 
 pub struct NativeStore {
     conn: Mutex<rusqlite::Connection>,
+    state: Connection,
 }
 
 impl NativeStore {
@@ -21,7 +22,7 @@ impl NativeStore {
 
     fn configure(conn: rusqlite::Connection) -> Result<Self, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(map_err)?;
-        let store = NativeStore { conn: Mutex::new(conn) };
+        let store = NativeStore { conn: Mutex::new(conn), state: Connection::default() };
         block_on(super::configure_connection(&store))?;
         Ok(store)
     }
@@ -29,6 +30,16 @@ impl NativeStore {
 
 impl Store for NativeStore {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        self.execute_statement(sql, params).await
+    }
+}
+
+impl Database for NativeStore {
+    fn connection(&self) -> &Connection {
+        &self.state
+    }
+
+    async fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
         let conn = self.conn.lock().map_err(|_| StoreError::Other("connection poisoned".into()))?;
         let mut stmt = conn.prepare(sql).map_err(map_err)?;
         let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();

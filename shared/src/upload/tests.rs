@@ -433,18 +433,22 @@ fn store() -> (NativeStore, FixedClock) {
     (store, clock)
 }
 
+fn appeal(n: i64) -> crate::review::Subject {
+    crate::review::Subject::Appeal(crate::ids::AppealId(n))
+}
+
 #[test]
 fn store_list_and_fetch_roundtrip() {
     let (store, clock) = store();
     let jpg = jpeg_bytes(8, 8);
     let a = validate(&file("id_front", "身份证正面.jpg", Some("image/jpeg"), &jpg)).unwrap();
     let b = validate(&file("id_back", "back.png", Some("image/jpeg"), PDF)).unwrap();
-    let id_a = block_on(store_upload(&store, &clock, "appeal:12", &a)).unwrap();
+    let id_a = block_on(store_upload(&store, &clock, appeal(12), &a)).unwrap();
     clock.advance_seconds(1);
-    let id_b = block_on(store_upload(&store, &clock, "appeal:12", &b)).unwrap();
-    block_on(store_upload(&store, &clock, "appeal:13", &a)).unwrap();
+    let id_b = block_on(store_upload(&store, &clock, appeal(12), &b)).unwrap();
+    block_on(store_upload(&store, &clock, appeal(13), &a)).unwrap();
 
-    let list = block_on(list_for(&store, "appeal:12")).unwrap();
+    let list = block_on(list_for(&store, appeal(12))).unwrap();
     assert_eq!(list.iter().map(|u| u.id).collect::<Vec<_>>(), [id_a, id_b]);
     assert_eq!(list[0].label, "身份证正面.jpg");
     assert_eq!(list[0].sha256, sha256_hex(&jpg));
@@ -454,22 +458,22 @@ fn store_list_and_fetch_roundtrip() {
     assert_eq!(j["purpose"], "id_front");
     assert_eq!(j["size"], jpg.len());
     assert!(j.get("data").is_none());
-    assert!(block_on(list_for(&store, "appeal:99")).unwrap().is_empty());
+    assert!(block_on(list_for(&store, appeal(99))).unwrap().is_empty());
 
     let got = block_on(fetch(&store, id_b)).unwrap().unwrap();
-    assert_eq!(got.owner, "appeal:12");
+    assert_eq!(got.owner, appeal(12));
     assert_eq!(got.data, PDF);
     assert_eq!(got.declared_type.as_deref(), Some("image/jpeg"));
     assert_eq!(got.info.sha256, sha256_hex(&got.data));
     assert_eq!(got.info, list[1]);
-    assert_eq!(block_on(fetch(&store, 999)).unwrap(), None);
+    assert_eq!(block_on(fetch(&store, crate::ids::UploadId(999))).unwrap(), None);
 }
 
 #[test]
 fn downloads_are_sandboxed_attachments() {
     let (store, clock) = store();
     let jpg = jpeg_bytes(8, 8);
-    let id = block_on(store_upload(&store, &clock, "account:1", &validate(&file("id_front", "身份证 \"正面\".jpg", Some("text/html"), &jpg)).unwrap())).unwrap();
+    let id = block_on(store_upload(&store, &clock, appeal(1), &validate(&file("id_front", "身份证 \"正面\".jpg", Some("text/html"), &jpg)).unwrap())).unwrap();
     let u = block_on(fetch(&store, id)).unwrap().unwrap();
     let r = download_response(&u);
     assert_eq!(r.status, 200);

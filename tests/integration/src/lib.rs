@@ -91,7 +91,12 @@ async fn start(state: &Path, variables: &HashMap<String, String>, clock: &TestCl
     opts.clock = Some(clock.clone());
     opts.variables = variables.clone();
     let host = Host::load(opts).expect("the app loads in the test host");
-    host.spawn("127.0.0.1:0").await.expect("the host serves")
+    let running = host.spawn("127.0.0.1:0").await.expect("the host serves");
+    // Ready when it answers its health check (which also brings the
+    // database to the current schema, as any first request would).
+    let health = client().get(format!("{}/api/health", running.url())).send().await.expect("health request");
+    assert_eq!(health.status(), 200, "the app answers /api/health");
+    running
 }
 
 impl TestApp {
