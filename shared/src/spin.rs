@@ -15,6 +15,17 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use spin_sdk::http::Request as SpinRequest;
 use spin_sdk::sqlite;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What an instance keeps between the requests it serves (Spin 4 reuses a
+/// WASIp3 instance for up to 128 requests, up to 16 at once): only what is
+/// the same for every request and every user. Whether this instance has
+/// seen the schema current (later requests skip `PRAGMA user_version`) ...
+static SCHEMA_CURRENT: AtomicBool = AtomicBool::new(false);
+/// ... and the component's settings, read once (Spin variables do not
+/// change while the app runs).
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
 /// The response type every component returns.
 pub type SpinResponse = spin_sdk::http::Response<Full<Bytes>>;
@@ -117,7 +128,10 @@ where
             csrf::check_origin(&request)?;
         }
         let store = SpinStore::open_default().await.inspect_err(|e| log(component, &request_id, e))?;
-        migrate(&store, &SystemClock).await.inspect_err(|e| log(component, &request_id, e))?;
+        if !SCHEMA_CURRENT.load(Ordering::Relaxed) {
+            migrate(&store, &SystemClock).await.inspect_err(|e| log(component, &request_id, e))?;
+            SCHEMA_CURRENT.store(true, Ordering::Relaxed);
+        }
         let ctx = Context {
             store,
             clock: Box::new(SystemClock),
@@ -220,15 +234,32 @@ pub async fn read_request(req: SpinRequest, limit: usize) -> AppResult<web::Requ
 }
 
 async fn load_settings(component: &Component) -> Settings {
+    if let Some(settings) = SETTINGS.get() {
+        return settings.clone();
+    }
+    let (settings, complete) = read_settings(component).await;
+    if complete {
+        let _ = SETTINGS.set(settings.clone());
+    }
+    settings
+}
+
+/// Reads the component's settings; `complete` is false when a variable
+/// could not be read (then the next request tries again).
+async fn read_settings(component: &Component) -> (Settings, bool) {
     let mut settings = Settings::default();
+    let mut complete = true;
     for setting in component.settings {
         match spin_sdk::variables::get(setting.name).await {
             Ok(v) => settings.insert(setting, v),
             Err(spin_sdk::variables::Error::Undefined(_)) => {}
-            Err(e) => eprintln!("[{}] variable {}: {e:?}", component.id, setting.name),
+            Err(e) => {
+                complete = false;
+                eprintln!("[{}] variable {}: {e:?}", component.id, setting.name);
+            }
         }
     }
-    settings
+    (settings, complete)
 }
 
 /// Renders a [`web::Response`] with the request id and safe defaults.
