@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::guidance::Guidance;
 use crate::identity::{CivilDate, Document, DocumentType, Mobile, OrgName, PersonName, Uscc};
 use crate::random::Random;
-use crate::rate_limit::{self, Limit};
+use crate::rate_limit::Limit;
 use crate::settings::{self, ClientLimit};
 use crate::review::{ReviewKind, ReviewState, Subject};
 use crate::sms::{self, Purpose};
@@ -134,10 +134,7 @@ pub async fn send_code<D: Database>(
     client: &str,
     mobile: &str,
 ) -> AppResult<(sms::IssuedCode, Mobile)> {
-    let mobile = Mobile::parse(mobile)?;
-    rate_limit::hit(db, clock, client_limit, client).await?;
-    let issued = sms::issue_and_enqueue(db, clock, random, Purpose::Appeal, sms::Template::AppealCode, &mobile).await?;
-    Ok((issued, mobile))
+    sms::send_requested_code(db, clock, random, client_limit, client, mobile, Purpose::Appeal, sms::Template::AppealCode).await
 }
 
 /// The files allowed and required for a kind of appeal.

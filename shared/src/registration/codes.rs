@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::identity::Mobile;
 use crate::random::Random;
-use crate::rate_limit::{self, Limit};
+use crate::rate_limit::Limit;
 use crate::settings::{self, ClientLimit};
 use crate::sms::{self, IssuedCode, Purpose, Template};
 use crate::store::{Database, Store};
@@ -44,10 +44,7 @@ pub async fn send_code<D: Database>(
         )
         .with_field("purpose"));
     }
-    let mobile = Mobile::parse(&form.mobile)?;
-    rate_limit::hit(db, clock, client_limit, client).await?;
-    let issued = sms::issue_and_enqueue(db, clock, random, purpose, Template::RegistrationCode, &mobile).await?;
-    Ok((issued, mobile))
+    sms::send_requested_code(db, clock, random, client_limit, client, &form.mobile, purpose, Template::RegistrationCode).await
 }
 
 /// Development only (setting `dev_outbox` = `true`): the newest SMS to a

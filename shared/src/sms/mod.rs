@@ -22,6 +22,27 @@ use crate::identity::Mobile;
 use crate::random::Random;
 use crate::store::{Database, in_transaction};
 
+/// A code someone asked for at an endpoint: the number is parsed (its
+/// error names the field), the request counts against the client's limit
+/// (`client_limit`, for `client`) once it is well formed, then the code is
+/// issued under the number's own limits ([`issue_and_enqueue`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn send_requested_code<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    client_limit: crate::rate_limit::Limit,
+    client: &str,
+    mobile: &str,
+    purpose: Purpose,
+    template: Template,
+) -> AppResult<(IssuedCode, Mobile)> {
+    let mobile = Mobile::parse(mobile)?;
+    crate::rate_limit::hit(db, clock, client_limit, client).await?;
+    let issued = issue_and_enqueue(db, clock, random, purpose, template, &mobile).await?;
+    Ok((issued, mobile))
+}
+
 /// Issues a code for `mobile` and writes its SMS (`template`, with the
 /// code) to the outbox, in one transaction; the glue delivers it after the
 /// commit. Returns the code's terms (for the requester: never the code).
