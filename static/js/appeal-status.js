@@ -1,7 +1,9 @@
 // 查询申诉进度 (/appeal/status): the appeal number and the new mobile ->
 // 申诉已提交 / 审核中 (not yet / taken up by a reviewer; with the due time and the scans, downloadable while open), 已通过
 // (set the password with the SMS code) or 未通过 (the reason; appeal
-// again). ?number=…&mobile=… fills the form and looks it up at once.
+// again). ?number=… fills the number; the mobile is typed, and goes to the
+// API in the X-Appeal-Mobile header, never in a URL (history, logs,
+// referrers): the scans are fetched with it and saved from a Blob.
 import { t, api, both, errorsOf, formatTime, formatSize } from './i18n.js';
 import { clearErrors, showErrors, busy } from './form.js';
 import { initHeader } from './header.js';
@@ -66,18 +68,45 @@ function render() {
   box.hidden = !(open && docs.length);
   document.getElementById('documents-list').replaceChildren(...docs.map((doc) => {
     const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = `/api/appeals/${encodeURIComponent(body.number)}/documents/${encodeURIComponent(doc.id)}?mobile=${encodeURIComponent(mobile)}`;
-    a.setAttribute('download', doc.label || '');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link-button';
     const purpose = `file.${doc.purpose}`;
     const label = t(purpose) === purpose ? doc.purpose : t(purpose);
-    a.textContent = `${t('status.download')} ${label}`;
+    button.textContent = `${t('status.download')} ${label}`;
+    button.addEventListener('click', () => busy(button, () => download(body.number, doc, mobile)));
     const meta = document.createElement('span');
     meta.className = 'doc-meta';
     meta.textContent = ` ${doc.label}（${formatSize(doc.size)}）`;
-    li.append(a, meta);
+    li.append(button, meta);
     return li;
   }));
+}
+
+/** One scan: fetched with the mobile in the header, saved from an object URL. */
+async function download(number, doc, mobile) {
+  clearErrors();
+  let res;
+  try {
+    res = await api(`/api/appeals/${encodeURIComponent(number)}/documents/${encodeURIComponent(doc.id)}`, {
+      headers: { 'x-appeal-mobile': mobile }, as: 'blob',
+    });
+  } catch {
+    showErrors(null, [both('error.network')]);
+    return;
+  }
+  if (!res.ok) {
+    showErrors(null, errorsOf(res));
+    return;
+  }
+  const url = URL.createObjectURL(res.body);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = doc.label || doc.purpose;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 async function lookup(event) {
@@ -95,7 +124,7 @@ async function lookup(event) {
   await busy(document.getElementById('status-submit'), async () => {
     let res;
     try {
-      res = await api(`/api/appeals/${encodeURIComponent(number)}?mobile=${encodeURIComponent(mobile)}`);
+      res = await api(`/api/appeals/${encodeURIComponent(number)}`, { headers: { 'x-appeal-mobile': mobile } });
     } catch {
       showErrors(form, [both('error.network')]);
       return;
@@ -118,7 +147,8 @@ async function lookup(event) {
 initHeader();
 form.addEventListener('submit', lookup);
 const params = new URLSearchParams(location.search);
-if (params.get('number')) form.number.value = params.get('number').trim();
-if (params.get('mobile')) form.mobile.value = params.get('mobile').trim();
-if (form.number.value && form.mobile.value) lookup();
+if (params.get('number')) {
+  form.number.value = params.get('number').trim();
+  form.mobile.focus();
+}
 document.addEventListener('langchange', render);

@@ -214,7 +214,7 @@ async function onSubmit(event) {
     if (res.status === 201) {
       filed = { ...res.body, mobile: form.new_mobile.value.trim() };
       renderSuccess();
-      const query = new URLSearchParams({ number: filed.number, mobile: filed.mobile });
+      const query = new URLSearchParams({ number: filed.number }); // never the mobile in a URL
       document.getElementById('success-status').href = `/appeal/status?${query}`;
       if (countdown) clearInterval(countdown.timer);
       form.hidden = true;

@@ -451,11 +451,11 @@ export function setCsrfToken(token) { csrfToken = token || null; }
 /**
  * fetch() for our API: sends the UI language, JSON-encodes `options.json`,
  * adds `x-csrf-token` to non-GET requests when a token is known, parses the
- * JSON answer. Returns {status, ok, body, headers}; throws only on network
- * failure.
+ * JSON answer (with `as: 'blob'`, a successful answer's body is a Blob).
+ * Returns {status, ok, body, headers}; throws only on network failure.
  */
 export async function api(path, options = {}) {
-  const { json, ...rest } = options;
+  const { json, as, ...rest } = options;
   const method = (rest.method || (json !== undefined ? 'POST' : 'GET')).toUpperCase();
   const headers = {
     'accept': 'application/json',
@@ -468,6 +468,7 @@ export async function api(path, options = {}) {
   if (json !== undefined) init.body = JSON.stringify(json);
   const response = await fetch(path, init);
   let body = null;
+  if (as === 'blob' && response.ok) return { status: response.status, ok: true, body: await response.blob(), headers: response.headers };
   try { body = await response.json(); } catch { body = null; }
   if (body && typeof body.csrf_token === 'string') csrfToken = body.csrf_token;
   return { status: response.status, ok: response.ok, body, headers: response.headers };

@@ -1,7 +1,8 @@
 //! Flow 4, the HTTP side: recovery appeals (FAQ 1(2), 2, 3.3, 3.4). SMS
 //! codes for the new mobile, filing with scans (multipart), status by
-//! number + mobile, and the appellant's own documents while the appeal is
-//! open. Parse, call `shared::appeal`, deliver SMS, render.
+//! number + mobile (the mobile in the `X-Appeal-Mobile` header), and the
+//! appellant's own documents while the appeal is open. Parse, call
+//! `shared::appeal`, deliver SMS, render.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -56,8 +57,9 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
         Route::SendCode => send_code(&ctx, &req).await,
         Route::File => file(&ctx, &req).await,
         Route::Status => {
+            let mobile = appellant_mobile(&req)?;
             lookup_limit(&ctx, &req).await?;
-            let status = appeal::status(&ctx.store, &params["number"], &req.query_param("mobile").unwrap_or_default()).await?;
+            let status = appeal::status(&ctx.store, &params["number"], &mobile).await?;
             let documents = if status.is_open() {
                 upload::list_for(&ctx.store, &format!("appeal:{}", status.id)).await?.iter().map(|d| d.to_json()).collect()
             } else {
@@ -68,8 +70,9 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
             Ok(Response::json(200, &body))
         }
         Route::Document => {
+            let mobile = appellant_mobile(&req)?;
             lookup_limit(&ctx, &req).await?;
-            let status = appeal::status(&ctx.store, &params["number"], &req.query_param("mobile").unwrap_or_default()).await?;
+            let status = appeal::status(&ctx.store, &params["number"], &mobile).await?;
             // The appellant sees the scans only while the appeal is open.
             if !status.is_open() {
                 return Err(AppError::not_found());
@@ -81,6 +84,22 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
             }
         }
     }
+}
+
+/// The appellant's mobile for the status and document lookups: the
+/// `X-Appeal-Mobile` header, never the URL (browser history, server logs and
+/// referrers keep URLs). A missing header is the mobile's own error.
+fn appellant_mobile(req: &Request) -> AppResult<String> {
+    if req.query_param("mobile").is_some() {
+        return Err(AppError::new(
+            "appeal.mobile_in_url",
+            400,
+            "手机号不能放在网址中：请在 X-Appeal-Mobile 请求头中发送。",
+            "The mobile number must not be in the URL: send it in the X-Appeal-Mobile header.",
+        )
+        .with_field("mobile"));
+    }
+    Ok(req.header("x-appeal-mobile").unwrap_or_default().to_owned())
 }
 
 async fn lookup_limit(ctx: &Context<SpinStore>, req: &Request) -> AppResult<()> {

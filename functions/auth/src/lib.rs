@@ -1,5 +1,5 @@
 //! Flow 2, the HTTP side: login (both account types), logout, and who is
-//! logged in. Parse, call `shared::auth`, render.
+//! logged in (`{"account": null}` when nobody is). Parse, call `shared::auth`, render.
 
 use shared::auth::{self, CLIENT_LIMIT_SETTING, LoginForm, LoginSettings, csrf};
 use shared::audit::{self, Actor};
@@ -49,9 +49,11 @@ async fn dispatch(ctx: Context<SpinStore>, req: Request) -> AppResult<Response> 
             Ok(Response { status: 204, headers: vec![("cache-control".into(), "no-store".into())], body: Vec::new() }
                 .with_header("set-cookie", auth::clear_cookie()))
         }
-        Route::Session => {
-            let (session, account) = auth::current(&ctx.store, &*ctx.clock, &req).await?;
-            Ok(Response::json(200, &auth::session_json(&session, &account)))
-        }
+        // Every page asks who is logged in: nobody is an answer, not an error.
+        Route::Session => match auth::current(&ctx.store, &*ctx.clock, &req).await {
+            Ok((session, account)) => Ok(Response::json(200, &auth::session_json(&session, &account))),
+            Err(e) if e.code == "auth.not_logged_in" => Ok(Response::json(200, &serde_json::json!({ "account": null }))),
+            Err(e) => Err(e),
+        },
     }
 }
