@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { randomInt } from 'node:crypto';
 import {
-  BASE_URL, launch, newPage, registerLegalEntity, mobile, orgName, uscc, summaryText, screenshot, PHONE,
+  BASE_URL, launch, newPage, registerLegalEntity, mobile, orgName, uscc, summaryText, screenshot, runnerSetting, PHONE,
 } from './helpers.mjs';
 
-const REVIEWER = { login: process.env.REVIEWER_LOGIN, password: process.env.REVIEWER_PASSWORD };
+const REVIEWER = { login: runnerSetting('REVIEWER_LOGIN'), password: runnerSetting('REVIEWER_PASSWORD') };
 const NEW_PASSWORD = 'amber kites above the harbour 63';
 
 let browser;
