@@ -1,6 +1,7 @@
 // 我的账号 (/account): who is logged in, from GET /api/session; not logged
 // in (`{"account": null}`) -> /login?next=/account. 退出登录 posts the logout with the CSRF token.
-import { t, api, both, errorsOf } from './i18n.js';
+import { t, both } from './i18n.js';
+import { api, errorsOf } from './api.js';
 import { showErrors, clearErrors, busy } from './form.js';
 import { initHeader } from './header.js';
 

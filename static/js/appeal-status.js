@@ -4,7 +4,8 @@
 // again). ?number=… fills the number; the mobile is typed, and goes to the
 // API in the X-Appeal-Mobile header, never in a URL (history, logs,
 // referrers): the scans are fetched with it and saved from a Blob.
-import { t, api, both, errorsOf, formatTime, formatSize } from './i18n.js';
+import { t, both, formatTime, formatSize } from './i18n.js';
+import { api, errorsOf } from './api.js';
 import { clearErrors, showErrors, busy } from './form.js';
 import { initHeader } from './header.js';
 
@@ -29,12 +30,12 @@ function render() {
   const status = ['submitted', 'under_review', 'approved', 'rejected'].includes(body.status) ? body.status : 'submitted';
   const open = status === 'submitted' || status === 'under_review';
   result.className = `status-result status-${status}`;
-  document.getElementById('result-heading').textContent = `${t('status.state')}：${t(`status.${status}`)}`;
+  document.getElementById('result-heading').textContent = t('status.result', { state: t(`status.${status}`) });
   document.getElementById('result-text').textContent = t(`status.${status}.text`);
 
   const reason = document.getElementById('result-reason');
   reason.hidden = !(status === 'rejected' && body.reason);
-  reason.textContent = reason.hidden ? '' : `${t('status.reason')}：${body.reason}`;
+  reason.textContent = reason.hidden ? '' : t('status.reason_line', { reason: body.reason });
 
   const action = document.getElementById('result-action');
   action.replaceChildren();
@@ -77,7 +78,7 @@ function render() {
     button.addEventListener('click', () => busy(button, () => download(body.number, doc, mobile)));
     const meta = document.createElement('span');
     meta.className = 'doc-meta';
-    meta.textContent = ` ${doc.label}（${formatSize(doc.size)}）`;
+    meta.textContent = ` ${t('status.document_meta', { name: doc.label, size: formatSize(doc.size) })}`;
     li.append(button, meta);
     return li;
   }));

@@ -2,7 +2,8 @@
 // it would recover, the scans (PNG/JPEG shown inline, PDF as a download),
 // then claim -> approve, or reject with a reason (required; the applicant
 // reads it). After the decision: the outcome.
-import { t, pick, both, errorsOf, formatTime, formatSize } from './i18n.js';
+import { t, pick, both, formatTime, formatSize } from './i18n.js';
+import { errorsOf } from './api.js';
 import { clearErrors, showErrors, busy } from './form.js';
 import { initReview, reviewApi } from './review-common.js';
 
@@ -20,7 +21,7 @@ const FORM_FIELDS = [
 
 function who(reviewerId) {
   if (reviewerId === null || reviewerId === undefined) return t('review.unclaimed');
-  return reviewerId === me?.id ? `${t('review.me')}（${me.login_name}）` : t('review.reviewer_n', { n: reviewerId });
+  return reviewerId === me?.id ? t('review.me_named', { name: me.login_name }) : t('review.reviewer_n', { n: reviewerId });
 }
 
 function facts(el, rows) {
@@ -79,7 +80,7 @@ function renderDocuments() {
     a.textContent = t('review.item.open_file', { name: doc.label, size: formatSize(doc.size) });
     const sha = document.createElement('small');
     sha.className = 'sha';
-    sha.textContent = `SHA-256 ${doc.sha256}`;
+    sha.textContent = `${t('review.item.sha256')} ${doc.sha256}`;
     caption.append(title, a, sha);
     figure.append(caption);
     return figure;
@@ -150,7 +151,7 @@ function render() {
     document.getElementById('outcome-heading').textContent = t('review.outcome', { state: t(`review.state.${item.state}`) });
     const reason = document.getElementById('outcome-reason');
     reason.hidden = !item.reason;
-    reason.textContent = item.reason ? `${t('status.reason')}：${item.reason}` : '';
+    reason.textContent = item.reason ? t('status.reason_line', { reason: item.reason }) : '';
     facts(document.getElementById('outcome-facts'), [
       ['review.col.decided', formatTime(item.decided_at)],
       ['review.outcome.by', who(item.decided_by)],

@@ -1,7 +1,8 @@
 // 审核事项 (/review): the queue, open or decided (?state=), oldest first as
 // the API gives it: type, submitted, due (with 已超时), claimed by, state.
 // Below it: add a reviewer (reviewers are never self-registered).
-import { t, pick, both, errorsOf, formatTime } from './i18n.js';
+import { t, pick, both, formatTime } from './i18n.js';
+import { errorsOf } from './api.js';
 import { clearErrors, showErrors, busy } from './form.js';
 import { initReview, reviewApi } from './review-common.js';
 
@@ -12,7 +13,7 @@ let reviewers = {};
 
 function who(id) {
   if (id === null || id === undefined) return t('review.unclaimed');
-  if (id === me?.id) return `${t('review.me')}（${me.login_name}）`;
+  if (id === me?.id) return t('review.me_named', { name: me.login_name });
   return reviewers[String(id)] ?? t('review.reviewer_n', { n: id });
 }
 
