@@ -6,7 +6,7 @@
 // referrers): the scans are fetched with it and saved from a Blob.
 import { t, both, formatTime, formatSize } from './i18n.js';
 import { api, errorsOf } from './api.js';
-import { clearErrors, showErrors, busy } from './form.js';
+import { clearErrors, showErrors, showFacts, busy } from './form.js';
 import { initHeader } from './header.js';
 
 const form = document.getElementById('status-form');
@@ -15,14 +15,6 @@ const KINDS = { legal_entity: 'appeal.le.choice', natural_person: 'appeal.np.cho
 const SLUGS = { legal_entity: 'legal-entity', natural_person: 'natural-person' };
 
 let shown = null; // { status body, mobile }
-
-function fact(key, value) {
-  const dt = document.createElement('dt');
-  dt.textContent = t(key);
-  const dd = document.createElement('dd');
-  dd.textContent = value;
-  return [dt, dd];
-}
 
 function render() {
   if (!shown) return;
@@ -56,13 +48,12 @@ function render() {
     action.append(a);
   }
 
-  const facts = [
-    ...fact('appeal.number', body.number),
-    ...(KINDS[body.kind] ? fact('status.kind', t(KINDS[body.kind])) : []),
-    ...fact('status.submitted_at', formatTime(body.submitted_at)),
-    ...(open ? fact('status.due_at', formatTime(body.due_at)) : fact('status.decided_at', formatTime(body.decided_at))),
-  ];
-  document.getElementById('result-facts').replaceChildren(...facts);
+  showFacts(document.getElementById('result-facts'), [
+    ['appeal.number', body.number],
+    ['status.kind', KINDS[body.kind] ? t(KINDS[body.kind]) : null],
+    ['status.submitted_at', formatTime(body.submitted_at)],
+    open ? ['status.due_at', formatTime(body.due_at)] : ['status.decided_at', formatTime(body.decided_at)],
+  ]);
 
   const docs = Array.isArray(body.documents) ? body.documents : [];
   const box = document.getElementById('result-documents');

@@ -9,7 +9,7 @@
 // name and the code come from the appeal-approved SMS (code_kind "appeal").
 import { t, both } from './i18n.js';
 import { api, errorsOf } from './api.js';
-import { clearErrors, showErrors, busy } from './form.js';
+import { clearErrors, showErrors, showFacts, busy } from './form.js';
 import { initHeader } from './header.js';
 import { smsCode } from './sms-code.js';
 
@@ -115,13 +115,7 @@ function renderSuccess() {
   if (!done) return;
   const facts = [['field.login_name', done.login_name]];
   if (KINDS.includes(done.account_kind)) facts.push(['account.kind', t(`account.kind.${done.account_kind}`)]);
-  document.getElementById('success-facts').replaceChildren(...facts.flatMap(([key, value]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = t(key);
-    const dd = document.createElement('dd');
-    dd.textContent = value;
-    return [dt, dd];
-  }));
+  showFacts(document.getElementById('success-facts'), facts);
 }
 
 async function confirm(event) {

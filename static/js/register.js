@@ -4,7 +4,7 @@
 // checked here only (it is not sent).
 import { t, both } from './i18n.js';
 import { api, errorsOf } from './api.js';
-import { clearErrors, showErrors, busy } from './form.js';
+import { clearErrors, showErrors, showFacts, busy } from './form.js';
 import { initHeader } from './header.js';
 import { smsCode } from './sms-code.js';
 
@@ -90,14 +90,7 @@ function renderSuccess() {
       : [['field.real_name', account.real_name], ['field.document_number', account.document_masked]]),
     ['field.mobile', account.mobile_masked],
   ];
-  const dl = document.getElementById('success-facts');
-  dl.replaceChildren(...facts.filter(([, v]) => v).flatMap(([key, value]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = t(key);
-    const dd = document.createElement('dd');
-    dd.textContent = value;
-    return [dt, dd];
-  }));
+  showFacts(document.getElementById('success-facts'), facts);
 }
 
 async function onSubmit(event) {

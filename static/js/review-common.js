@@ -3,7 +3,7 @@
 // /review/login?next=<this page>. Reviewer sessions have their own cookie
 // and CSRF token (api() keeps the token of the last answer that carried
 // one: the login or GET /api/review/session).
-import { both } from './i18n.js';
+import { t, both, formatTime } from './i18n.js';
 import { api } from './api.js';
 import { showErrors } from './form.js';
 import { initLanguage, showReviewer } from './header.js';
@@ -20,6 +20,19 @@ export async function reviewApi(path, options) {
     return new Promise(() => {});
   }
   return res;
+}
+
+/** An item's due time, marked 已超时 when overdue. */
+export function dueTime(item) {
+  const due = document.createElement('span');
+  due.textContent = formatTime(item.due_at);
+  if (item.overdue) {
+    const mark = document.createElement('strong');
+    mark.className = 'overdue-mark';
+    mark.textContent = t('review.overdue');
+    due.append(' ', mark);
+  }
+  return due;
 }
 
 /**
