@@ -139,6 +139,9 @@ where
             settings: load_settings(component).await,
         };
         let answer = handler(&ctx, &request, matched.target, matched.params).await;
+        if let Err(e) = ctx.store.settle().await {
+            log(component, &request_id, &e);
+        }
         deliver_sms(component, &ctx).await;
         answer
     }

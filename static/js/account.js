@@ -1,6 +1,7 @@
 // 我的账号 (/account): who is logged in, from GET /api/session; not logged
-// in -> /login?next=/account. 退出登录 posts the logout with the CSRF token.
-import { t, api, both, errorsOf } from './i18n.js';
+// in (`{"account": null}`) -> /login?next=/account. 退出登录 posts the logout with the CSRF token.
+import { t, both } from './i18n.js';
+import { api, errorsOf } from './api.js';
 import { showErrors, clearErrors, busy } from './form.js';
 import { initHeader } from './header.js';
 
@@ -39,7 +40,7 @@ async function logout(event) {
 async function main() {
   const { session, status } = await initHeader();
   if (!session) {
-    if (status === 401) {
+    if (status === 200) {
       location.replace('/login?next=/account');
     } else {
       document.getElementById('account-loading').hidden = true;

@@ -4,14 +4,14 @@
 // (FormData: the browser sets the boundary). Files are checked here for
 // type and size so a wrong one is caught before uploading 5 MB, but the
 // server decides by the bytes and names the file field in its answer.
-import { t, api, both, errorsOf, retryAfter, formatTime, formatSize } from './i18n.js';
+import { t, both, formatTime, formatSize } from './i18n.js';
+import { api, errorsOf } from './api.js';
 import { clearErrors, showErrors, busy } from './form.js';
 import { initHeader } from './header.js';
+import { smsCode } from './sms-code.js';
 
 const form = document.getElementById('appeal-form');
 const kind = form.dataset.kind;
-const sendButton = document.getElementById('send-code');
-const smsStatus = document.getElementById('sms-status');
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const EXTENSIONS = /\.(jpe?g|png|pdf)$/i;
@@ -49,69 +49,22 @@ const SPEC = {
 }[kind];
 
 // ------------------------------------------------------------- SMS code
-let countdown = null; // { until: ms timestamp, timer }
-let smsNote = null; // () => text of the status line, re-run on language change
-
-function renderSendButton() {
-  if (countdown) {
-    const left = Math.max(0, Math.ceil((countdown.until - Date.now()) / 1000));
-    if (left > 0) {
-      sendButton.disabled = true;
-      sendButton.textContent = t('sms.resend_in', { n: left });
-      return;
-    }
-    clearInterval(countdown.timer);
-    countdown = null;
-    sendButton.disabled = false;
-  }
-  sendButton.textContent = t(sendButton.dataset.sent ? 'sms.resend' : 'sms.send');
-}
-
-function startCountdown(seconds) {
-  if (countdown) clearInterval(countdown.timer);
-  countdown = { until: Date.now() + seconds * 1000, timer: setInterval(renderSendButton, 1000) };
-  renderSendButton();
-}
-
-function setSmsNote(fn) {
-  smsNote = fn;
-  smsStatus.textContent = fn ? fn() : '';
-  smsStatus.hidden = !fn;
-}
-
 /** The code endpoint names the number `mobile`; on this page it is `new_mobile`. */
-const onNewMobile = (e) => (e.field === 'mobile' || !e.field ? { ...e, field: 'new_mobile' } : e);
+const onNewMobile = (name) => (name === 'mobile' || !name ? 'new_mobile' : name);
 
-async function sendCode() {
-  clearErrors();
-  const mobile = form.new_mobile.value.trim();
-  if (!mobile) {
-    showErrors(form, [{ field: 'new_mobile', ...both('sms.need_mobile') }]);
-    return;
-  }
-  sendButton.disabled = true;
-  sendButton.textContent = t('sms.sending');
-  try {
-    const res = await api('/api/appeals/sms-codes', { json: { mobile } });
-    if (res.status === 202) {
-      const { mobile_masked: masked, expires_in_seconds: expires, resend_after_seconds: resend } = res.body;
-      sendButton.dataset.sent = 'true';
-      setSmsNote(() => t('sms.sent', { m: masked, n: Math.max(1, Math.round(Number(expires) / 60) || 10) }));
-      startCountdown(Number(resend) > 0 ? Number(resend) : 60);
-      form.sms_code.focus();
-      return;
-    }
-    if (res.status === 429) {
-      const wait = retryAfter(res);
-      if (wait) startCountdown(wait);
-    }
-    showErrors(form, errorsOf(res).map(onNewMobile));
-  } catch {
-    showErrors(form, [both('error.network')]);
-  } finally {
-    if (!countdown) { sendButton.disabled = false; renderSendButton(); }
-  }
-}
+const sms = smsCode({
+  button: document.getElementById('send-code'),
+  status: document.getElementById('sms-status'),
+  form,
+  beside: 'sms_code',
+  request: () => {
+    const mobile = form.new_mobile.value.trim();
+    if (!mobile) return { error: { field: 'new_mobile', ...both('sms.need_mobile') } };
+    return { path: '/api/appeals/sms-codes', json: { mobile } };
+  },
+  field: onNewMobile,
+  onSent: () => form.sms_code.focus(),
+});
 
 // ------------------------------------------------------ document fields
 function renderDocumentFields() {
@@ -214,9 +167,9 @@ async function onSubmit(event) {
     if (res.status === 201) {
       filed = { ...res.body, mobile: form.new_mobile.value.trim() };
       renderSuccess();
-      const query = new URLSearchParams({ number: filed.number, mobile: filed.mobile });
+      const query = new URLSearchParams({ number: filed.number }); // never the mobile in a URL
       document.getElementById('success-status').href = `/appeal/status?${query}`;
-      if (countdown) clearInterval(countdown.timer);
+      sms.stop();
       form.hidden = true;
       document.getElementById('appeal-intro').hidden = true;
       const success = document.getElementById('success');
@@ -233,7 +186,7 @@ async function onSubmit(event) {
 
 // ------------------------------------------------------------------ init
 initHeader();
-sendButton.addEventListener('click', sendCode);
+document.getElementById('send-code').addEventListener('click', sms.send);
 form.addEventListener('submit', onSubmit);
 form[SPEC.docType].addEventListener('change', renderDocumentFields);
 renderDocumentFields();
@@ -242,8 +195,6 @@ for (const name of Object.keys(SPEC.files)) {
   renderChosen(name);
 }
 document.addEventListener('langchange', () => {
-  renderSendButton();
-  if (smsNote) smsStatus.textContent = smsNote();
   for (const name of Object.keys(SPEC.files)) renderChosen(name);
   renderSuccess();
 });

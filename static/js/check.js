@@ -1,7 +1,8 @@
 // The registration check (FAQ 1 and 2) on /register: is this login name
 // registered; is this organization name / USCC registered; and what to do
 // next (the API's guidance).
-import { t, pick, api, both, errorsOf } from './i18n.js';
+import { t, pick, both } from './i18n.js';
+import { api, errorsOf } from './api.js';
 import { clearErrors, showErrors, busy } from './form.js';
 import { initHeader } from './header.js';
 
@@ -35,13 +36,14 @@ function renderOrg() {
   const section = document.getElementById('org-result');
   const lines = [];
   let taken = false;
-  for (const [part, key] of [['org_name', 'org.org_name'], ['uscc', 'org.uscc']]) {
+  const parts = [['org_name', 'org.org_name_registered', 'org.org_name_free'], ['uscc', 'org.uscc_registered', 'org.uscc_free']];
+  for (const [part, registered, free] of parts) {
     const answer = lastOrg[part];
     if (!answer) continue;
     taken ||= answer.registered;
     const li = document.createElement('li');
     li.className = answer.registered ? 'taken' : 'free';
-    li.textContent = t(`${key}_${answer.registered ? 'registered' : 'free'}`, { v: answer.value });
+    li.textContent = t(answer.registered ? registered : free, { v: answer.value });
     lines.push(li);
   }
   section.classList.toggle('taken', taken);

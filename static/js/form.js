@@ -125,6 +125,20 @@ document.addEventListener('langchange', () => {
   render(false);
 });
 
+/**
+ * Fills a <dl> with facts: rows of [text key, value], the value a string or
+ * a Node; rows without a value are left out.
+ */
+export function showFacts(dl, rows) {
+  dl.replaceChildren(...rows.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([key, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = t(key);
+    const dd = document.createElement('dd');
+    if (value instanceof Node) dd.append(value); else dd.textContent = value;
+    return [dt, dd];
+  }));
+}
+
 /** Disables a submit button while `work` runs (no double submits). */
 export async function busy(button, work) {
   button.disabled = true;

@@ -2,7 +2,8 @@
 // Errors lead somewhere (FAQ preface and 1): the wrong login type says which
 // one to use, "wrong login name or password" lists the WP+name, other type,
 // check and reset steps.
-import { t, api, both, errorsOf, retryAfter } from './i18n.js';
+import { t, both } from './i18n.js';
+import { api, errorsOf, retryAfter } from './api.js';
 import { clearErrors, showErrors, guidanceBox, busy } from './form.js';
 import { initHeader } from './header.js';
 

@@ -7,61 +7,27 @@
 // here only, never sent) -> every session revoked, then log in again.
 // After an approved appeal (?appeal=1, or the toggle): no step 1; the login
 // name and the code come from the appeal-approved SMS (code_kind "appeal").
-import { t, api, both, errorsOf, retryAfter } from './i18n.js';
-import { clearErrors, showErrors, busy } from './form.js';
+import { t, both } from './i18n.js';
+import { api, errorsOf } from './api.js';
+import { clearErrors, showErrors, showFacts, busy } from './form.js';
 import { initHeader } from './header.js';
+import { smsCode } from './sms-code.js';
 
 const forms = document.getElementById('reset-forms'); // errors are placed on the inputs of both forms
 const codeForm = document.getElementById('code-form');
 const resetForm = document.getElementById('reset-form');
 const loginInput = document.getElementById('login_name');
 const sendButton = document.getElementById('send-code');
-const smsStatus = document.getElementById('sms-status');
 const wpTry = document.getElementById('wp-try');
 const KINDS = ['legal_entity', 'natural_person'];
 
 let sentFor = null; // the login name the last code was sent for
-let smsNote = null; // () => text of the status line, re-run on language change
 let wpName = null; // the WP+name offered after a 404
 let done = null; // the 200 answer, shown in the success panel
 let appealMode = false; // the code comes from the appeal-approved SMS
 const loginField = document.getElementById('field-login_name');
 const loginFieldHome = loginField.parentElement;
 const toggle = document.getElementById('appeal-toggle');
-
-// ------------------------------------------------------------- countdown
-let countdown = null; // { until: ms timestamp, timer }
-
-function renderSendButton() {
-  if (countdown) {
-    const left = Math.max(0, Math.ceil((countdown.until - Date.now()) / 1000));
-    if (left > 0) {
-      sendButton.disabled = true;
-      sendButton.textContent = t('sms.resend_in', { n: left });
-      return;
-    }
-    stopCountdown();
-    sendButton.disabled = false;
-  }
-  sendButton.textContent = t(sentFor ? 'sms.resend' : 'sms.send');
-}
-
-function startCountdown(seconds) {
-  if (countdown) clearInterval(countdown.timer);
-  countdown = { until: Date.now() + seconds * 1000, timer: setInterval(renderSendButton, 1000) };
-  renderSendButton();
-}
-
-function stopCountdown() {
-  if (countdown) clearInterval(countdown.timer);
-  countdown = null;
-}
-
-function setSmsNote(fn) {
-  smsNote = fn;
-  smsStatus.textContent = fn ? fn() : '';
-  smsStatus.hidden = !fn;
-}
 
 // ------------------------------------------------ FAQ 1: WP + old name
 function renderWpTry() {
@@ -88,62 +54,44 @@ function setWpName(name) {
 }
 
 // ---------------------------------------------------------- step 1: code
-async function sendCode(event) {
+const sms = smsCode({
+  button: sendButton,
+  status: document.getElementById('sms-status'),
+  form: forms,
+  // The API's limits name the mobile, which this page does not show: a
+  // wait belongs to the send button, beside the login name.
+  beside: 'login_name',
+  request: () => {
+    const loginName = loginInput.value.trim();
+    if (!loginName) return { error: { field: 'login_name', ...both('reg.missing', { f: both('field.login_name') }) } };
+    return { path: '/api/password-reset/codes', json: { login_name: loginName } };
+  },
+  onSent: (body, req) => {
+    sentFor = req.json.login_name;
+    resetForm.hidden = false;
+    resetForm.sms_code.focus();
+  },
+  // 404 unknown name (guidance: the registration check), 409 no reserved
+  // mobile (guidance: the appeal): both name login_name, so form.js puts
+  // the message and the guidance under the field. An unknown name may be
+  // an old one: offer WP + it (FAQ 1).
+  onRefused: (res) => {
+    const name = loginInput.value.trim();
+    if (res.body?.error?.code === 'password_reset.unknown_login_name' && !/^wp/i.test(name)) setWpName(`WP${name}`);
+  },
+});
+
+function sendCode(event) {
   event.preventDefault();
-  if (countdown) return;
-  clearErrors();
   setWpName(null);
-  const loginName = loginInput.value.trim();
-  if (!loginName) {
-    showErrors(forms, [{ field: 'login_name', ...both('reg.missing', { f: both('field.login_name') }) }]);
-    return;
-  }
-  sendButton.textContent = t('sms.sending');
-  await busy(sendButton, async () => {
-    let res;
-    try {
-      res = await api('/api/password-reset/codes', { json: { login_name: loginName } });
-    } catch {
-      showErrors(forms, [both('error.network')]);
-      return;
-    }
-    if (res.status === 202) {
-      const { mobile_masked: masked, expires_in_seconds: expires, resend_after_seconds: resend } = res.body;
-      sentFor = loginName;
-      setSmsNote(() => t('sms.sent', { m: masked, n: Math.max(1, Math.round(Number(expires) / 60) || 10) }));
-      resetForm.hidden = false;
-      startCountdown(Number(resend) > 0 ? Number(resend) : 60);
-      resetForm.sms_code.focus();
-      return;
-    }
-    const errors = errorsOf(res);
-    if (res.status === 429) {
-      // sms.resend_too_soon / sms.hourly_cap name the mobile, which this page
-      // does not show: the wait belongs to the send button, beside the name.
-      const wait = retryAfter(res);
-      if (wait) startCountdown(wait);
-      showErrors(forms, errors.map((e) => ({ ...e, field: 'login_name' })));
-      return;
-    }
-    // 404 unknown name (guidance: the registration check), 409 no reserved
-    // mobile (guidance: the appeal): both name login_name, so form.js puts
-    // the message and the guidance under the field.
-    showErrors(forms, errors);
-    if (res.body?.error?.code === 'password_reset.unknown_login_name' && !/^wp/i.test(loginName)) {
-      setWpName(`WP${loginName}`);
-    }
-  });
-  renderSendButton();
+  sms.send();
 }
 
 /** A different login name than the code was sent for: step 2 starts over. */
 function onLoginNameChange() {
   if (sentFor === null || loginInput.value.trim() === sentFor) return;
   sentFor = null;
-  stopCountdown();
-  sendButton.disabled = false;
-  renderSendButton();
-  setSmsNote(null);
+  sms.reset();
   resetForm.hidden = true;
   resetForm.sms_code.value = '';
 }
@@ -167,13 +115,7 @@ function renderSuccess() {
   if (!done) return;
   const facts = [['field.login_name', done.login_name]];
   if (KINDS.includes(done.account_kind)) facts.push(['account.kind', t(`account.kind.${done.account_kind}`)]);
-  document.getElementById('success-facts').replaceChildren(...facts.flatMap(([key, value]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = t(key);
-    const dd = document.createElement('dd');
-    dd.textContent = value;
-    return [dt, dd];
-  }));
+  showFacts(document.getElementById('success-facts'), facts);
 }
 
 async function confirm(event) {
@@ -206,7 +148,7 @@ async function confirm(event) {
       const login = new URLSearchParams({ login_name: done.login_name ?? (appealMode ? loginInput.value.trim() : sentFor) });
       if (KINDS.includes(done.account_kind)) login.set('account_type', done.account_kind);
       document.getElementById('success-login').href = `/login?${login}`;
-      stopCountdown();
+      sms.stop();
       forms.hidden = true;
       document.getElementById('reset-intro').hidden = true;
       toggle.parentElement.hidden = true;
@@ -238,9 +180,8 @@ function setAppealMode(on) {
   setWpName(null);
   if (on) {
     resetForm.querySelector('fieldset legend').after(loginField);
-    stopCountdown();
     sentFor = null;
-    setSmsNote(null);
+    sms.reset();
   } else {
     loginFieldHome.prepend(loginField);
     resetForm.sms_code.value = '';
@@ -260,7 +201,6 @@ function setAppealMode(on) {
   if (on) url.searchParams.set('appeal', '1'); else url.searchParams.delete('appeal');
   toggle.href = on ? url.pathname : `${url.pathname}?appeal=1`;
   history.replaceState(null, '', url);
-  renderSendButton();
 }
 
 // ------------------------------------------------------------------ init
@@ -277,8 +217,6 @@ codeForm.addEventListener('submit', sendCode);
 resetForm.addEventListener('submit', confirm);
 loginInput.addEventListener('input', onLoginNameChange);
 document.addEventListener('langchange', () => {
-  renderSendButton();
-  if (smsNote) smsStatus.textContent = smsNote();
   renderWpTry();
   renderSuccess();
 });

@@ -2,14 +2,14 @@
 // person (/register/natural-person): the form's data-kind says which.
 // The mobile is verified by an SMS code; the confirmation password is
 // checked here only (it is not sent).
-import { t, api, both, errorsOf, retryAfter } from './i18n.js';
-import { clearErrors, showErrors, busy } from './form.js';
+import { t, both } from './i18n.js';
+import { api, errorsOf } from './api.js';
+import { clearErrors, showErrors, showFacts, busy } from './form.js';
 import { initHeader } from './header.js';
+import { smsCode } from './sms-code.js';
 
 const form = document.getElementById('register-form');
 const kind = form.dataset.kind;
-const sendButton = document.getElementById('send-code');
-const smsStatus = document.getElementById('sms-status');
 
 // Documents whose holder states a nationality (DESIGN.md identity rules).
 const NATIONALITY_DOCS = new Set(['passport', 'permanent_resident_id']);
@@ -20,72 +20,18 @@ const REQUIRED = {
 }[kind];
 
 // ------------------------------------------------------------- SMS code
-let countdown = null; // { until: ms timestamp, timer }
-let smsNote = null; // () => text of the status line, re-run on language change
-
-function renderSendButton() {
-  if (countdown) {
-    const left = Math.max(0, Math.ceil((countdown.until - Date.now()) / 1000));
-    if (left > 0) {
-      sendButton.disabled = true;
-      sendButton.textContent = t('sms.resend_in', { n: left });
-      return;
-    }
-    clearInterval(countdown.timer);
-    countdown = null;
-    sendButton.disabled = false;
-    sendButton.textContent = t('sms.resend');
-    return;
-  }
-  sendButton.textContent = t(sendButton.dataset.sent ? 'sms.resend' : 'sms.send');
-}
-
-function startCountdown(seconds) {
-  if (countdown) clearInterval(countdown.timer);
-  countdown = { until: Date.now() + seconds * 1000, timer: setInterval(renderSendButton, 1000) };
-  renderSendButton();
-}
-
-function setSmsNote(fn) {
-  smsNote = fn;
-  smsStatus.textContent = fn ? fn() : '';
-  smsStatus.hidden = !fn;
-}
-
-async function sendCode() {
-  clearErrors();
-  const mobile = form.mobile.value.trim();
-  if (!mobile) {
-    showErrors(form, [{ field: 'mobile', ...both('sms.need_mobile') }]);
-    return;
-  }
-  sendButton.disabled = true;
-  sendButton.textContent = t('sms.sending');
-  try {
-    const res = await api('/api/registration/sms-codes', { json: { mobile, purpose: 'registration' } });
-    if (res.status === 202) {
-      const { mobile_masked: masked, expires_in_seconds: expires, resend_after_seconds: resend } = res.body;
-      sendButton.dataset.sent = 'true';
-      setSmsNote(() => t('sms.sent', { m: masked, n: Math.max(1, Math.round(expires / 60)) }));
-      startCountdown(Number(resend) > 0 ? Number(resend) : 60);
-      form.sms_code.focus();
-      return;
-    }
-    const errors = errorsOf(res);
-    if (res.status === 429) {
-      const wait = retryAfter(res);
-      if (wait) startCountdown(wait);
-      // The wait concerns the code: show it there unless the API named a field.
-      showErrors(form, errors.map((e) => (e.field && e.field !== 'purpose' ? e : { ...e, field: 'sms_code' })));
-      return;
-    }
-    showErrors(form, errors);
-  } catch {
-    showErrors(form, [both('error.network')]);
-  } finally {
-    if (!countdown) { sendButton.disabled = false; renderSendButton(); }
-  }
-}
+const sms = smsCode({
+  button: document.getElementById('send-code'),
+  status: document.getElementById('sms-status'),
+  form,
+  beside: 'sms_code',
+  request: () => {
+    const mobile = form.mobile.value.trim();
+    if (!mobile) return { error: { field: 'mobile', ...both('sms.need_mobile') } };
+    return { path: '/api/registration/sms-codes', json: { mobile, purpose: 'registration' } };
+  },
+  onSent: () => form.sms_code.focus(),
+});
 
 // --------------------------------------------------- document fields (NP)
 function renderDocumentFields() {
@@ -144,14 +90,7 @@ function renderSuccess() {
       : [['field.real_name', account.real_name], ['field.document_number', account.document_masked]]),
     ['field.mobile', account.mobile_masked],
   ];
-  const dl = document.getElementById('success-facts');
-  dl.replaceChildren(...facts.filter(([, v]) => v).flatMap(([key, value]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = t(key);
-    const dd = document.createElement('dd');
-    dd.textContent = value;
-    return [dt, dd];
-  }));
+  showFacts(document.getElementById('success-facts'), facts);
 }
 
 async function onSubmit(event) {
@@ -188,14 +127,10 @@ async function onSubmit(event) {
 initHeader();
 const params = new URLSearchParams(location.search);
 if (params.get('login_name')) form.login_name.value = params.get('login_name');
-sendButton.addEventListener('click', sendCode);
+document.getElementById('send-code').addEventListener('click', sms.send);
 form.addEventListener('submit', onSubmit);
 if (kind === 'natural_person') {
   form.document_type.addEventListener('change', renderDocumentFields);
   renderDocumentFields();
 }
-document.addEventListener('langchange', () => {
-  renderSendButton();
-  if (smsNote) smsStatus.textContent = smsNote();
-  renderSuccess();
-});
+document.addEventListener('langchange', renderSuccess);

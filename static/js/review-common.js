@@ -1,10 +1,12 @@
-// The back office's header and API: the reviewer's name and 退出 in the
-// header; every /api/review answer of 401 (not logged in, or the session
-// expired) sends the browser to /review/login?next=<this page>. Reviewer
-// sessions have their own cookie and CSRF token (api() keeps the token of
-// the last answer that carried one: the login or GET /api/review/session).
-import { init, apply, api, both } from './i18n.js';
+// The back office's API and start: every /api/review answer of 401 (not
+// logged in, or the session expired) sends the browser to
+// /review/login?next=<this page>. Reviewer sessions have their own cookie
+// and CSRF token (api() keeps the token of the last answer that carried
+// one: the login or GET /api/review/session).
+import { t, both, formatTime } from './i18n.js';
+import { api } from './api.js';
 import { showErrors } from './form.js';
+import { initLanguage, showReviewer } from './header.js';
 
 export function loginUrl() {
   return `/review/login?next=${encodeURIComponent(location.pathname + location.search)}`;
@@ -20,43 +22,17 @@ export async function reviewApi(path, options) {
   return res;
 }
 
-async function logout(event) {
-  const button = event.currentTarget;
-  button.disabled = true;
-  try {
-    const res = await api('/api/review/logout', { method: 'POST' });
-    if (res.ok || res.status === 401) {
-      location.assign('/review/login');
-      return;
-    }
-    showErrors(null, [both('error.status', { n: res.status })]);
-  } catch {
-    showErrors(null, [both('error.network')]);
+/** An item's due time, marked 已超时 when overdue. */
+export function dueTime(item) {
+  const due = document.createElement('span');
+  due.textContent = formatTime(item.due_at);
+  if (item.overdue) {
+    const mark = document.createElement('strong');
+    mark.className = 'overdue-mark';
+    mark.textContent = t('review.overdue');
+    due.append(' ', mark);
   }
-  button.disabled = false;
-}
-
-/** The reviewer's name and 退出 in the header. */
-export function renderNav(reviewer) {
-  const nav = document.getElementById('review-nav');
-  const who = document.createElement('li');
-  who.className = 'who';
-  const label = document.createElement('span');
-  label.dataset.i18n = 'nav.logged_in_as';
-  const name = document.createElement('strong');
-  name.id = 'reviewer-name';
-  name.textContent = reviewer.login_name;
-  who.append(label, name);
-  const li = document.createElement('li');
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'header-button';
-  button.id = 'review-logout';
-  button.dataset.i18n = 'review.logout';
-  button.addEventListener('click', logout);
-  li.append(button);
-  nav.replaceChildren(who, li);
-  apply();
+  return due;
 }
 
 /**
@@ -65,7 +41,7 @@ export function renderNav(reviewer) {
  * reviewer ({id, login_name, ...}).
  */
 export async function initReview() {
-  init();
+  initLanguage();
   let res;
   try {
     res = await reviewApi('/api/review/session');
@@ -77,6 +53,6 @@ export async function initReview() {
     location.assign(loginUrl());
     return new Promise(() => {});
   }
-  renderNav(res.body.reviewer);
+  showReviewer(res.body.reviewer);
   return res.body.reviewer;
 }

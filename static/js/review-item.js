@@ -2,9 +2,10 @@
 // it would recover, the scans (PNG/JPEG shown inline, PDF as a download),
 // then claim -> approve, or reject with a reason (required; the applicant
 // reads it). After the decision: the outcome.
-import { t, pick, both, errorsOf, formatTime, formatSize } from './i18n.js';
-import { clearErrors, showErrors, busy } from './form.js';
-import { initReview, reviewApi } from './review-common.js';
+import { t, pick, both, formatTime, formatSize } from './i18n.js';
+import { errorsOf } from './api.js';
+import { clearErrors, showErrors, showFacts as facts, busy } from './form.js';
+import { initReview, reviewApi, dueTime } from './review-common.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
 const rejectForm = document.getElementById('reject-form');
@@ -20,17 +21,7 @@ const FORM_FIELDS = [
 
 function who(reviewerId) {
   if (reviewerId === null || reviewerId === undefined) return t('review.unclaimed');
-  return reviewerId === me?.id ? `${t('review.me')}（${me.login_name}）` : t('review.reviewer_n', { n: reviewerId });
-}
-
-function facts(el, rows) {
-  el.replaceChildren(...rows.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([key, value]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = t(key);
-    const dd = document.createElement('dd');
-    if (value instanceof Node) dd.append(value); else dd.textContent = value;
-    return [dt, dd];
-  }));
+  return reviewerId === me?.id ? t('review.me_named', { name: me.login_name }) : t('review.reviewer_n', { n: reviewerId });
 }
 
 function docType(code) {
@@ -79,7 +70,7 @@ function renderDocuments() {
     a.textContent = t('review.item.open_file', { name: doc.label, size: formatSize(doc.size) });
     const sha = document.createElement('small');
     sha.className = 'sha';
-    sha.textContent = `SHA-256 ${doc.sha256}`;
+    sha.textContent = `${t('review.item.sha256')} ${doc.sha256}`;
     caption.append(title, a, sha);
     figure.append(caption);
     return figure;
@@ -93,16 +84,9 @@ function render() {
   document.getElementById('item').hidden = false;
   const heading = document.getElementById('item-heading');
   heading.textContent = t('review.item.heading', { n: item.id });
-  document.title = `${t('review.item.heading', { n: item.id })} - ${t('review.site')}`;
+  document.title = t('review.item.title_n', { n: item.id });
 
-  const due = document.createElement('span');
-  due.textContent = formatTime(item.due_at);
-  if (item.overdue) {
-    const mark = document.createElement('strong');
-    mark.className = 'overdue-mark';
-    mark.textContent = t('review.overdue');
-    due.append(' ', mark);
-  }
+  const due = dueTime(item);
   const stateText = document.createElement('span');
   stateText.className = `state state-${item.state}`;
   stateText.textContent = t(`review.state.${item.state}`);
@@ -150,7 +134,7 @@ function render() {
     document.getElementById('outcome-heading').textContent = t('review.outcome', { state: t(`review.state.${item.state}`) });
     const reason = document.getElementById('outcome-reason');
     reason.hidden = !item.reason;
-    reason.textContent = item.reason ? `${t('status.reason')}：${item.reason}` : '';
+    reason.textContent = item.reason ? t('status.reason_line', { reason: item.reason }) : '';
     facts(document.getElementById('outcome-facts'), [
       ['review.col.decided', formatTime(item.decided_at)],
       ['review.outcome.by', who(item.decided_by)],

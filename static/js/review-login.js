@@ -1,7 +1,9 @@
 // 审核员登录 (/review/login): the reviewer's own login (cookie
 // __Host-review-session), then back to ?next= (a /review page) or /review.
-import { init, api, both, errorsOf, retryAfter } from './i18n.js';
+import { both } from './i18n.js';
+import { api, errorsOf, retryAfter } from './api.js';
 import { clearErrors, showErrors, busy } from './form.js';
+import { initLanguage } from './header.js';
 
 const form = document.getElementById('login-form');
 
@@ -46,7 +48,7 @@ async function onSubmit(event) {
   });
 }
 
-init();
+initLanguage();
 form.addEventListener('submit', onSubmit);
 // Already logged in: straight on.
 api('/api/review/session').then((res) => { if (res.ok && res.body?.reviewer) location.replace(nextPage()); }).catch(() => {});

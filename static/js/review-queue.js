@@ -1,9 +1,10 @@
 // 审核事项 (/review): the queue, open or decided (?state=), oldest first as
 // the API gives it: type, submitted, due (with 已超时), claimed by, state.
 // Below it: add a reviewer (reviewers are never self-registered).
-import { t, pick, both, errorsOf, formatTime } from './i18n.js';
+import { t, pick, both, formatTime } from './i18n.js';
+import { errorsOf } from './api.js';
 import { clearErrors, showErrors, busy } from './form.js';
-import { initReview, reviewApi } from './review-common.js';
+import { initReview, reviewApi, dueTime } from './review-common.js';
 
 const state = new URLSearchParams(location.search).get('state') === 'decided' ? 'decided' : 'open';
 let me = null;
@@ -12,7 +13,7 @@ let reviewers = {};
 
 function who(id) {
   if (id === null || id === undefined) return t('review.unclaimed');
-  if (id === me?.id) return `${t('review.me')}（${me.login_name}）`;
+  if (id === me?.id) return t('review.me_named', { name: me.login_name });
   return reviewers[String(id)] ?? t('review.reviewer_n', { n: id });
 }
 
@@ -43,18 +44,7 @@ function render() {
     a.className = 'item-link';
     a.textContent = `#${item.id}`;
     a.setAttribute('aria-label', t('review.open_item', { n: item.id }));
-    const when = document.createElement('span');
-    if (state === 'open') {
-      when.textContent = formatTime(item.due_at);
-      if (item.overdue) {
-        const mark = document.createElement('strong');
-        mark.className = 'overdue-mark';
-        mark.textContent = t('review.overdue');
-        when.append(' ', mark);
-      }
-    } else {
-      when.textContent = formatTime(item.decided_at);
-    }
+    const when = state === 'open' ? dueTime(item) : formatTime(item.decided_at);
     const kindLabel = pick(item, 'kind_label') || item.kind;
     // What the item is about: the appeal number and the organization or person.
     const about = document.createElement('span');

@@ -6,16 +6,16 @@
 // shows; the back office sends strangers to its login page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { randomInt } from 'node:crypto';
 import {
-  BASE_URL, launch, newPage, registerLegalEntity, mobile, orgName, uscc, summaryText, screenshot, PHONE,
+  BASE_URL, launch, newPage, registerLegalEntity, mobile, orgName, uscc, summaryText, screenshot, runnerSetting, PHONE,
 } from './helpers.mjs';
 
-const REVIEWER = { login: process.env.REVIEWER_LOGIN, password: process.env.REVIEWER_PASSWORD };
+const REVIEWER = { login: runnerSetting('REVIEWER_LOGIN'), password: runnerSetting('REVIEWER_PASSWORD') };
 const NEW_PASSWORD = 'amber kites above the harbour 63';
 
 let browser;
@@ -208,19 +208,32 @@ test('appeal -> review -> set the password -> log in', async () => {
   const { number, newMobile } = await fileAppeal(user, who);
   await screenshot(user, 'appeal-filed-desktop');
 
-  // The status page, prefilled from the success panel's link.
+  // The status page: the success panel's link fills the number, never the
+  // mobile (URLs stay in history and logs); the mobile goes in a header.
   await user.click('#success-status');
   await user.waitForURL((url) => url.pathname === '/appeal/status');
+  assert.equal(new URL(user.url()).searchParams.get('mobile'), null, 'no mobile in the URL');
+  assert.equal(await user.inputValue('#number'), number);
+  assert.equal(await user.evaluate(() => document.activeElement.id), 'mobile', 'the mobile is next to type');
   const result = user.locator('#result');
-  await result.waitFor({ state: 'visible' });
+  const lookUp = async () => {
+    await user.fill('#mobile', newMobile);
+    await user.click('#status-submit');
+    await result.waitFor({ state: 'visible' });
+  };
+  const urls = [];
+  user.on('request', (req) => urls.push(req.url()));
+  await lookUp();
   assert.match(await user.locator('#result-heading').innerText(), /申诉已提交/);
   assert.match(await result.innerText(), new RegExp(number));
-  const docs = user.locator('#documents-list a');
+  const docs = user.locator('#documents-list button');
   assert.equal(await docs.count(), 3, 'the three scans, downloadable while under review');
-  const href = await docs.first().getAttribute('href');
-  assert.ok(href.includes(`mobile=${newMobile}`), href);
-  const download = await user.request.get(href);
-  assert.equal(download.status(), 200);
+  const [download] = await Promise.all([user.waitForEvent('download'), docs.first().click()]);
+  assert.equal(await download.failure(), null);
+  const saved = download.suggestedFilename();
+  assert.ok(['id-front.png', 'id-back.png', 'licence.pdf'].includes(saved), saved);
+  assert.deepEqual(readFileSync(await download.path()), readFileSync(join(dir, saved)), 'the scan as uploaded');
+  assert.deepEqual(urls.filter((u) => u.includes(newMobile)), [], 'the mobile is in no request URL');
   await screenshot(user, 'appeal-status-desktop');
   await fits360(user, '/appeal/status');
   await screenshot(user, 'appeal-status-phone');
@@ -247,9 +260,9 @@ test('appeal -> review -> set the password -> log in', async () => {
   await reviewer.locator('#approve').waitFor({ state: 'visible' });
   // Taken up by a reviewer: the appellant sees 审核中, the scans still there.
   await user.reload();
-  await result.waitFor({ state: 'visible' });
+  await lookUp();
   assert.match(await user.locator('#result-heading').innerText(), /审核中/);
-  assert.equal(await user.locator('#documents-list a').count(), 3);
+  assert.equal(await user.locator('#documents-list button').count(), 3);
   await screenshot(reviewer, 'review-item-desktop');
   await fits360(reviewer, '/review/item');
   await screenshot(reviewer, 'review-item-phone');
@@ -262,9 +275,9 @@ test('appeal -> review -> set the password -> log in', async () => {
 
   // The status page now says 已通过 and leads to setting the password.
   await user.reload();
-  await result.waitFor({ state: 'visible' });
+  await lookUp();
   assert.match(await user.locator('#result-heading').innerText(), /已通过/);
-  assert.equal(await user.locator('#documents-list a').count(), 0, 'no scans after the decision');
+  assert.equal(await user.locator('#documents-list button').count(), 0, 'no scans after the decision');
   await user.click('#set-password');
   await user.waitForURL((url) => url.pathname === '/password-reset' && url.searchParams.get('appeal') === '1');
 

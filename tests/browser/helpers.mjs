@@ -15,6 +15,17 @@ export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 360, height: 740 };
 
 /**
+ * A setting tests/browser/run gives the tests (a secret of the server it
+ * started). Missing means the test runs outside its runner: that fails,
+ * loudly, rather than skipping and passing.
+ */
+export function runnerSetting(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests with tests/browser/run, which starts the server with it`);
+  return value;
+}
+
+/**
  * Launches headless Chromium from /usr/bin/chromium. Playwright gives every
  * launch a fresh temporary user-data dir and removes it on close.
  */

@@ -1,5 +1,6 @@
-// (f) Phone width, no script errors or CSP refusals, and screenshots of the
-// main pages (tests/browser/screenshots/, for a person to look at).
+// (f) Phone width, no script errors or CSP refusals, screenshots of the
+// main pages (tests/browser/screenshots/, for a person to look at), and each
+// page in one language: its texts, and what the API is told.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, screenshot, DESKTOP, PHONE } from './helpers.mjs';
@@ -74,4 +75,43 @@ test('pages load without script errors or CSP refusals; screenshots', async () =
     }
     await page.context().close();
   }
+});
+
+test('each page shows only texts of its language, and the API hears that language', async () => {
+  const CHINESE = /[\u3400-\u9fff\uff00-\uffef]/u;
+  const page = await newPage(browser);
+  const heard = [];
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname.startsWith('/api/')) heard.push(req.headers()['accept-language']);
+  });
+  for (const lang of ['zh', 'en']) {
+    await page.goto('/');
+    await page.evaluate((l) => localStorage.setItem('lang', l), lang);
+    for (const [, path] of [...PAGES, ['404', '/no-such-page']]) {
+      heard.length = 0;
+      await visit(page, path);
+      // Every marked element has its text, none shows its bare key (an unknown key would).
+      const unfilled = await page.evaluate(() => [...document.querySelectorAll('[data-i18n]')]
+        .filter((el) => !el.textContent.trim() || el.textContent === el.dataset.i18n).map((el) => el.dataset.i18n));
+      assert.deepEqual(unfilled, [], `${path} (${lang}): texts missing`);
+      if (lang === 'en') {
+        // The switch names the other language; everything else is English.
+        const text = await page.evaluate(() => {
+          const body = document.body.cloneNode(true);
+          body.querySelector('#lang-switch')?.remove();
+          document.body.after(body);
+          const shown = body.innerText;
+          body.remove();
+          return `${document.title}\n${shown}`;
+        });
+        const chinese = text.split('\n').filter((line) => CHINESE.test(line));
+        assert.deepEqual(chinese, [], `${path}: Chinese on the English page`);
+      }
+      assert.ok(heard.length > 0, `${path}: the page asked the API something`);
+      assert.deepEqual([...new Set(heard)], [lang === 'en' ? 'en' : 'zh-CN'], `${path} (${lang}): Accept-Language`);
+    }
+  }
+  assert.equal(await page.evaluate(() => document.cookie), '', 'no lang cookie (the API hears Accept-Language)');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, launch, newPage, registerLegalEntity, loginName, orgName, uscc, summaryText, screenshot, PHONE,
+  BASE_URL, launch, newPage, registerLegalEntity, loginName, orgName, uscc, summaryText, screenshot, runnerSetting, PHONE,
 } from './helpers.mjs';
 
 let browser;
@@ -172,9 +172,8 @@ test('a wrong code is shown beside the code field, with the tries left', async (
   await page.context().close();
 });
 
-test('FAQ 1(1): an old-system account without a reserved mobile is led to the legal-entity appeal', async (t) => {
-  const token = process.env.LEGACY_IMPORT_TOKEN;
-  if (!token) { t.skip('LEGACY_IMPORT_TOKEN is not set (tests/browser/run sets it)'); return; }
+test('FAQ 1(1): an old-system account without a reserved mobile is led to the legal-entity appeal', async () => {
+  const token = runnerSetting('LEGACY_IMPORT_TOKEN');
   const old = loginName('old');
   const line = JSON.stringify({ old_login_name: old, kind: 'legal_entity', org_name: orgName(), uscc: uscc() });
   const res = await fetch(`${BASE_URL}/api/registration/legacy-imports`, {

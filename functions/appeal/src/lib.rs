@@ -1,7 +1,8 @@
 //! Flow 4, the HTTP side: recovery appeals (FAQ 1(2), 2, 3.3, 3.4). SMS
 //! codes for the new mobile, filing with scans (multipart), status by
-//! number + mobile, and the appellant's own documents while the appeal is
-//! open. Route, parse, call `shared::appeal`, render.
+//! number + mobile (the mobile in the `X-Appeal-Mobile` header, never the
+//! URL), and the appellant's own documents while the appeal is open. Route,
+//! parse, call `shared::appeal`, render.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -62,14 +63,14 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
             Ok(Response::json(201, &json!({ "number": filed.number, "status": "submitted", "due_at": filed.due_at.millis() })))
         }
         Route::Status => {
+            let mobile = appeal::appellant_mobile(req)?;
             ctx.limit_client(&LOOKUP_LIMIT, req).await?;
-            let mobile = req.query_param("mobile").unwrap_or_default();
-            Ok(Response::json(200, &appeal::lookup(&ctx.store, &params["number"], &mobile).await?))
+            Ok(Response::json(200, &appeal::lookup(&ctx.store, &params["number"], mobile).await?))
         }
         Route::Document => {
+            let mobile = appeal::appellant_mobile(req)?;
             ctx.limit_client(&LOOKUP_LIMIT, req).await?;
-            let mobile = req.query_param("mobile").unwrap_or_default();
-            let doc = appeal::appellant_document(&ctx.store, &params["number"], &mobile, &params["document_id"]).await?;
+            let doc = appeal::appellant_document(&ctx.store, &params["number"], mobile, &params["document_id"]).await?;
             Ok(upload::download_response(&doc))
         }
     }

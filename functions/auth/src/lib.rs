@@ -1,5 +1,6 @@
 //! Flow 2, the HTTP side: login (both account types), logout, and who is
-//! logged in. Route, parse, call `shared::auth`, render.
+//! logged in (`{"account": null}` when nobody is). Route, parse, call `shared::auth`,
+//! render.
 
 use shared::AppResult;
 use shared::auth::{self, LoginForm, LoginSettings};
@@ -41,9 +42,7 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, _: Para
             auth::logout(&ctx.store, &*ctx.clock, &session, &account).await?;
             Ok(Response::no_content().with_header("set-cookie", auth::clear_cookie()))
         }
-        Route::Session => {
-            let (session, account) = auth::current(&ctx.store, &*ctx.clock, req).await?;
-            Ok(Response::json(200, &auth::session_json(&session, &account)))
-        }
+        // Every page asks who is logged in: nobody is an answer, not an error.
+        Route::Session => Ok(Response::json(200, &auth::who_is_logged_in(&ctx.store, &*ctx.clock, req).await?)),
     }
 }

@@ -1,6 +1,8 @@
 //! The static site: serves `static/` (mounted at `/` by `files` in
-//! spin.toml), answers `/api/health` with the schema version, and gives
-//! unknown `/api/...` routes the JSON 404 every endpoint uses.
+//! spin.toml), each page inside the one layout with its Chinese texts
+//! filled in (`shared::site::render_page`), answers `/api/health` with the
+//! schema version, and gives unknown `/api/...` routes the JSON 404 every
+//! endpoint uses.
 
 use shared::AppResult;
 use shared::components::STATIC_SITE;
@@ -40,13 +42,25 @@ async fn health(ctx: &Context<SpinStore>, _: &Request, _: Route, _: Params) -> A
 async fn static_file(req: &Request, _: Route, _: Params) -> AppResult<Response> {
     for file in site::candidates(&req.path)? {
         if let Ok(body) = std::fs::read(&file) {
-            return Ok(file_response(200, &file, body));
+            return Ok(file_response(200, &file, served(&file, body)?));
         }
     }
-    match std::fs::read("/404.html") {
-        Ok(body) => Ok(file_response(404, "/404.html", body)),
+    match std::fs::read(site::NOT_FOUND_PAGE) {
+        Ok(body) => Ok(file_response(404, site::NOT_FOUND_PAGE, served(site::NOT_FOUND_PAGE, body)?)),
         Err(_) => Err(AppError::not_found()),
     }
+}
+
+/// A page inside the layout; any other file as it is.
+fn served(file: &str, body: Vec<u8>) -> AppResult<Vec<u8>> {
+    if !site::is_page(file) {
+        return Ok(body);
+    }
+    let text = |name: &str, bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| AppError::internal().with_cause(format!("{name}: {e}")));
+    let read = |name: &str| std::fs::read(name).map_err(|e| AppError::internal().with_cause(format!("{name}: {e}")));
+    let layout = text(site::LAYOUT, read(site::LAYOUT)?)?;
+    let texts = site::Texts::parse(&read(site::TEXTS)?)?;
+    Ok(site::render_page(&layout, &text(file, body)?, site::area_of(file), &texts)?.into_bytes())
 }
 
 fn file_response(status: u16, file: &str, body: Vec<u8>) -> Response {

@@ -442,6 +442,22 @@ pub async fn status<S: Store>(store: &S, number: &str, mobile: &str) -> AppResul
     })
 }
 
+/// The appellant's mobile for the status and document lookups: the
+/// `X-Appeal-Mobile` header, never the URL (browser history, server logs and
+/// referrers keep URLs). A missing header is the mobile's own error.
+pub fn appellant_mobile(req: &crate::web::Request) -> AppResult<&str> {
+    if req.query_param("mobile").is_some() {
+        return Err(AppError::new(
+            "appeal.mobile_in_url",
+            400,
+            "手机号不能放在网址中：请在 X-Appeal-Mobile 请求头中发送。",
+            "The mobile number must not be in the URL: send it in the X-Appeal-Mobile header.",
+        )
+        .with_field("mobile"));
+    }
+    Ok(req.header("x-appeal-mobile").unwrap_or_default())
+}
+
 /// What the holder of the number and the new mobile sees: the status, and
 /// the appellant's own documents while the appeal is open.
 pub async fn lookup<S: Store>(store: &S, number: &str, mobile: &str) -> AppResult<Value> {

@@ -15,5 +15,5 @@ pub use login::{
 };
 pub use session::{
     ABSOLUTE_TIMEOUT_SECS, ACCOUNT_SESSIONS, COOKIE_NAME, IDLE_TIMEOUT_SECS, Session, clear_cookie, current, logout, revoke,
-    revoke_all_for, session_cookie, session_json,
+    revoke_all_for, session_cookie, session_json, who_is_logged_in,
 };

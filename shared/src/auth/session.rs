@@ -78,6 +78,17 @@ pub async fn current<S: Store>(store: &S, clock: &dyn Clock, req: &Request) -> A
     Ok((session, account))
 }
 
+/// What `GET /api/session` answers: the live session and its account, or
+/// `{"account": null}` when nobody is logged in (every page asks: nobody is
+/// an answer, not an error).
+pub async fn who_is_logged_in<S: Store>(store: &S, clock: &dyn Clock, req: &Request) -> AppResult<Value> {
+    match current(store, clock, req).await {
+        Ok((session, account)) => Ok(session_json(&session, &account)),
+        Err(e) if e.code == "auth.not_logged_in" => Ok(json!({ "account": null })),
+        Err(e) => Err(e),
+    }
+}
+
 pub async fn revoke<S: Store>(store: &S, clock: &dyn Clock, session: &Session) -> Result<(), StoreError> {
     ACCOUNT_SESSIONS.revoke(store, clock, session).await
 }

@@ -284,6 +284,8 @@ pub async fn begin_with_code<'a, D: Database>(
     if let Err(e) = verify_code(&tx, clock, purpose, mobile, code).await {
         if matches!(e.code, "sms.code_wrong" | "sms.code_locked") {
             tx.commit().await?;
+        } else {
+            let _ = tx.rollback().await;
         }
         return Err(e);
     }

@@ -243,6 +243,16 @@ pub trait Database: Store + Sized {
         Ok(Transaction { db: self, messages: Mutex::new(Vec::new()), open: true })
     }
 
+    /// Runs the rollback a dropped transaction left due, now (the glue
+    /// calls this when a handler returns, so a refused change never holds
+    /// the write lock while the answer is rendered).
+    async fn settle(&self) -> Result<(), StoreError> {
+        if self.connection().take_rollback_due() {
+            self.run("ROLLBACK", &[]).await?;
+        }
+        Ok(())
+    }
+
     /// The SMS outbox ids that committed transactions queued on this
     /// connection since the last call (the glue delivers them).
     fn take_committed_messages(&self) -> Vec<i64> {
@@ -293,6 +303,14 @@ impl<D: Database> Transaction<'_, D> {
         Ok(())
     }
 
+    /// Rolls back now (dropping the transaction rolls back too, before the
+    /// connection's next statement).
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        self.open = false;
+        self.db.connection().in_transaction.store(false, Ordering::SeqCst);
+        self.db.run("ROLLBACK", &[]).await.map(drop)
+    }
+
     /// Records that this transaction wrote the outbox message `id`: it is
     /// delivered once the transaction has committed, never before.
     pub fn queue_message(&self, id: i64) {
@@ -324,9 +342,18 @@ where
     E: From<StoreError>,
 {
     let tx = db.begin().await?;
-    let value = body(&tx).await?;
-    tx.commit().await?;
-    Ok(value)
+    match body(&tx).await {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The body's error matters more than a failed rollback (which
+            // the connection's next statement or its close repeats).
+            let _ = tx.rollback().await;
+            Err(e)
+        }
+    }
 }
 
 #[cfg(test)]

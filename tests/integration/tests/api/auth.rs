@@ -1,8 +1,23 @@
 //! Login and sessions (FAQ preface, 1) through HTTP: both account types,
 //! the legacy cases, throttling with a controlled clock, expiry, CSRF.
 
-use integration::{app, spawn_app, uscc_for, unique};
+use integration::{LoggedIn, TestApp, app, spawn_app, uscc_for, unique};
 use serde_json::{Value, json};
+
+/// Is `who`'s session still live? `GET /api/session` answers 200 either way:
+/// the account, or `{"account": null}` (no 401 noise on every page).
+pub async fn logged_in_still(app: &TestApp, who: &LoggedIn) -> bool {
+    let res = app.get_as(who, "/api/session").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("account").is_some(), "{body}");
+    !body["account"].is_null()
+}
+
+pub async fn assert_logged_out(app: &TestApp, who: &LoggedIn) {
+    assert!(!logged_in_still(app, who).await, "the session should have ended");
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_session_and_logout() {
@@ -36,10 +51,11 @@ async fn login_session_and_logout() {
     let res = app.post_as(&me, "/api/auth/logout", &json!({})).await;
     assert_eq!(res.status(), 204);
     assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
-    let after = app.get_as(&me, "/api/session").await;
-    assert_eq!(after.status(), 401);
-    let body: Value = after.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "auth.not_logged_in");
+    assert_logged_out(&app, &me).await;
+    // Nobody logged in at all: the same quiet answer.
+    let anonymous = app.get("/api/session").await;
+    assert_eq!(anonymous.status(), 200);
+    assert_eq!(anonymous.json::<Value>().await.unwrap(), json!({ "account": null }));
     for action in ["auth.login_succeeded", "auth.logout"] {
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")), 1, "{action}");
     }
@@ -155,12 +171,12 @@ async fn sessions_expire_when_idle_and_at_twelve_hours() {
     app.advance(29 * 60);
     assert_eq!(app.get_as(&me, "/api/session").await.status(), 200, "use keeps it alive");
     app.advance(30 * 60);
-    assert_eq!(app.get_as(&me, "/api/session").await.status(), 401, "idle 30 minutes");
+    assert_logged_out(&app, &me).await; // idle 30 minutes
 
     // Used every 25 minutes, it still ends 12 hours after login.
     let busy = app.logged_in("legal_entity", &r.login_name, &r.password).await;
     let mut minutes = 0;
-    while app.get_as(&busy, "/api/session").await.status() == 200 {
+    while logged_in_still(&app, &busy).await {
         assert!(minutes <= 13 * 60, "the session outlived 12 hours");
         app.advance(25 * 60);
         minutes += 25;

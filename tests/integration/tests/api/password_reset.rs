@@ -3,6 +3,8 @@
 use integration::{TestApp, app, spawn_app, unique};
 use serde_json::{Value, json};
 
+use crate::auth::assert_logged_out;
+
 async fn reset_code(app: &TestApp, login_name: &str, mobile: &str) -> String {
     let res = app.post_json("/api/password-reset/codes", &json!({ "login_name": login_name })).await;
     assert_eq!(res.status(), 202, "{}", res.text().await.unwrap_or_default());
@@ -28,7 +30,7 @@ async fn a_reset_replaces_the_password_revokes_sessions_and_tells_the_account() 
         .post_json("/api/password-reset/confirmations", &json!({ "login_name": r.login_name, "sms_code": code, "new_password": new_password }))
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(app.get_as(&before, "/api/session").await.status(), 401, "every session was revoked");
+    assert_logged_out(&app, &before).await; // every session was revoked
     assert_eq!(app.login("legal_entity", &r.login_name, &r.password).await.status(), 401);
     assert_eq!(app.login("legal_entity", &r.login_name, &new_password).await.status(), 200);
     assert_eq!(app.last_sms(&r.mobile).unwrap().0, "password_changed");

@@ -5,6 +5,8 @@ use integration::{
     LoggedIn, REVIEWER_NAME, REVIEWER_PASSWORD, Registered, TestApp, mobile_for, multipart, pdf_scan, png_scan, reviewer_app,
     unique, uscc_for,
 };
+
+use crate::auth::assert_logged_out;
 use serde_json::{Value, json};
 
 fn legal_entity_fields<'a>(r: &'a Registered, new_mobile: &'a str, code: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -35,6 +37,11 @@ async fn file_legal_entity_appeal(app: &TestApp, r: &Registered) -> (String, Str
     (body["number"].as_str().unwrap().to_owned(), new_mobile)
 }
 
+/// The appellant's lookup: the mobile in the `X-Appeal-Mobile` header, never in the URL.
+async fn appellant_get(app: &TestApp, path: &str, mobile: &str) -> reqwest::Response {
+    app.client.get(app.url(path)).header("x-appeal-mobile", mobile).send().await.expect("request")
+}
+
 async fn reviewer_get(app: &TestApp, who: &LoggedIn, path: &str) -> reqwest::Response {
     app.get_as(who, path).await
 }
@@ -52,13 +59,13 @@ async fn a_legal_entity_appeal_is_approved_and_the_owner_sets_a_password_and_log
     assert!(number.starts_with("SS20261127"), "{number}");
 
     // Status by number + new mobile; submitted Friday 09:00, due Monday 09:00.
-    let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
+    let status: Value = appellant_get(&app, &format!("/api/appeals/{number}"), &new_mobile).await.json().await.unwrap();
     assert_eq!(status["status"], "submitted");
     assert_eq!(status["due_at"].as_i64().unwrap() - status["submitted_at"].as_i64().unwrap(), 3 * 24 * 3600 * 1000);
     assert_eq!(status["documents"].as_array().unwrap().len(), 2);
-    let wrong = app.get(&format!("/api/appeals/{number}?mobile={}", mobile_for(unique()))).await;
+    let wrong = appellant_get(&app, &format!("/api/appeals/{number}"), &mobile_for(unique())).await;
     assert_eq!(wrong.status(), 404);
-    let forged = app.get(&format!("/api/appeals/SS202611270000000000?mobile={new_mobile}")).await;
+    let forged = appellant_get(&app, "/api/appeals/SS202611270000000000", &new_mobile).await;
     assert_eq!(forged.status(), 404);
 
     // The reviewer: queue, claim, the item with its documents, approve.
@@ -72,7 +79,7 @@ async fn a_legal_entity_appeal_is_approved_and_the_owner_sets_a_password_and_log
     // Released and claimed again: back in the queue in between.
     assert_eq!(app.post_as(&rev, &format!("/api/review/items/{id}/release"), &json!({})).await.status(), 200);
     assert_eq!(app.post_as(&rev, &format!("/api/review/items/{id}/claim"), &json!({})).await.status(), 200);
-    let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
+    let status: Value = appellant_get(&app, &format!("/api/appeals/{number}"), &new_mobile).await.json().await.unwrap();
     assert_eq!(status["status"], "under_review", "a reviewer took it up");
     let detail: Value = reviewer_get(&app, &rev, &format!("/api/review/items/{id}")).await.json().await.unwrap();
     assert_eq!(detail["subject"]["number"], number.as_str());
@@ -101,7 +108,7 @@ async fn a_legal_entity_appeal_is_approved_and_the_owner_sets_a_password_and_log
     let stored: String =
         app.db().query_row("SELECT reserved_mobile FROM accounts WHERE login_name = ?", [&r.login_name], |x| x.get(0)).unwrap();
     assert_eq!(stored, new_mobile);
-    assert_eq!(app.get_as(&before, "/api/session").await.status(), 401);
+    assert_logged_out(&app, &before).await;
     let (template, params) = app.last_sms(&new_mobile).unwrap();
     assert_eq!(template, "appeal_approved");
     assert_eq!(params["login_name"], r.login_name.as_str());
@@ -119,7 +126,7 @@ async fn a_legal_entity_appeal_is_approved_and_the_owner_sets_a_password_and_log
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
     assert_eq!(app.login("legal_entity", &r.login_name, &new_password).await.status(), 200);
 
-    let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
+    let status: Value = appellant_get(&app, &format!("/api/appeals/{number}"), &new_mobile).await.json().await.unwrap();
     assert_eq!(status["status"], "approved");
     assert_eq!(status["documents"].as_array().unwrap().len(), 0, "documents are the owner's only while open");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'appeal.approved' AND actor LIKE 'reviewer:%'"), 1);
@@ -156,7 +163,7 @@ async fn a_natural_person_appeal_is_rejected_with_a_reason_by_sms() {
     assert_eq!(res.status(), 200);
     let (template, params) = app.last_sms(&new_mobile).unwrap();
     assert_eq!((template.as_str(), params["reason"].as_str()), ("appeal_rejected", Some("证件照片不清晰")));
-    let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
+    let status: Value = appellant_get(&app, &format!("/api/appeals/{number}"), &new_mobile).await.json().await.unwrap();
     assert_eq!((status["status"].as_str(), status["reason"].as_str()), (Some("rejected"), Some("证件照片不清晰")));
     let stored: String =
         app.db().query_row("SELECT reserved_mobile FROM accounts WHERE login_name = ?", [&r.login_name], |x| x.get(0)).unwrap();
@@ -257,15 +264,28 @@ async fn documents_are_served_to_the_appellant_and_reviewers_only() {
     let app = reviewer_app().spawn().await;
     let r = app.register_legal_entity().await;
     let (number, new_mobile) = file_legal_entity_appeal(&app, &r).await;
-    let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
+    let status: Value = appellant_get(&app, &format!("/api/appeals/{number}"), &new_mobile).await.json().await.unwrap();
     let doc = status["documents"][0]["id"].as_i64().unwrap();
 
     // The appellant (number + new mobile) while open.
-    let own = app.get(&format!("/api/appeals/{number}/documents/{doc}?mobile={new_mobile}")).await;
+    let own = appellant_get(&app, &format!("/api/appeals/{number}/documents/{doc}"), &new_mobile).await;
     assert_eq!(own.status(), 200);
     // Someone else with the number but not the mobile; anonymous.
-    assert_eq!(app.get(&format!("/api/appeals/{number}/documents/{doc}?mobile={}", r.mobile)).await.status(), 404);
+    assert_eq!(appellant_get(&app, &format!("/api/appeals/{number}/documents/{doc}"), &r.mobile).await.status(), 404);
     assert_eq!(app.get(&format!("/api/appeals/{number}/documents/{doc}")).await.status(), 400);
+    // The mobile in the URL is refused, even the right one (history, logs,
+    // referrers keep URLs); so is a lookup without the header.
+    for path in [format!("/api/appeals/{number}"), format!("/api/appeals/{number}/documents/{doc}")] {
+        let res = app.get_en(&format!("{path}?mobile={new_mobile}")).await;
+        assert_eq!(res.status(), 400, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "appeal.mobile_in_url", "{path}");
+        assert_eq!(body["error"]["field"], "mobile");
+        assert!(body["error"]["message"].as_str().unwrap().contains("X-Appeal-Mobile"), "{body}");
+        assert!(body["error"]["message_zh"].as_str().unwrap().contains("X-Appeal-Mobile"), "{body}");
+        let missing: Value = app.get(&path).await.json().await.unwrap();
+        assert_eq!(missing["error"]["field"], "mobile", "{path}");
+    }
     // Another account, logged in, is no reviewer.
     let other = app.register_legal_entity().await;
     let someone = app.logged_in("legal_entity", &other.login_name, &other.password).await;
@@ -309,7 +329,7 @@ async fn due_times_skip_weekends_and_configured_holidays() {
     assert_eq!(res.status(), 200);
     let r = app.register_legal_entity().await;
     let (number, new_mobile) = file_legal_entity_appeal(&app, &r).await;
-    let status: Value = app.get(&format!("/api/appeals/{number}?mobile={new_mobile}")).await.json().await.unwrap();
+    let status: Value = appellant_get(&app, &format!("/api/appeals/{number}"), &new_mobile).await.json().await.unwrap();
     assert_eq!(status["due_at"].as_i64().unwrap() - status["submitted_at"].as_i64().unwrap(), 4 * 24 * 3600 * 1000);
     let calendar: Value = reviewer_get(&app, &rev, "/api/review/calendar?from=2026-11-01&to=2026-12-31").await.json().await.unwrap();
     assert_eq!(calendar["days"][0]["day"], "2026-11-30");
