@@ -1,5 +1,6 @@
 //! Language selection. zh-CN is the default; English when the client asks
-//! for it first (`Accept-Language`) or by the `lang` cookie the UI sets.
+//! for it first (`Accept-Language`, which the front end's API client sends
+//! from the page's chosen language).
 
 use serde::Serialize;
 
