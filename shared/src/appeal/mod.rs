@@ -494,3 +494,6 @@ pub async fn appellant_document<S: Store>(store: &S, number: &str, mobile: &str,
         _ => Err(AppError::not_found()),
     }
 }
+
+#[cfg(test)]
+mod tests;
