@@ -3,9 +3,12 @@
 //! build without tests or the feature does not contain them.
 
 use crate::account::{self, AccountKind, NewAccount};
-use crate::clock::{FixedClock, Timestamp};
+use crate::clock::{Clock, FixedClock, Timestamp};
+use crate::error::AppResult;
 use crate::identity::LoginName;
-use crate::ids::AccountId;
+use crate::ids::{AccountId, ReviewerId};
+use crate::random::Random;
+use crate::review;
 use crate::store::native::block_on;
 use crate::store::{Database, NativeStore, StoreError, migrate};
 
@@ -18,8 +21,25 @@ pub fn store() -> NativeStore {
 
 /// A bare account with only a login name.
 pub async fn create_account<D: Database>(db: &D, kind: AccountKind, login_name: &LoginName, now: Timestamp) -> Result<AccountId, StoreError> {
+    create_account_with(db, &NewAccount::new(kind, login_name), now).await
+}
+
+/// An account with the fields of `row` (an organization, a document, a
+/// reserved mobile...), as registration would store it.
+pub async fn create_account_with<D: Database>(db: &D, row: &NewAccount<'_>, now: Timestamp) -> Result<AccountId, StoreError> {
     let tx = db.begin().await?;
-    let id = account::insert(&tx, &NewAccount::new(kind, login_name), now).await?;
+    let id = account::insert(&tx, row, now).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The first reviewer (as the bootstrap settings create it); `None` when
+/// there are reviewers already.
+pub async fn create_first_reviewer<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    login_name: &str,
+) -> AppResult<Option<ReviewerId>> {
+    review::bootstrap(db, clock, random, login_name, "a long reviewer passphrase 7").await
 }

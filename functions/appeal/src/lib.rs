@@ -12,7 +12,7 @@ use shared::components::APPEAL;
 use shared::context::Context;
 use shared::spin::{SpinResponse, SpinStore, serve};
 use shared::upload;
-use shared::web::{Params, Request, Response, Router};
+use shared::web::{MultipartForm, Params, Request, Response, Router};
 use spin_sdk::http_service;
 
 #[derive(Debug, Clone, Copy)]
@@ -52,12 +52,11 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
         }
         Route::File => {
             ctx.limit_client(&FILING_LIMIT, req).await?;
-            let form = upload::Form::from_request(req)?;
+            let form = MultipartForm::from_request(req, upload::MAX_BODY_BYTES)?;
             let fields = AppealFields::from_form(&form)?;
             // The cheap checks first (fields, the account); decoding the scans last.
             let validated = appeal::validate(&ctx.store, &*ctx.clock, &fields).await?;
-            let (allowed, required) = appeal::files_for(validated.kind());
-            let files = upload::validate_files(&form, allowed, required)?;
+            let files = upload::validate_files(&form, appeal::documents_for(validated.kind()))?;
             let filed =
                 appeal::file(&ctx.store, &*ctx.clock, &*ctx.random, &req.client_ip(), &validated, &fields.sms_code, files).await?;
             Ok(Response::json(201, &json!({ "number": filed.number, "status": "submitted", "due_at": filed.due_at.millis() })))

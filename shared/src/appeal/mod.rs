@@ -22,17 +22,38 @@ use crate::review::{ReviewKind, ReviewState, Subject};
 use crate::sms::{self, Purpose};
 use crate::ids::{AccountId, AppealId, UploadId};
 use crate::store::{Database, Store, Transaction};
-use crate::upload::{self, ValidUpload};
+use crate::upload::{self, DocumentSlot, ValidUpload};
 use crate::validate::Form;
+use crate::web::MultipartForm;
 use serde_json::{Value, json};
 
 pub mod review;
 
-/// The files each kind of appeal takes (multipart field names).
-pub const LEGAL_ENTITY_FILES: &[&str] = &["id_front", "id_back", "business_licence"];
-pub const LEGAL_ENTITY_REQUIRED: &[&str] = &["id_front", "id_back"];
-pub const NATURAL_PERSON_FILES: &[&str] = &["document_front", "document_back"];
-pub const NATURAL_PERSON_REQUIRED: &[&str] = &["document_front", "document_back"];
+/// The scans of a legal-entity appeal (FAQ 1(2), 2): the applicant's ID
+/// card, both sides stamped with the official seal and signed, and
+/// optionally the business licence.
+pub const LEGAL_ENTITY_DOCUMENTS: &[DocumentSlot<'static>] = &[
+    DocumentSlot {
+        field: "id_front",
+        label_zh: "身份证正面（加盖公章并本人签字）",
+        label_en: "ID card front (stamped and signed)",
+        required: true,
+    },
+    DocumentSlot {
+        field: "id_back",
+        label_zh: "身份证反面（加盖公章并本人签字）",
+        label_en: "ID card back (stamped and signed)",
+        required: true,
+    },
+    DocumentSlot { field: "business_licence", label_zh: "营业执照", label_en: "business licence", required: false },
+];
+
+/// The scans of a natural-person appeal (FAQ 3.3, 3.4): the document's
+/// front and back.
+pub const NATURAL_PERSON_DOCUMENTS: &[DocumentSlot<'static>] = &[
+    DocumentSlot { field: "document_front", label_zh: "证件正面", label_en: "document front", required: true },
+    DocumentSlot { field: "document_back", label_zh: "证件反面", label_en: "document back", required: true },
+];
 
 /// The text fields of an appeal, as submitted (from a multipart form).
 #[derive(Debug, Clone, Default)]
@@ -56,7 +77,7 @@ pub struct AppealFields {
 impl AppealFields {
     /// The fields of a multipart appeal; a file where a text field belongs
     /// is an error naming it (every such error at once).
-    pub fn from_form(form: &upload::Form) -> AppResult<AppealFields> {
+    pub fn from_form(form: &MultipartForm) -> AppResult<AppealFields> {
         let mut not_text = Vec::new();
         let fields = AppealFields::from_fields(|name| {
             form.text(name).unwrap_or_else(|e| {
@@ -137,11 +158,12 @@ pub async fn send_code<D: Database>(
     sms::send_requested_code(db, clock, random, client_limit, client, mobile, Purpose::Appeal, sms::Template::AppealCode).await
 }
 
-/// The files allowed and required for a kind of appeal.
-pub fn files_for(kind: AccountKind) -> (&'static [&'static str], &'static [&'static str]) {
+/// The scans a kind of appeal takes ([`upload::validate_files`] checks a
+/// form's files against them).
+pub fn documents_for(kind: AccountKind) -> &'static [DocumentSlot<'static>] {
     match kind {
-        AccountKind::LegalEntity => (LEGAL_ENTITY_FILES, LEGAL_ENTITY_REQUIRED),
-        AccountKind::NaturalPerson => (NATURAL_PERSON_FILES, NATURAL_PERSON_REQUIRED),
+        AccountKind::LegalEntity => LEGAL_ENTITY_DOCUMENTS,
+        AccountKind::NaturalPerson => NATURAL_PERSON_DOCUMENTS,
     }
 }
 
@@ -485,3 +507,6 @@ pub async fn appellant_document<S: Store>(store: &S, number: &str, mobile: &str,
         _ => Err(AppError::not_found()),
     }
 }
+
+#[cfg(test)]
+mod tests;

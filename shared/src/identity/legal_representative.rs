@@ -4,13 +4,11 @@
 use super::country::{Continent, Country, country};
 use super::date::CivilDate;
 use super::document::{Document, DocumentType};
-use super::fold_full_width;
 use super::normalize_input;
-use super::org_name::{collapse_whitespace, is_refused};
+use super::person_name::PersonName;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::fmt;
 
 /// 法定代表人类型.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -72,71 +70,6 @@ impl LegalRepresentativeType {
     /// Whether continent and country are asked for (only under `other`).
     pub fn asks_country(self) -> bool {
         self == LegalRepresentativeType::Other
-    }
-}
-
-/// A person's name as on their document: full width folded, trimmed, inner
-/// white space collapsed; 2-100 characters without control characters or
-/// `<` `>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PersonName(String);
-
-impl PersonName {
-    pub const MIN_LEN: usize = 2;
-    pub const MAX_LEN: usize = 100;
-
-    /// Errors carry the field `name`; callers re-field them.
-    pub fn parse(input: &str) -> Result<PersonName, AppError> {
-        let s = collapse_whitespace(&fold_full_width(input));
-        let fmt_zh = "格式：与证件一致的姓名，2–100 个字，外文姓名按证件上的拼写填写。";
-        let fmt_en = "Format: the name as on the document, 2-100 characters, spelled as printed on it.";
-        let err = |code, zh: String, en: String| AppError::new(code, 400, zh, en).with_field("name");
-        if s.is_empty() {
-            return Err(err(
-                "person_name.empty",
-                format!("请填写姓名。{fmt_zh}"),
-                format!("Please enter the name. {fmt_en}"),
-            ));
-        }
-        if let Some(bad) = s.chars().find(|c| is_refused(*c)) {
-            return Err(err(
-                "person_name.invalid_character",
-                format!(
-                    "姓名不能包含 U+{:04X}（尖括号、控制字符或不可见字符）。{fmt_zh}",
-                    bad as u32
-                ),
-                format!(
-                    "A name cannot contain U+{:04X} (angle brackets, control or invisible characters). {fmt_en}",
-                    bad as u32
-                ),
-            ));
-        }
-        let n = s.chars().count();
-        if n < Self::MIN_LEN {
-            return Err(err(
-                "person_name.too_short",
-                format!("姓名至少 2 个字，现在是 {n} 个。{fmt_zh}"),
-                format!("A name has at least 2 characters; this one has {n}. {fmt_en}"),
-            ));
-        }
-        if n > Self::MAX_LEN {
-            return Err(err(
-                "person_name.too_long",
-                format!("姓名最多 100 个字，现在是 {n} 个。{fmt_zh}"),
-                format!("A name has at most 100 characters; this one has {n}. {fmt_en}"),
-            ));
-        }
-        Ok(PersonName(s))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PersonName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

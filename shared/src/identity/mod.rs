@@ -12,19 +12,21 @@ mod org_name;
 mod passport;
 mod permanent_resident_id;
 mod permits;
+mod person_name;
 mod resident_id;
 mod uscc;
 
 pub use country::{COUNTRIES, Continent, Country, countries_in, country};
 pub use date::CivilDate;
 pub use document::{Document, DocumentType};
-pub use legal_representative::{LegalRepresentative, LegalRepresentativeForm, LegalRepresentativeType, PersonName};
+pub use legal_representative::{LegalRepresentative, LegalRepresentativeForm, LegalRepresentativeType};
 pub use login_name::LoginName;
 pub use mobile::Mobile;
 pub use org_name::OrgName;
 pub use passport::Passport;
 pub use permanent_resident_id::{PermanentResidentId, PermanentResidentIdVersion};
 pub use permits::{HkMoPermit, HkMoTwResidencePermit, Region, TwPermit};
+pub use person_name::PersonName;
 pub use resident_id::ResidentId;
 pub use uscc::Uscc;
 

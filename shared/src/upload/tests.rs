@@ -1,34 +1,10 @@
 use super::*;
-use crate::clock::FixedClock;
+use crate::clock::{FixedClock, Timestamp};
 use crate::store::native::block_on;
 use crate::store::{NativeStore, migrate};
+use crate::web::multipart::parse_multipart;
+use crate::web::multipart::tests::{B, appeal_form, body, ct, file_part, text_part};
 use proptest::prelude::*;
-
-const B: &str = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
-
-/// A multipart body by hand: each part is its header lines and its bytes.
-fn body(boundary: &str, parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (headers, data) in parts {
-        out.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
-        out.extend_from_slice(data);
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    out
-}
-
-fn ct(boundary: &str) -> String {
-    format!("multipart/form-data; boundary={boundary}")
-}
-
-fn text_part(name: &str) -> String {
-    format!("Content-Disposition: form-data; name=\"{name}\"")
-}
-
-fn file_part(name: &str, filename: &str, content_type: &str) -> String {
-    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}")
-}
 
 fn png_bytes(w: u32, h: u32) -> Vec<u8> {
     let mut out = Vec::new();
@@ -57,36 +33,28 @@ fn file(name: &str, filename: &str, content_type: Option<&str>, data: &[u8]) -> 
     Part { name: name.into(), filename: Some(filename.into()), content_type: content_type.map(Into::into), data: data.to_vec() }
 }
 
-// --- multipart ------------------------------------------------------------
+/// A slot named by its field, as a flow without labels would declare it.
+fn slot(field: &str) -> DocumentSlot<'_> {
+    DocumentSlot { field, label_zh: field, label_en: field, required: false }
+}
+
+fn required(field: &str) -> DocumentSlot<'_> {
+    DocumentSlot { required: true, ..slot(field) }
+}
+
+/// Checks a part as the document of the slot its field names.
+fn check(part: &Part) -> AppResult<ValidUpload> {
+    validate(&slot(&part.name), part)
+}
+
+// --- a form's files -----------------------------------------------------------
 
 #[test]
-fn parses_text_fields_and_two_files() {
+fn the_files_of_a_form_are_validated_in_order() {
     let png = png_bytes(4, 3);
     let jpg = jpeg_bytes(8, 8);
-    let b = body(
-        B,
-        &[
-            (&text_part("kind"), b"legal_entity"),
-            (&text_part("org_name"), "北京某某科技有限公司".as_bytes()),
-            (&file_part("id_front", "front.png", "image/png"), &png),
-            (&file_part("id_back", "back.jpg", "image/jpeg"), &jpg),
-        ],
-    );
-    let form = Form::parse(&ct(B), &b).unwrap();
-    assert_eq!(form.parts.len(), 4);
-    assert_eq!(form.text("kind").unwrap().as_deref(), Some("legal_entity"));
-    assert_eq!(form.text("org_name").unwrap().as_deref(), Some("北京某某科技有限公司"));
-    assert_eq!(form.text("missing").unwrap(), None);
-    // A file is not a text field.
-    assert_eq!(form.text("id_front").unwrap(), None);
-    let files = form.all_files();
-    assert_eq!(files.len(), 2);
-    assert_eq!(form.files("id_front")[0].data, png);
-    assert_eq!(form.files("id_back")[0].data, jpg);
-    assert_eq!(form.files("id_back")[0].filename.as_deref(), Some("back.jpg"));
-    assert_eq!(form.files("id_back")[0].content_type.as_deref(), Some("image/jpeg"));
-
-    let valid = validate_files(&form, &["id_front", "id_back", "business_licence"], &["id_front", "id_back"]).unwrap();
+    let form = appeal_form(&png, &jpg);
+    let valid = validate_files(&form, &[required("id_front"), required("id_back"), slot("business_licence")]).unwrap();
     assert_eq!(valid.len(), 2);
     assert_eq!((valid[0].purpose.as_str(), valid[0].content_type.as_str()), ("id_front", "image/png"));
     assert_eq!((valid[1].purpose.as_str(), valid[1].content_type.as_str()), ("id_back", "image/jpeg"));
@@ -95,117 +63,27 @@ fn parses_text_fields_and_two_files() {
 }
 
 #[test]
-fn data_keeps_crlf_and_boundary_lookalikes() {
-    let data = format!("line1\r\nline2\r\n--{B}X not a delimiter\r\n").into_bytes();
-    let b = body(B, &[(&text_part("note"), &data)]);
-    let form = Form::parse(&ct(B), &b).unwrap();
-    assert_eq!(form.parts[0].data, data);
-}
-
-#[test]
-fn quoted_boundary_preamble_and_epilogue() {
-    let boundary = "a b:c=\"d\"";
-    let mut b = b"this is a preamble\r\n".to_vec();
-    b.extend(body(boundary, &[(&text_part("x"), b"1")]));
-    b.extend_from_slice(b"epilogue");
-    let form = Form::parse("Multipart/Form-Data; charset=utf-8; boundary=\"a b:c=\\\"d\\\"\"", &b).unwrap();
-    assert_eq!(form.text("x").unwrap().as_deref(), Some("1"));
-}
-
-#[test]
-fn utf8_filename_star_wins_over_filename() {
-    let headers = "Content-Disposition: form-data; name=\"id_front\"; filename=\"____.jpg\"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81%E6%AD%A3%E9%9D%A2.jpg\r\nContent-Type: image/jpeg";
-    let jpg = jpeg_bytes(8, 8);
-    let form = Form::parse(&ct(B), &body(B, &[(headers, &jpg)])).unwrap();
-    assert_eq!(form.parts[0].filename.as_deref(), Some("身份证正面.jpg"));
-    assert_eq!(validate(&form.parts[0]).unwrap().label, "身份证正面.jpg");
-    // Raw UTF-8 in a quoted filename (what browsers send) works too.
-    let raw = file_part("id_front", "身份证正面.jpg", "image/jpeg");
-    let form = Form::parse(&ct(B), &body(B, &[(&raw, &jpg)])).unwrap();
-    assert_eq!(form.parts[0].filename.as_deref(), Some("身份证正面.jpg"));
-}
-
-#[test]
-fn quoted_names_with_escaped_quotes() {
-    let headers = r#"content-disposition: form-data; name="a \"quoted\" name"; filename="C:\fakepath\scan.pdf""#;
-    let form = Form::parse(&ct(B), &body(B, &[(headers, PDF)])).unwrap();
-    assert_eq!(form.parts[0].name, "a \"quoted\" name");
-    assert_eq!(form.parts[0].filename.as_deref(), Some(r"C:\fakepath\scan.pdf"));
-    assert_eq!(form.parts[0].content_type, None);
-}
-
-#[test]
-fn truncated_body_is_400_truncated() {
-    let jpg = jpeg_bytes(8, 8);
-    let full = body(B, &[(&text_part("a"), b"1"), (&file_part("f", "x.jpg", "image/jpeg"), &jpg)]);
-    for cut in [full.len() - 4, full.len() / 2, 60, 45] {
-        let e = parse_multipart(&ct(B), &full[..cut]).unwrap_err();
-        assert_eq!((e.code, e.status, e.field.as_deref()), ("upload.multipart_truncated", 400, Some("body")), "cut at {cut}");
-    }
-    // No closing delimiter at all.
-    let mut open = format!("--{B}\r\n").into_bytes();
-    open.extend_from_slice(text_part("a").as_bytes());
-    open.extend_from_slice(b"\r\n\r\nvalue");
-    assert_eq!(parse_multipart(&ct(B), &open).unwrap_err().code, "upload.multipart_truncated");
-}
-
-#[test]
-fn missing_boundary_and_wrong_type() {
-    let b = body(B, &[(&text_part("a"), b"1")]);
-    for header in ["multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; charset=utf-8"] {
-        let e = parse_multipart(header, &b).unwrap_err();
-        assert_eq!((e.code, e.status, e.field.as_deref()), ("upload.multipart_boundary_missing", 400, Some("body")));
-    }
-    let e = parse_multipart("application/json", &b).unwrap_err();
-    assert_eq!((e.code, e.status), ("request.unsupported_media_type", 415));
-    // A boundary that never occurs in the body.
-    let e = parse_multipart(&ct("other"), &b).unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), ("upload.multipart_invalid", Some("body")));
-    let mut req = web::Request::new("POST", "/api/appeals").with_header("content-type", "text/plain");
-    req.body = b.clone();
-    assert_eq!(Form::from_request(&req).unwrap_err().status, 415);
-}
-
-#[test]
-fn a_part_without_a_name_is_refused() {
-    for headers in ["Content-Disposition: form-data; filename=\"a.pdf\"", "Content-Disposition: form-data; name=\"\"", "Content-Type: text/plain", ""] {
-        let e = parse_multipart(&ct(B), &body(B, &[(headers, b"x")])).unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), ("upload.multipart_part_unnamed", Some("body")), "{headers}");
-    }
-}
-
-#[test]
-fn more_than_32_parts_is_refused() {
-    let names: Vec<String> = (0..33).map(|i| text_part(&format!("f{i}"))).collect();
-    let parts: Vec<(&str, &[u8])> = names.iter().map(|h| (h.as_str(), b"v".as_slice())).collect();
-    let e = parse_multipart(&ct(B), &body(B, &parts)).unwrap_err();
-    assert_eq!((e.code, e.status), ("upload.multipart_too_many_parts", 400));
-    assert_eq!(parse_multipart(&ct(B), &body(B, &parts[..32])).unwrap().len(), 32);
-}
-
-#[test]
-fn a_header_block_over_8_kib_is_refused() {
-    let long = format!("{}\r\nX-Padding: {}", text_part("a"), "p".repeat(MAX_PART_HEADER_BYTES));
-    let e = parse_multipart(&ct(B), &body(B, &[(&long, b"v")])).unwrap_err();
-    assert_eq!((e.code, e.status, e.field.as_deref()), ("upload.multipart_header_too_large", 400, Some("body")));
-}
-
-#[test]
-fn text_that_is_not_utf8_names_the_field() {
-    let form = Form::parse(&ct(B), &body(B, &[(&text_part("real_name"), &[0xFF, 0xFE])])).unwrap();
-    let e = form.text("real_name").unwrap_err();
-    assert_eq!((e.code, e.status, e.field.as_deref()), ("upload.field_not_utf8", 400, Some("real_name")));
+fn errors_call_the_document_by_its_label() {
+    let licence = DocumentSlot { field: "business_licence", label_zh: "营业执照", label_en: "business licence", required: true };
+    let e = validate_files(&MultipartForm::default(), &[licence]).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), ("upload.file_required", Some("business_licence")));
+    assert_eq!((e.message.zh.as_str(), e.message.en.as_str()), ("请上传文件：“营业执照”。", "The file “business licence” is required."));
+    let e = validate(&licence, &file("business_licence", "l.pdf", None, b"%PDF-1.4 /JS (x)")).unwrap_err();
+    assert!(e.message.zh.contains("“营业执照”") && e.message.en.contains("“business licence”"), "{:?}", e.message);
+    let e = validate(&licence, &file("business_licence", "l.png", None, &png_bytes(4, 4)[..30])).unwrap_err();
+    assert_eq!(e.code, "upload.image_corrupt");
+    assert!(e.message.zh.contains("“营业执照”") && e.message.en.contains("“business licence”"), "{:?}", e.message);
 }
 
 #[test]
 fn an_empty_file_input_is_no_file() {
     let headers = file_part("business_licence", "", "application/octet-stream");
-    let form = Form::parse(&ct(B), &body(B, &[(&headers, b"")])).unwrap();
+    let form = MultipartForm::parse(&ct(B), &body(B, &[(&headers, b"")])).unwrap();
     assert!(form.all_files().is_empty());
-    let e = validate_files(&form, &["business_licence"], &["business_licence"]).unwrap_err();
+    let e = validate_files(&form, &[required("business_licence")]).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), ("upload.file_required", Some("business_licence")));
     // A chosen file with no bytes is empty, not absent.
-    let e = validate(&file("id_front", "a.jpg", Some("image/jpeg"), b"")).unwrap_err();
+    let e = check(&file("id_front", "a.jpg", Some("image/jpeg"), b"")).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), ("upload.file_empty", Some("id_front")));
 }
 
@@ -216,32 +94,32 @@ fn seven_files_are_too_many() {
     let jpg = jpeg_bytes(8, 8);
     let headers: Vec<String> = (0..7).map(|i| file_part("doc", &format!("{i}.jpg"), "image/jpeg")).collect();
     let parts: Vec<(&str, &[u8])> = headers.iter().map(|h| (h.as_str(), jpg.as_slice())).collect();
-    let form = Form::parse(&ct(B), &body(B, &parts)).unwrap();
-    let e = validate_files(&form, &["doc"], &[]).unwrap_err();
+    let form = MultipartForm::parse(&ct(B), &body(B, &parts)).unwrap();
+    let e = validate_files(&form, &[slot("doc")]).unwrap_err();
     assert_eq!((e.code, e.status), ("upload.too_many_files", 400));
     assert_eq!(e.details.unwrap()["limit"], MAX_FILES);
-    let form = Form::parse(&ct(B), &body(B, &parts[..6])).unwrap();
-    assert_eq!(validate_files(&form, &["doc"], &[]).unwrap().len(), 6);
+    let form = MultipartForm::parse(&ct(B), &body(B, &parts[..6])).unwrap();
+    assert_eq!(validate_files(&form, &[slot("doc")]).unwrap().len(), 6);
 }
 
 #[test]
 fn a_file_over_5_mib_is_413_naming_the_field() {
     let mut data = PDF.to_vec();
     data.resize(MAX_FILE_BYTES + 1, b' ');
-    let form = Form::parse(&ct(B), &body(B, &[(&file_part("id_front", "big.pdf", "application/pdf"), &data)])).unwrap();
-    let e = validate_files(&form, &["id_front"], &[]).unwrap_err();
+    let form = MultipartForm::parse(&ct(B), &body(B, &[(&file_part("id_front", "big.pdf", "application/pdf"), &data)])).unwrap();
+    let e = validate_files(&form, &[slot("id_front")]).unwrap_err();
     assert_eq!((e.code, e.status, e.field.as_deref()), ("upload.file_too_large", 413, Some("id_front")));
     assert_eq!(e.details.as_ref().unwrap()["limit_bytes"], MAX_FILE_BYTES);
     assert!(e.message.zh.contains("5 MB") && e.message.en.contains("5 MB"));
     data.truncate(MAX_FILE_BYTES);
-    assert!(validate(&file("id_front", "ok.pdf", None, &data)).is_ok());
+    assert!(check(&file("id_front", "ok.pdf", None, &data)).is_ok());
 }
 
 #[test]
 fn unknown_fields_and_missing_required_ones_are_all_reported() {
     let jpg = jpeg_bytes(8, 8);
-    let form = Form::parse(&ct(B), &body(B, &[(&file_part("selfie", "me.jpg", "image/jpeg"), &jpg)])).unwrap();
-    let e = validate_files(&form, &["id_front", "id_back"], &["id_front", "id_back"]).unwrap_err();
+    let form = MultipartForm::parse(&ct(B), &body(B, &[(&file_part("selfie", "me.jpg", "image/jpeg"), &jpg)])).unwrap();
+    let e = validate_files(&form, &[required("id_front"), required("id_back")]).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), ("upload.field_unknown", Some("selfie")));
     let all = e.details.unwrap()["errors"].as_array().unwrap().clone();
     let fields: Vec<&str> = all.iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -252,7 +130,7 @@ fn unknown_fields_and_missing_required_ones_are_all_reported() {
 // --- types --------------------------------------------------------------------
 
 fn type_error(part: &Part) -> AppError {
-    validate(part).unwrap_err()
+    check(part).unwrap_err()
 }
 
 #[test]
@@ -274,7 +152,7 @@ fn html_named_png_svg_and_gif_are_not_allowed() {
 
 #[test]
 fn a_pdf_sent_as_jpeg_is_kept_as_a_pdf() {
-    let v = validate(&file("id_front", "scan.jpg", Some("image/jpeg"), PDF)).unwrap();
+    let v = check(&file("id_front", "scan.jpg", Some("image/jpeg"), PDF)).unwrap();
     assert_eq!(v.content_type, "application/pdf");
     assert_eq!(v.declared_type.as_deref(), Some("image/jpeg"));
     assert_eq!(v.label, "scan.jpg");
@@ -291,12 +169,12 @@ fn pdfs_with_scripts_are_refused() {
         b"%PDF-1.4\n2 0 obj<</OpenAction<</S/JavaScript>>>>endobj",
     ];
     for data in cases {
-        let e = validate(&file("business_licence", "l.pdf", Some("application/pdf"), data)).unwrap_err();
+        let e = check(&file("business_licence", "l.pdf", Some("application/pdf"), data)).unwrap_err();
         assert_eq!((e.code, e.status, e.field.as_deref()), ("upload.pdf_active_content", 400, Some("business_licence")));
     }
     // /JSON, /JavaScripts or a plain /OpenAction (to set the zoom) are not scripts.
     let fine = b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction [3 0 R /FitH null] /JSON 1 /JavaScripts 2 >> endobj %%EOF";
-    assert!(validate(&file("business_licence", "l.pdf", None, fine)).is_ok());
+    assert!(check(&file("business_licence", "l.pdf", None, fine)).is_ok());
 }
 
 #[test]
@@ -308,7 +186,7 @@ fn a_script_inside_a_deflated_object_stream_is_found() {
     let mut pdf = b"%PDF-1.5\n4 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 99 >>\nstream\r\n".to_vec();
     pdf.extend_from_slice(&compressed);
     pdf.extend_from_slice(b"\r\nendstream\nendobj\n%%EOF\n");
-    let e = validate(&file("doc", "x.pdf", None, &pdf)).unwrap_err();
+    let e = check(&file("doc", "x.pdf", None, &pdf)).unwrap_err();
     assert_eq!(e.code, "upload.pdf_active_content");
     assert_eq!(e.details.unwrap()["found"], "JavaScript");
 }
@@ -319,29 +197,29 @@ fn binary_stream_data_is_not_read_as_names() {
     let mut pdf = b"%PDF-1.4\n6 0 obj << /Type /XObject /Subtype /Image /Length 12 >>\nstream\n".to_vec();
     pdf.extend_from_slice(b"\x00/JS \xff/Launch ");
     pdf.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
-    assert!(validate(&file("doc", "x.pdf", None, &pdf)).is_ok());
+    assert!(check(&file("doc", "x.pdf", None, &pdf)).is_ok());
     // A `stream` keyword that follows no dictionary hides nothing.
     let sneaky = b"%PDF-1.4\n1 0 obj (stream\n) endobj 2 0 obj << /S /JavaScript >> endobj %%EOF";
-    assert_eq!(validate(&file("doc", "x.pdf", None, sneaky)).unwrap_err().code, "upload.pdf_active_content");
+    assert_eq!(check(&file("doc", "x.pdf", None, sneaky)).unwrap_err().code, "upload.pdf_active_content");
 }
 
 #[test]
 fn an_object_stream_that_does_not_inflate_is_unverifiable() {
     let pdf = b"%PDF-1.5\n4 0 obj << /Type /Obj#53tm /N 1 /Filter /ASCIIHexDecode >>\nstream\n2F4A53\nendstream\nendobj\n%%EOF\n";
-    let e = validate(&file("doc", "x.pdf", None, pdf)).unwrap_err();
+    let e = check(&file("doc", "x.pdf", None, pdf)).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), ("upload.pdf_unverifiable", Some("doc")));
 }
 
 #[test]
 fn png_and_jpeg_that_decode_are_accepted() {
     let png = png_bytes(17, 9);
-    let v = validate(&file("id_front", "front.png", Some("image/png"), &png)).unwrap();
+    let v = check(&file("id_front", "front.png", Some("image/png"), &png)).unwrap();
     assert_eq!((v.content_type.as_str(), v.size), ("image/png", png.len()));
     let jpg = jpeg_bytes(33, 20);
-    let v = validate(&file("id_back", "back.jpeg", Some("image/jpeg"), &jpg)).unwrap();
+    let v = check(&file("id_back", "back.jpeg", Some("image/jpeg"), &jpg)).unwrap();
     assert_eq!(v.content_type, "image/jpeg");
     // A PNG declared as JPEG is stored as a PNG.
-    let v = validate(&file("id_back", "back.jpg", Some("image/jpeg"), &png)).unwrap();
+    let v = check(&file("id_back", "back.jpg", Some("image/jpeg"), &png)).unwrap();
     assert_eq!((v.content_type.as_str(), v.declared_type.as_deref()), ("image/png", Some("image/jpeg")));
 }
 
@@ -349,11 +227,11 @@ fn png_and_jpeg_that_decode_are_accepted() {
 fn a_truncated_png_is_corrupt() {
     let png = png_bytes(64, 64);
     for cut in [png.len() / 2, png.len() - 20, 40] {
-        let e = validate(&file("id_front", "front.png", Some("image/png"), &png[..cut])).unwrap_err();
+        let e = check(&file("id_front", "front.png", Some("image/png"), &png[..cut])).unwrap_err();
         assert_eq!((e.code, e.status, e.field.as_deref()), ("upload.image_corrupt", 400, Some("id_front")), "cut at {cut}");
     }
     // Only the signature.
-    let e = validate(&file("id_front", "front.png", None, &png[..8])).unwrap_err();
+    let e = check(&file("id_front", "front.png", None, &png[..8])).unwrap_err();
     assert_eq!(e.code, "upload.image_corrupt");
 }
 
@@ -365,13 +243,13 @@ fn a_jpeg_with_garbage_after_the_header_is_corrupt() {
     let sos_len = u16::from_be_bytes([jpg[sos + 2], jpg[sos + 3]]) as usize;
     let mut bad = jpg[..sos + 2 + sos_len].to_vec();
     bad.extend((0..2000u32).map(|i| (i.wrapping_mul(2654435761) >> 7) as u8));
-    let e = validate(&file("id_back", "back.jpg", Some("image/jpeg"), &bad)).unwrap_err();
+    let e = check(&file("id_back", "back.jpg", Some("image/jpeg"), &bad)).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), ("upload.image_corrupt", Some("id_back")));
     // Cut in the middle of the image data.
-    let e = validate(&file("id_back", "back.jpg", None, &jpg[..jpg.len() * 2 / 3])).unwrap_err();
+    let e = check(&file("id_back", "back.jpg", None, &jpg[..jpg.len() * 2 / 3])).unwrap_err();
     assert_eq!(e.code, "upload.image_corrupt");
     // Only the magic bytes.
-    let e = validate(&file("id_back", "back.jpg", None, &[0xFF, 0xD8, 0xFF, 0xE0])).unwrap_err();
+    let e = check(&file("id_back", "back.jpg", None, &[0xFF, 0xD8, 0xFF, 0xE0])).unwrap_err();
     assert_eq!(e.code, "upload.image_corrupt");
 }
 
@@ -384,7 +262,7 @@ fn huge_dimensions_are_refused_before_decoding() {
         enc.set_color(png::ColorType::Grayscale);
         let _ = enc.write_header().unwrap();
     }
-    let e = validate(&file("id_front", "bomb.png", None, &png)).unwrap_err();
+    let e = check(&file("id_front", "bomb.png", None, &png)).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), ("upload.image_too_large", Some("id_front")));
     assert_eq!(e.details.unwrap()["max_pixels"], MAX_IMAGE_PIXELS);
 
@@ -392,11 +270,11 @@ fn huge_dimensions_are_refused_before_decoding() {
     let mut jpg = jpeg_bytes(8, 8);
     let sof = jpg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
     jpg[sof + 5..sof + 9].copy_from_slice(&[0x23, 0x28, 0x23, 0x28]);
-    let e = validate(&file("id_front", "bomb.jpg", None, &jpg)).unwrap_err();
+    let e = check(&file("id_front", "bomb.jpg", None, &jpg)).unwrap_err();
     assert_eq!(e.code, "upload.image_too_large");
     // Over the side limit.
     jpg[sof + 5..sof + 9].copy_from_slice(&[0x00, 0x08, 0x4E, 0x20]);
-    let e = validate(&file("id_front", "wide.jpg", None, &jpg)).unwrap_err();
+    let e = check(&file("id_front", "wide.jpg", None, &jpg)).unwrap_err();
     assert_eq!(e.code, "upload.image_too_large");
 }
 
@@ -419,9 +297,12 @@ fn labels_are_sanitised() {
     assert_eq!(cut.chars().count(), MAX_LABEL_CHARS);
     assert!(cut.ends_with(".pdf"));
     assert_eq!(l(&"x".repeat(300)).chars().count(), MAX_LABEL_CHARS);
-    // Through validate: no file name at all.
+    // Through validate: a name sent as RFC 8187 UTF-8, and no file name at all.
+    let headers = "Content-Disposition: form-data; name=\"id_front\"; filename=\"____.jpg\"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81%E6%AD%A3%E9%9D%A2.jpg\r\nContent-Type: image/jpeg";
+    let form = MultipartForm::parse(&ct(B), &body(B, &[(headers, &jpeg_bytes(8, 8))])).unwrap();
+    assert_eq!(check(&form.parts[0]).unwrap().label, "身份证正面.jpg");
     let p = Part { name: "doc".into(), filename: None, content_type: None, data: PDF.to_vec() };
-    assert_eq!(validate(&p).unwrap().label, "document.pdf");
+    assert_eq!(check(&p).unwrap().label, "document.pdf");
 }
 
 // --- store and serving --------------------------------------------------------
@@ -441,8 +322,8 @@ fn appeal(n: i64) -> crate::review::Subject {
 fn store_list_and_fetch_roundtrip() {
     let (store, clock) = store();
     let jpg = jpeg_bytes(8, 8);
-    let a = validate(&file("id_front", "身份证正面.jpg", Some("image/jpeg"), &jpg)).unwrap();
-    let b = validate(&file("id_back", "back.png", Some("image/jpeg"), PDF)).unwrap();
+    let a = check(&file("id_front", "身份证正面.jpg", Some("image/jpeg"), &jpg)).unwrap();
+    let b = check(&file("id_back", "back.png", Some("image/jpeg"), PDF)).unwrap();
     let id_a = block_on(store_upload(&store, &clock, appeal(12), &a)).unwrap();
     clock.advance_seconds(1);
     let id_b = block_on(store_upload(&store, &clock, appeal(12), &b)).unwrap();
@@ -473,7 +354,7 @@ fn store_list_and_fetch_roundtrip() {
 fn downloads_are_sandboxed_attachments() {
     let (store, clock) = store();
     let jpg = jpeg_bytes(8, 8);
-    let id = block_on(store_upload(&store, &clock, appeal(1), &validate(&file("id_front", "身份证 \"正面\".jpg", Some("text/html"), &jpg)).unwrap())).unwrap();
+    let id = block_on(store_upload(&store, &clock, appeal(1), &check(&file("id_front", "身份证 \"正面\".jpg", Some("text/html"), &jpg)).unwrap())).unwrap();
     let u = block_on(fetch(&store, id)).unwrap().unwrap();
     let r = download_response(&u);
     assert_eq!(r.status, 200);
@@ -502,18 +383,12 @@ fn downloads_are_sandboxed_attachments() {
 
 proptest! {
     #[test]
-    fn the_parser_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512), boundary in "[a-zA-Z0-9'()+_,./:=? -]{0,12}") {
-        let _ = parse_multipart(&ct(&boundary), &bytes);
-        let _ = parse_multipart(&format!("multipart/form-data; boundary=\"{boundary}"), &bytes);
-    }
-
-    #[test]
     fn the_parser_never_panics_on_near_valid_bodies(cut in 0usize..400, flip in 0usize..400, byte in any::<u8>()) {
         let mut b = body("xyz", &[(&text_part("a"), b"1\r\n--xy"), (&file_part("f", "a.pdf", "application/pdf"), PDF)]);
         if flip < b.len() { b[flip] = byte; }
         b.truncate(cut.min(b.len()));
         if let Ok(parts) = parse_multipart(&ct("xyz"), &b) {
-            for p in &parts { let _ = validate(p); }
+            for p in &parts { let _ = check(p); }
         }
     }
 
@@ -521,6 +396,6 @@ proptest! {
     fn validation_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256), kind in 0usize..3) {
         let magic: &[u8] = [&[0xFFu8, 0xD8, 0xFF][..], &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &b"%PDF-"[..]][kind];
         let data = [magic, &bytes].concat();
-        let _ = validate(&file("f", "x", None, &data));
+        let _ = check(&file("f", "x", None, &data));
     }
 }

@@ -1,13 +1,24 @@
-//! Framework-neutral HTTP types. A component converts Spin's request into a
-//! [`Request`], a flow's handler answers with a [`Response`] or an
-//! [`AppError`], and the component renders it. Natively, tests call the
-//! handlers with these types directly.
+//! Framework-neutral HTTP types. The glue (`crate::spin::serve`) converts
+//! Spin's request into a [`Request`], routes it with a [`Router`], and
+//! renders the [`Response`] or [`AppError`] the component's dispatch
+//! returns. Natively, tests build these types directly.
+//!
+//! - [`Request`]: headers, query parameters, JSON bodies (errors naming the
+//!   field), the client address, the language.
+//! - [`Response`]: JSON, 204, errors in the one shape, headers.
+//! - [`Router`]: method and path patterns, 404/405, and which routes the
+//!   CSRF Origin rule covers.
+//! - [`multipart`]: `multipart/form-data` bodies ([`MultipartForm`]).
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+pub mod multipart;
+
+pub use multipart::{MultipartForm, Part};
 
 #[derive(Debug, Clone, Default)]
 pub struct Request {

@@ -1,0 +1,113 @@
+//! The `uploads` table: every query on it. An upload belongs to a review
+//! [`Subject`] (its owner sees it, and reviewers); it is stored with its
+//! SHA-256, size, detected and declared types, and the bytes.
+
+use super::ValidUpload;
+use crate::clock::{Clock, Timestamp};
+use crate::ids::UploadId;
+use crate::review::Subject;
+use crate::store::{Row, Store, StoreError, Value};
+use serde_json::json;
+
+/// An upload as listed: everything but the bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadInfo {
+    pub id: UploadId,
+    pub purpose: String,
+    pub label: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+impl UploadInfo {
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "purpose": self.purpose,
+            "label": self.label,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "created_at": self.created_at,
+        })
+    }
+
+    fn from_row(row: &Row<'_>) -> Result<UploadInfo, StoreError> {
+        Ok(UploadInfo {
+            id: UploadId(row.int("id")?),
+            purpose: row.text("purpose")?.to_owned(),
+            label: row.text("label")?.to_owned(),
+            content_type: row.text("content_type")?.to_owned(),
+            size: row.int("size")?,
+            sha256: row.text("sha256")?.to_owned(),
+            created_at: row.int("created_at")?,
+        })
+    }
+}
+
+/// An upload with its owner and bytes, for serving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredUpload {
+    pub info: UploadInfo,
+    /// The review subject it belongs to: its owner sees it, and reviewers.
+    pub owner: Subject,
+    pub declared_type: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// Stores a validated upload for `owner`; returns its id.
+pub async fn store_upload<S: Store>(store: &S, clock: &dyn Clock, owner: Subject, u: &ValidUpload) -> Result<UploadId, StoreError> {
+    let now: Timestamp = clock.now();
+    let rows = store
+        .execute(
+            "INSERT INTO uploads (owner, purpose, label, content_type, declared_type, size, sha256, data, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                owner.to_db().into(),
+                u.purpose.as_str().into(),
+                u.label.as_str().into(),
+                u.content_type.as_str().into(),
+                u.declared_type.clone().into(),
+                (u.size as i64).into(),
+                u.sha256.as_str().into(),
+                Value::Blob(u.data.clone()),
+                now.millis().into(),
+            ],
+        )
+        .await?;
+    Ok(UploadId(rows.first().ok_or_else(|| StoreError::Other("INSERT ... RETURNING id returned no row".into()))?.int("id")?))
+}
+
+/// The uploads of `owner`, oldest first, without their bytes.
+pub async fn list_for<S: Store>(store: &S, owner: Subject) -> Result<Vec<UploadInfo>, StoreError> {
+    let rows = store
+        .execute(
+            "SELECT id, purpose, label, content_type, size, sha256, created_at FROM uploads WHERE owner = ? ORDER BY id",
+            &[owner.to_db().into()],
+        )
+        .await?;
+    rows.iter().map(|r| UploadInfo::from_row(&r)).collect()
+}
+
+/// One upload with its owner and bytes; `None` when there is no such id.
+pub async fn fetch<S: Store>(store: &S, id: UploadId) -> Result<Option<StoredUpload>, StoreError> {
+    let rows = store
+        .execute(
+            "SELECT id, owner, purpose, label, content_type, declared_type, size, sha256, data, created_at FROM uploads WHERE id = ?",
+            &[id.into()],
+        )
+        .await?;
+    let Some(row) = rows.first() else { return Ok(None) };
+    let data = match row.get("data")? {
+        Value::Blob(b) => b.clone(),
+        other => return Err(StoreError::Other(format!("column `data` is {other:?}, not a blob"))),
+    };
+    Ok(Some(StoredUpload {
+        info: UploadInfo::from_row(&row)?,
+        owner: Subject::from_db(row.text("owner")?)?,
+        declared_type: row.opt_text("declared_type")?.map(str::to_owned),
+        data,
+    }))
+}
