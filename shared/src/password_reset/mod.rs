@@ -175,3 +175,6 @@ pub async fn confirm<D: Database>(
     tx.commit().await?;
     Ok(account)
 }
+
+#[cfg(test)]
+mod tests;

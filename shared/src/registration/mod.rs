@@ -16,6 +16,8 @@ pub mod guidance;
 pub mod legacy;
 mod organization;
 mod register;
+#[cfg(test)]
+mod tests;
 
 pub use check::{CHECK_LIMIT, LoginNameCheck, check_login_name};
 pub use codes::{SMS_CODE_LIMIT, SendCodeForm, dev_outbox, send_code};
