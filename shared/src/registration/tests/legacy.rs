@@ -1,14 +1,14 @@
-//! The legacy import: created, converted, skipped, per-line
+//! The legacy import: created, converted, skipped, conflicts, per-line
 //! errors, aliases, one transaction per line, the bearer token.
 
 use super::{clock, uscc};
-use crate::account::{Account, AccountKind, find_by_login};
+use crate::account::{Account, AccountKind, add_alias, find_by_login};
 use crate::clock::FixedClock;
 use crate::error::AppError;
 use crate::identity::DocumentType;
 use crate::registration::legacy::{FOREIGN_WORK_ROLE, ImportReport, Outcome, import, import_authorized};
 use crate::store::native::block_on;
-use crate::store::{NativeStore, Store};
+use crate::store::{NativeStore, Store, in_transaction};
 use crate::test_support::{self, TestAccount, count};
 use serde_json::{Value, json};
 
@@ -101,12 +101,55 @@ fn importing_the_same_accounts_again_skips_them_and_changes_nothing() {
     let records = [organization("acme", 5), person("wangwu", "G00000005")];
     run(&store, &clock, &records);
     let before = accounts(&store);
-    let report = run(&store, &clock, &records);
+    let mut again = records.to_vec();
+    again[0]["old_login_name"] = json!("ACME");
+    let report = run(&store, &clock, &again);
     assert_eq!((report.created, report.skipped, report.errors.len()), (0, 2, 0));
     assert_eq!(report.outcomes[0], (1, Outcome::Skipped { login_name: "WPacme".into() }));
     assert_eq!(report.to_json()["accounts"][1]["result"], "skipped_existing");
     assert_eq!(accounts(&store), before);
     assert_eq!(block_on(count(&store, "SELECT COUNT(*) FROM login_name_aliases", &[])).unwrap(), 2);
+}
+
+#[test]
+fn an_account_holding_the_wp_name_is_a_conflict_never_a_skip() {
+    let (store, clock) = (test_support::store(), clock());
+    // Registered before WP names were refused (or written by hand): not this old account's.
+    let squatter = block_on(TestAccount::bare(AccountKind::NaturalPerson, "WPsomename").create(&store, &clock)).unwrap();
+    let report = run(&store, &clock, &[organization("somename", 6), organization("SomeName", 6)]);
+    assert_eq!((report.created, report.skipped), (0, 0));
+    assert_eq!(errors(&report), [(1, "legacy.login_name_conflict", Some("old_login_name")), (2, "legacy.login_name_conflict", Some("old_login_name"))]);
+    let e = &report.errors[0].1;
+    assert_eq!(e.status, 409);
+    assert!(e.message.zh.contains("“WPsomename”") && e.message.en.contains("held by the account “WPsomename”"), "{}", e.message.en);
+    assert_eq!(e.details, Some(json!({"login_name": "WPsomename", "held_by": "WPsomename", "held_by_account_id": squatter})));
+    let line = &report.to_json()["errors"][0];
+    assert_eq!((line["code"].as_str(), line["details"]["held_by"].as_str()), (Some("legacy.login_name_conflict"), Some("WPsomename")));
+    assert_eq!(accounts(&store), 1, "nothing imported");
+    assert!(block_on(find_by_login(&store, "somename")).unwrap().is_none(), "... and no alias was added for the old name");
+    assert_eq!(block_on(count(&store, "SELECT COUNT(*) FROM login_name_aliases", &[])).unwrap(), 0);
+
+    // An account migrated for another old name holds it as an alias: a conflict too.
+    let other = block_on(TestAccount::bare(AccountKind::LegalEntity, "WPWPtwo").legacy_old_name("WPtwo").create(&store, &clock)).unwrap();
+    block_on(in_transaction(&store, async |tx| add_alias(tx, "WPtwo", other).await)).unwrap();
+    let report = run(&store, &clock, &[organization("two", 7)]);
+    let (_, e) = &report.errors[0];
+    assert_eq!((e.code, e.details.as_ref().unwrap()["held_by"].as_str()), ("legacy.login_name_conflict", Some("WPWPtwo")));
+    // Same login name and a different recorded old name: not the same old account.
+    block_on(TestAccount::bare(AccountKind::LegalEntity, "WPthree").legacy_old_name("another").create(&store, &clock)).unwrap();
+    assert_eq!(errors(&run(&store, &clock, &[organization("three", 8)])), [(1, "legacy.login_name_conflict", Some("old_login_name"))]);
+}
+
+#[test]
+fn an_account_holding_the_old_name_is_a_conflict() {
+    let (store, clock) = (test_support::store(), clock());
+    let holder = block_on(TestAccount::bare(AccountKind::LegalEntity, "plainname").create(&store, &clock)).unwrap();
+    let report = run(&store, &clock, &[organization("PlainName", 9)]);
+    assert_eq!(errors(&report), [(1, "legacy.old_login_name_conflict", Some("old_login_name"))]);
+    let e = &report.errors[0].1;
+    assert_eq!(e.details, Some(json!({"login_name": "PlainName", "held_by": "plainname", "held_by_account_id": holder})));
+    assert!(block_on(find_by_login(&store, "wpplainname")).unwrap().is_none(), "not created without its alias");
+    assert_eq!(accounts(&store), 1);
 }
 
 #[test]

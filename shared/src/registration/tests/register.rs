@@ -1,5 +1,5 @@
-//! Registration of both kinds: every field error at once, the SMS code
-//! inside the registration's transaction, conflicts and races.
+//! Registration of both kinds: every field error at once, the `WP` prefix,
+//! the SMS code inside the registration's transaction, conflicts and races.
 
 use super::{clock, uscc};
 use crate::account::{AccountKind, add_alias, find_by_login};
@@ -156,6 +156,33 @@ fn every_field_error_of_a_natural_person_comes_at_once() {
     let e = block_on(registrar(&store, &clock, &random).natural_person(&form)).unwrap_err();
     assert_eq!(e.code, "password.contains_identity");
     assert_eq!(accounts(&store), 0);
+}
+
+#[test]
+fn wp_login_names_are_reserved_for_migrated_accounts_in_any_case_and_width() {
+    let (store, clock, random) = (test_support::store(), clock(), SeqRandom::new(5));
+    let code = code_for(&store, &clock, &random, "13900000006");
+    for name in ["WPsomename", "wpsomename", "Wpsomename", "wPsomename", "ｗｐsomename", "ＷＰsomename"] {
+        let form = LegalEntityForm { login_name: name.into(), ..legal_entity_form(6, &code) };
+        let e = block_on(registrar(&store, &clock, &random).legal_entity(&form)).unwrap_err();
+        assert_eq!((e.code, e.status, e.field.as_deref()), ("registration.login_name_reserved", 400, Some("login_name")), "{name}");
+        assert!(e.message.zh.contains("WP") && e.message.zh.contains("迁移"), "{}", e.message.zh);
+        assert!(e.message.en.contains("reserved for accounts migrated"), "{}", e.message.en);
+        let g = e.guidance.as_deref().unwrap();
+        assert!(g.message.en.contains("Choose a login name that does not start with WP"), "{}", g.message.en);
+        assert!(g.message.en.contains("log in with WP + your old name"), "{}", g.message.en);
+        let hrefs: Vec<&str> = g.actions.iter().map(|a| a.href.as_str()).collect();
+        assert_eq!(hrefs, ["/login", "/password-reset"]);
+    }
+    // Listed with the other field errors, not instead of them.
+    let form = NaturalPersonForm { login_name: "WPsomeone".into(), mobile: "1".into(), ..natural_person_form(7, &code) };
+    let e = block_on(registrar(&store, &clock, &random).natural_person(&form)).unwrap_err();
+    assert_eq!(codes(&e), ["registration.login_name_reserved", "mobile.invalid_mainland"]);
+    assert_eq!(accounts(&store), 0);
+    assert_eq!(unused_codes(&store), 1, "the code is still usable");
+    // WP elsewhere in the name is no prefix.
+    let form = LegalEntityForm { login_name: "newpaper".into(), ..legal_entity_form(6, &code) };
+    assert_eq!(block_on(registrar(&store, &clock, &random).legal_entity(&form)).unwrap().login_name, "newpaper");
 }
 
 #[test]
