@@ -1,7 +1,9 @@
-//! Framework-neutral HTTP types. A component converts Spin's request into a
-//! [`Request`], a flow's handler answers with a [`Response`] or an
-//! [`AppError`], and the component renders it. Natively, tests call the
-//! handlers with these types directly.
+//! Framework-neutral HTTP types. `crate::spin::serve` turns Spin's
+//! request into a [`Request`], matches it against the component's
+//! [`Router`] and renders the [`Response`] or [`AppError`] the component's
+//! dispatch answers. Nothing here names Spin, so the parsing rules (JSON
+//! bodies, query parameters, path segments, the client address) and the
+//! routing are tested natively with these types.
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;

@@ -356,7 +356,7 @@ async fn a_dead_gateway_leaves_the_message_in_the_outbox_for_retry() {
     let app = app().variable("sms_gateway_url", &format!("{origin}/send")).variable("sms_gateway_origin", &origin).spawn().await;
     let r = Registered::legal_entity();
     let res = app.post_json("/api/registration/sms-codes", &json!({ "mobile": r.mobile })).await;
-    assert_eq!(res.status(), 202, "the code was issued; delivery is retried later");
+    assert_eq!(res.status(), 202, "the code was issued; the message waits in the outbox");
     let (sent, attempts, error): (Option<i64>, i64, Option<String>) = app
         .db()
         .query_row("SELECT sent_at, attempts, last_error FROM sms_outbox", [], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
