@@ -1,14 +1,26 @@
-//! The domain crate of the foreign-work account and access platform.
+//! The domain crate of the foreign-work account and access platform (what
+//! it builds: `docs/design.md`; "Flow n" and "FAQ n" in comments are that
+//! page's flows and FAQ sections).
 //!
 //! Everything a flow decides lives here and is testable natively with
-//! `cargo test -p shared`. Components in `functions/` are thin adapters:
-//! they turn a Spin request into a [`web::Request`], call the flow's
-//! handler with a [`store::Store`], a [`clock::Clock`] and a
-//! [`random::Random`], and render the [`web::Response`].
+//! `cargo test -p shared`. A component in `functions/` is a page of glue:
+//! its `#[http_service]` hands the Spin request to `spin::serve` (feature
+//! `spin`) with its [`components::Component`] and its [`web::Router`];
+//! `serve` applies the rules every endpoint shares (body limit, routing,
+//! the CSRF Origin rule, opening and migrating the store, the settings,
+//! delivering committed SMS, rendering errors) and calls the component's
+//! `dispatch` with a [`context::Context`] (store, clock, random source,
+//! settings) and the parsed [`web::Request`]; `dispatch` parses the input,
+//! calls the flow here and answers a [`web::Response`].
 //!
-//! Layout follows one module per flow (like Ory Kratos' one folder per
-//! self-service flow): `registration/` holds the flow's rules, its store
-//! queries and its HTTP handler in framework-neutral types.
+//! Layout: one module per flow (like Ory Kratos' one folder per self-service
+//! flow) holding the flow's rules: `registration`, `auth`, `password_reset`,
+//! `appeal`, `review`. What several flows share has its own module: one
+//! owner per table (`account` holds every query on `accounts`), `sms`
+//! (codes and the outbox), `upload`, `store` (the SQL store and its
+//! [`store::Transaction`]), `identity` (identifiers that parse at the
+//! edge), `settings` and `components` (every setting once, and which
+//! component reads which).
 
 pub mod account;
 pub mod appeal;

@@ -2,7 +2,8 @@
 //! and imported legacy hashes (PBKDF2, bcrypt) with a rehash signal, and
 //! the password policy after NIST SP 800-63B rev 4: length only, no
 //! composition rules, a blocklist of common passwords, and no password that
-//! contains the account's own login name, organization name or USCC.
+//! contains what others can see of the account (the caller passes it: login
+//! name, old login name, organization name, USCC, document number).
 
 use crate::error::AppError;
 use crate::random::Random;
@@ -127,7 +128,6 @@ pub const MAX_LEN: usize = 128;
 /// password is one factor of several, 15 when it is the only one).
 pub const DEFAULT_MIN_LEN: usize = 8;
 
-/// The component variable that sets the minimum length.
 /// Identity values shorter than this are not looked for in a password.
 pub const MIN_CONTEXT_LEN: usize = 4;
 
@@ -147,21 +147,23 @@ impl Default for PasswordPolicy {
 }
 
 impl PasswordPolicy {
-    /// `min_len` is kept within 1..=[`MAX_LEN`].
-    /// The policy with the minimum length from the component's settings.
+    /// The policy with the minimum length from the component's settings
+    /// (`password_min_length`).
     pub fn from_settings(settings: &crate::settings::Settings) -> Self {
         Self::new(settings.number(&crate::settings::PASSWORD_MIN_LENGTH) as usize)
     }
 
+    /// `min_len` is kept within 1..=[`MAX_LEN`].
     pub fn new(min_len: usize) -> Self {
         PasswordPolicy {
             min_len: min_len.clamp(1, MAX_LEN),
         }
     }
 
-    /// Checks a new password. `context` holds the account's own values
-    /// (login name, organization name, USCC); those of at least 4
-    /// characters must not appear in the password, ignoring case.
+    /// Checks a new password. `context` holds what others can see of the
+    /// account (login name, old login name, organization name, USCC,
+    /// document number); values of at least [`MIN_CONTEXT_LEN`] characters
+    /// must not appear in the password, ignoring case.
     pub fn check(&self, password: &str, context: &[&str]) -> Result<(), AppError> {
         let min = self.min_len;
         let n = password.chars().count();

@@ -1,5 +1,7 @@
-//! Sliding-window rate limits kept in SQLite (component instances live for
-//! one request, so no state may live in memory).
+//! Sliding-window rate limits kept in SQLite: a client's requests reach
+//! many component instances, several at once, each reused for a while and
+//! then dropped (`docs/platform.md`), so a count in memory would count
+//! nothing.
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};

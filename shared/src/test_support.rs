@@ -5,18 +5,56 @@
 use crate::account::{self, AccountKind, NewAccount};
 use crate::clock::{Clock, FixedClock, Timestamp};
 use crate::error::AppResult;
-use crate::identity::LoginName;
+use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgName, Uscc};
 use crate::ids::{AccountId, ReviewerId};
-use crate::random::Random;
+use crate::password;
+use crate::random::{Random, SeqRandom};
 use crate::review;
+use crate::sms::{self, Purpose};
 use crate::store::native::block_on;
-use crate::store::{Database, NativeStore, StoreError, migrate};
+use crate::store::{Database, NativeStore, Store, StoreError, Value, in_transaction, migrate};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A migrated in-memory store.
 pub fn store() -> NativeStore {
     let store = NativeStore::in_memory().expect("in-memory SQLite");
     block_on(migrate(&store, &FixedClock::at(Timestamp(0)))).expect("migrations apply");
     store
+}
+
+/// A migrated database in a file of its own, for tests where threads race
+/// on connections of their own (as component instances do on Spin's
+/// SQLite). Each [`FileDatabase::open`] is a new connection; the file goes
+/// when the value is dropped.
+pub struct FileDatabase {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl FileDatabase {
+    pub fn new(name: &str) -> FileDatabase {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("shared-test-{name}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let path = dir.join("test.db");
+        let _ = std::fs::remove_file(&path);
+        let db = FileDatabase { dir, path };
+        block_on(migrate(&db.open(), &FixedClock::at(Timestamp(0)))).expect("migrations apply");
+        db
+    }
+
+    /// A new connection to the database.
+    pub fn open(&self) -> NativeStore {
+        NativeStore::open(&self.path).expect("the test database opens")
+    }
+}
+
+impl Drop for FileDatabase {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// A bare account with only a login name.
@@ -31,6 +69,111 @@ pub async fn create_account_with<D: Database>(db: &D, row: &NewAccount<'_>, now:
     let id = account::insert(&tx, row, now).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// An account as a test describes it, in plain strings (parsed when it is
+/// created; test data that does not parse is a bug in the test: panics).
+#[derive(Debug, Clone)]
+pub struct TestAccount {
+    kind: AccountKind,
+    login_name: String,
+    password: Option<String>,
+    mobile: Option<String>,
+    organization: Option<(String, String)>,
+    person: Option<(String, DocumentType, String, Option<String>)>,
+    legacy_old_name: Option<String>,
+}
+
+impl TestAccount {
+    pub fn legal_entity(login_name: &str, org_name: &str, uscc: &str) -> TestAccount {
+        TestAccount {
+            organization: Some((org_name.to_owned(), uscc.to_owned())),
+            ..TestAccount::bare(AccountKind::LegalEntity, login_name)
+        }
+    }
+
+    pub fn natural_person(login_name: &str, real_name: &str, doc_type: DocumentType, number: &str, nationality: Option<&str>) -> TestAccount {
+        TestAccount {
+            person: Some((real_name.to_owned(), doc_type, number.to_owned(), nationality.map(str::to_owned))),
+            ..TestAccount::bare(AccountKind::NaturalPerson, login_name)
+        }
+    }
+
+    pub fn bare(kind: AccountKind, login_name: &str) -> TestAccount {
+        TestAccount {
+            kind,
+            login_name: login_name.to_owned(),
+            password: None,
+            mobile: None,
+            organization: None,
+            person: None,
+            legacy_old_name: None,
+        }
+    }
+
+    /// The password, stored as the product stores it (Argon2id).
+    pub fn password(mut self, password: &str) -> TestAccount {
+        self.password = Some(password.to_owned());
+        self
+    }
+
+    /// The reserved mobile.
+    pub fn mobile(mut self, mobile: &str) -> TestAccount {
+        self.mobile = Some(mobile.to_owned());
+        self
+    }
+
+    /// A migrated account's old login name (the alias is not added: see
+    /// [`crate::account::add_alias`]).
+    pub fn legacy_old_name(mut self, old: &str) -> TestAccount {
+        self.legacy_old_name = Some(old.to_owned());
+        self
+    }
+
+    pub async fn create<D: Database>(&self, db: &D, clock: &dyn Clock) -> Result<AccountId, StoreError> {
+        let login_name = LoginName::parse(&self.login_name).expect("test login name");
+        let hash = self.password.as_deref().map(|p| password::hash(p, &SeqRandom::new(1)).into_string());
+        let mobile = self.mobile.as_deref().map(|m| Mobile::parse(m).expect("test mobile"));
+        let organization = self
+            .organization
+            .as_ref()
+            .map(|(n, u)| (OrgName::parse(n).expect("test org name"), Uscc::parse(u).expect("test USCC")));
+        let today = CivilDate::today_in_china(clock);
+        let person = self.person.as_ref().map(|(name, t, number, nationality)| {
+            (name.as_str(), Document::parse(*t, number, nationality.as_deref(), today).expect("test document"))
+        });
+        let row = NewAccount {
+            password_hash: hash.as_deref(),
+            reserved_mobile: mobile.as_ref(),
+            organization: organization.as_ref().map(|(n, u)| (n, u)),
+            person: person.as_ref().map(|(n, d)| (*n, d)),
+            legacy_old_name: self.legacy_old_name.as_deref(),
+            ..NewAccount::new(self.kind, &login_name)
+        };
+        in_transaction(db, async |tx| account::insert(tx, &row, clock.now()).await).await
+    }
+}
+
+/// Issues an SMS code as the flows do (resend and hourly limits included)
+/// and returns it in plain, as the user would read it from the message.
+pub async fn issue_code<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    purpose: Purpose,
+    mobile: &str,
+) -> crate::AppResult<String> {
+    let mobile = Mobile::parse(mobile)?;
+    in_transaction(db, async |tx| sms::issue_code(tx, clock, random, purpose, &mobile).await.map(|issued| issued.code)).await
+}
+
+/// The single integer a query returns (`SELECT COUNT(*) ...`).
+pub async fn count<S: Store>(store: &S, sql: &str, params: &[Value]) -> Result<i64, StoreError> {
+    let rows = store.execute(sql, params).await?;
+    let (Some(row), Some(column)) = (rows.first(), rows.columns.first()) else {
+        return Err(StoreError::Other(format!("no value from {sql}")));
+    };
+    row.int(column)
 }
 
 /// The first reviewer (as the bootstrap settings create it); `None` when

@@ -16,7 +16,7 @@ const kind = form.dataset.kind;
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const EXTENSIONS = /\.(jpe?g|png|pdf)$/i;
 const TYPES = new Set(['image/jpeg', 'image/png', 'application/pdf']);
-// Documents whose holder states a nationality (DESIGN.md identity rules).
+// Documents whose holder states a nationality (docs/design.md, "Identity rules").
 const NATIONALITY_DOCS = new Set(['passport', 'permanent_resident_id']);
 
 const SPEC = {

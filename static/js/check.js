@@ -23,9 +23,12 @@ function actionItems(actions) {
 function renderName() {
   if (!lastName) return;
   const section = document.getElementById('result');
-  section.classList.toggle('taken', lastName.registered);
-  section.classList.toggle('free', !lastName.registered);
-  document.getElementById('result-title').textContent = t(lastName.registered ? 'check.registered' : 'check.available');
+  // A free name starting with WP is reserved for migrated accounts: not for a new account either.
+  const usable = !lastName.registered && !lastName.reserved;
+  section.classList.toggle('taken', !usable);
+  section.classList.toggle('free', usable);
+  const title = lastName.registered ? 'check.registered' : lastName.reserved ? 'check.reserved' : 'check.available';
+  document.getElementById('result-title').textContent = t(title);
   document.getElementById('result-message').textContent = pick(lastName.guidance);
   document.getElementById('result-actions').replaceChildren(...actionItems(lastName.guidance?.actions));
   section.hidden = false;
@@ -80,7 +83,7 @@ async function onCheckName(event) {
       if (res.ok) {
         lastName = res.body;
         renderName();
-        carryLoginName(res.body.registered ? null : res.body.login_name);
+        carryLoginName(res.body.registered || res.body.reserved ? null : res.body.login_name);
       } else {
         showErrors(form, errorsOf(res));
       }

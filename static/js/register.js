@@ -11,7 +11,7 @@ import { smsCode } from './sms-code.js';
 const form = document.getElementById('register-form');
 const kind = form.dataset.kind;
 
-// Documents whose holder states a nationality (DESIGN.md identity rules).
+// Documents whose holder states a nationality (docs/design.md, "Identity rules").
 const NATIONALITY_DOCS = new Set(['passport', 'permanent_resident_id']);
 
 const REQUIRED = {

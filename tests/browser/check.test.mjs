@@ -49,3 +49,19 @@ test('a free login name shows the "not registered" guidance; a bad one the error
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('a free WP name is shown as reserved for migrated accounts and is not carried to the forms', async () => {
+  const page = await newPage(browser);
+  await page.goto('/register');
+  const name = `WP${loginName('old')}`;
+  await page.fill('#login_name', name);
+  await page.click('#check-form button[type=submit]');
+  await page.locator('#result').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#result-title').innerText(), 'WP 开头的登录名不能注册');
+  assert.match(await page.locator('#result-message').innerText(), /迁移/);
+  assert.ok(await page.locator('#result-actions a[href="/login"]').count(), 'leads to login');
+  assert.ok(await page.locator('#result-actions a[href="/password-reset"]').count(), 'leads to the reset');
+  assert.doesNotMatch(await page.getAttribute('#register-legal-entity', 'href'), /login_name=/, 'the reserved name is not carried');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

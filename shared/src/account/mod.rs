@@ -1,4 +1,4 @@
-//! Accounts: the two kinds (DESIGN.md "Who uses it"), and every query on
+//! Accounts: the two kinds (`docs/design.md`, "Who uses it"), and every query on
 //! the `accounts` and `login_name_aliases` tables (Vaultwarden's
 //! `db/models/user.rs` shape: the table's module holds its queries; no other
 //! module writes SQL on them). Fields are typed as they were parsed at the

@@ -6,6 +6,10 @@ use serde_json::json;
 use std::fmt;
 
 pub const MIN_LEN: usize = 4;
+/// The prefix of every migrated account's login name: `WP` + the old
+/// system's login name (FAQ 1). Registration refuses it, in any case and
+/// width, so no new account can take the name an old one is migrated to.
+pub const LEGACY_PREFIX: &str = "WP";
 pub const MAX_LEN: usize = 50;
 const FIELD: &str = "login_name";
 
@@ -66,6 +70,12 @@ impl LoginName {
     pub fn key(&self) -> String {
         self.0.to_ascii_lowercase()
     }
+
+    /// Whether the name starts with [`LEGACY_PREFIX`], ignoring case (full
+    /// width was folded by [`LoginName::parse`]: `ｗｐ` is `wp`).
+    pub fn has_legacy_prefix(&self) -> bool {
+        self.0.get(..LEGACY_PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(LEGACY_PREFIX))
+    }
 }
 
 fn is_allowed(c: char) -> bool {
@@ -118,6 +128,16 @@ mod tests {
         let n = LoginName::parse("  ＷＰｚｈａｎｇ\u{3000}").unwrap();
         assert_eq!(n.as_str(), "WPzhang");
         assert_eq!(n.key(), "wpzhang");
+    }
+
+    #[test]
+    fn the_legacy_prefix_is_seen_in_any_case_and_width() {
+        for wp in ["WPacme", "wpacme", "Wpacme", "wPacme", "ｗｐacme", "ＷＰ1234", " WP.x"] {
+            assert!(LoginName::parse(wp).unwrap().has_legacy_prefix(), "{wp}");
+        }
+        for other in ["acme", "newp1", "w-pacme", "swpacme", "1wp2"] {
+            assert!(!LoginName::parse(other).unwrap().has_legacy_prefix(), "{other}");
+        }
     }
 
     #[test]

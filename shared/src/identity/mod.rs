@@ -20,7 +20,7 @@ pub use country::{COUNTRIES, Continent, Country, countries_in, country};
 pub use date::CivilDate;
 pub use document::{Document, DocumentType};
 pub use legal_representative::{LegalRepresentative, LegalRepresentativeForm, LegalRepresentativeType};
-pub use login_name::LoginName;
+pub use login_name::{LEGACY_PREFIX, LoginName};
 pub use mobile::Mobile;
 pub use org_name::OrgName;
 pub use passport::Passport;

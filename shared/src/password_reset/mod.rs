@@ -1,9 +1,9 @@
 //! Flow 3: password reset by login name (FAQ 1(1)).
 //!
-//! 1. `request`: the login name (or a legacy old name) -> an SMS code to the
+//! 1. [`request_code`]: the login name (or a legacy old name) -> an SMS code to the
 //!    account's reserved mobile, shown masked. No reserved mobile -> the
 //!    answer says so and leads to the appeal for the account's kind.
-//! 2. `confirm`: the code and a new password under the policy -> the
+//! 2. [`confirm`]: the code and a new password under the policy -> the
 //!    password is replaced, failed-login state cleared, every session
 //!    revoked, and an SMS tells the account its password changed.
 
@@ -175,3 +175,6 @@ pub async fn confirm<D: Database>(
     tx.commit().await?;
     Ok(account)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,11 +1,14 @@
 //! Registration check (FAQ 1): is this login name registered? The answer
-//! says what to do next: taken -> reset the password by login name; free ->
-//! check the organization (maybe it has an account), else register.
+//! says what to do next: taken -> reset the password by login name; free
+//! but `WP` + name taken -> that is the migrated account; free and starting
+//! with `WP` -> reserved for migrated accounts, choose another (or log in
+//! as the old user); free -> check the organization (maybe it has an
+//! account), else register.
 
 use crate::account::login_name_registered;
 use crate::guidance::{Guidance, encode_query_value};
 use crate::i18n::Lang;
-use crate::identity::LoginName;
+use crate::identity::{LEGACY_PREFIX, LoginName};
 use crate::settings::{self, ClientLimit};
 use crate::store::{Store, StoreError};
 use serde_json::{Value, json};
@@ -19,6 +22,9 @@ pub const CHECK_LIMIT: ClientLimit =
 pub struct LoginNameCheck {
     pub login_name: LoginName,
     pub registered: bool,
+    /// Free, but registration refuses it: it starts with `WP`, the prefix
+    /// of migrated accounts.
+    pub reserved: bool,
     /// When the name is free but `WP` + name is taken: the user is probably
     /// a migrated user of the old system (FAQ 1).
     pub legacy_login_name: Option<String>,
@@ -30,6 +36,7 @@ impl LoginNameCheck {
         json!({
             "login_name": self.login_name.as_str(),
             "registered": self.registered,
+            "reserved": self.reserved,
             "legacy_login_name": self.legacy_login_name,
             "guidance": self.guidance.to_json(lang),
         })
@@ -38,22 +45,26 @@ impl LoginNameCheck {
 
 pub async fn check_login_name<S: Store>(store: &S, login_name: LoginName) -> Result<LoginNameCheck, StoreError> {
     let registered = login_name_registered(store, &login_name.key()).await?;
-    let legacy_login_name = if registered || login_name.key().starts_with("wp") {
+    let reserved = !registered && login_name.has_legacy_prefix();
+    let legacy_login_name = if registered || reserved {
         None
     } else {
-        let legacy = format!("WP{}", login_name.as_str());
+        let legacy = format!("{LEGACY_PREFIX}{}", login_name.as_str());
         match LoginName::parse(&legacy) {
             Ok(l) if login_name_registered(store, &l.key()).await? => Some(legacy),
             _ => None,
         }
     };
-    let guidance = guidance_for(&login_name, registered, legacy_login_name.as_deref());
-    Ok(LoginNameCheck { login_name, registered, legacy_login_name, guidance })
+    let guidance = guidance_for(&login_name, registered, reserved, legacy_login_name.as_deref());
+    Ok(LoginNameCheck { login_name, registered, reserved, legacy_login_name, guidance })
 }
 
-fn guidance_for(name: &LoginName, registered: bool, legacy: Option<&str>) -> Guidance {
+fn guidance_for(name: &LoginName, registered: bool, reserved: bool, legacy: Option<&str>) -> Guidance {
     if registered {
         return super::guidance::reset_by_login_name(name.as_str());
+    }
+    if reserved {
+        return super::guidance::legacy_prefix_reserved(name);
     }
     if let Some(legacy) = legacy {
         return Guidance::new(
@@ -134,6 +145,25 @@ mod tests {
         assert!(!c.registered);
         assert_eq!(c.legacy_login_name.as_deref(), Some("WPacme"));
         assert_eq!(c.guidance.code, "registration.legacy_login_name_registered");
+    }
+
+    #[test]
+    fn a_free_wp_name_is_reserved_for_migrated_accounts_in_any_case_and_width() {
+        let store = store_with(&["WPtaken"]);
+        for name in ["WPsomename", "wpsomename", "Wpsomename", "ｗｐsomename"] {
+            let c = check(&store, name);
+            assert!(!c.registered && c.reserved, "{name}");
+            assert_eq!(c.legacy_login_name, None, "{name}: no WPWP... lookup");
+            assert_eq!(c.guidance.code, "registration.login_name_reserved", "{name}");
+            assert!(c.guidance.message.zh.contains("迁移") && c.guidance.message.en.contains("migrated"), "{name}");
+            let hrefs: Vec<&str> = c.guidance.actions.iter().map(|a| a.href.as_str()).collect();
+            assert_eq!(hrefs, ["/login", "/password-reset"], "{name}: log in or reset, never register");
+            assert_eq!(c.to_json(Lang::En)["reserved"], true);
+        }
+        let taken = check(&store, "wptaken");
+        assert!(taken.registered && !taken.reserved, "a migrated account's name is simply registered");
+        assert_eq!(taken.guidance.code, "registration.login_name_registered");
+        assert!(!check(&store, "newpaper").reserved, "wp inside a name is no prefix");
     }
 
     #[test]

@@ -18,6 +18,19 @@ pub fn reset_by_login_name(login_name: &str) -> Guidance {
     .action("/login", "去登录", "Log in")
 }
 
+/// FAQ 1: login names starting with `WP` are the migrated accounts' (`WP` +
+/// the old name), so registration refuses them; an old user is sent to log
+/// in or reset instead of registering a look-alike.
+pub fn legacy_prefix_reserved(login_name: &LoginName) -> Guidance {
+    Guidance::new(
+        "registration.login_name_reserved",
+        format!("“{login_name}”以 WP 开头：WP 开头的登录名留给从原外国人来华工作管理服务系统迁移的账号，不能注册。请换一个不以 WP 开头的登录名。如果您在原系统有账号，请用 WP+原登录名或原登录名登录；忘记密码可用“登录名重置密码”找回。"),
+        format!("“{login_name}” starts with WP: login names starting with WP are reserved for accounts migrated from the old foreign-work system and cannot be registered. Choose a login name that does not start with WP. If you had an account in the old system, log in with WP + your old name or the old name; if you forgot the password, reset it by login name."),
+    )
+    .action("/login", "去登录", "Log in")
+    .action("/password-reset", "登录名重置密码", "Reset password by login name")
+}
+
 /// FAQ 1(2) and 2: the organization already has a legal-entity account.
 pub fn organization_registered() -> Guidance {
     Guidance::new(
@@ -59,6 +72,20 @@ pub fn login_name_taken(login_name: &LoginName) -> AppError {
         )
         .with_field("login_name"),
         reset_by_login_name(login_name.as_str()),
+    )
+}
+
+/// A registration with a `WP` login name ([`legacy_prefix_reserved`]).
+pub fn login_name_reserved(login_name: &LoginName) -> AppError {
+    with_guidance(
+        AppError::new(
+            "registration.login_name_reserved",
+            400,
+            format!("登录名“{login_name}”不能注册：WP 开头的登录名留给从原系统迁移的账号。请换一个登录名；原系统用户请用 WP+原登录名登录或重置密码。"),
+            format!("The login name “{login_name}” cannot be registered: login names starting with WP are reserved for accounts migrated from the old system. Choose another name; users of the old system log in with WP + the old name, or reset the password."),
+        )
+        .with_field("login_name"),
+        legacy_prefix_reserved(login_name),
     )
 }
 

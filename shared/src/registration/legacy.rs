@@ -7,18 +7,26 @@
 //!   "document_type": "resident_id", "document_number": "...", ...}`.
 //!
 //! Each becomes an account with login name `WP` + old name and the old name
-//! as an alias (so both log in). A legal-entity line whose organization
+//! as an alias (so both log in). An account this import created earlier for
+//! the same old name is skipped; any other account that holds `WP` + old
+//! name or the old name (as its login name or an alias) is a conflict,
+//! reported on the line with the account it collides with, and nothing is
+//! imported for it (registration refuses `WP` names, so only accounts
+//! created before that rule, or another old account, can collide). A
+//! legal-entity line whose organization
 //! already has a legal-entity account becomes a natural-person account
 //! holding that organization's foreign-work grant. A password hash in PHC
 //! form (argon2, pbkdf2-sha256, bcrypt) is kept and upgraded at the first
 //! login; without one the account must reset its password by SMS first.
 
-use crate::account::{self, AccountKind, OrganizationConflict};
+use crate::account::{self, Account, AccountKind, OrganizationConflict};
 use crate::audit::{self, Actor};
 use crate::clock::Clock;
 use crate::digest::constant_time_eq;
 use crate::error::{AppError, AppResult};
-use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgName, PersonName, Uscc, normalize_input};
+use crate::identity::{
+    CivilDate, Document, DocumentType, LEGACY_PREFIX, LoginName, Mobile, OrgName, PersonName, Uscc, normalize_input,
+};
 use crate::ids::AccountId;
 use crate::store::{Database, Store, StoreError, Transaction};
 use serde::Deserialize;
@@ -55,7 +63,8 @@ pub enum Outcome {
     Created { account_id: AccountId, login_name: String },
     /// Became a natural-person account with the organization's grant.
     Converted { account_id: AccountId, login_name: String, organization_id: AccountId },
-    /// `WP` + old name exists already (an earlier import): nothing changed.
+    /// An earlier import created this old account's `WP` + old name
+    /// already: nothing changed.
     Skipped { login_name: String },
 }
 
@@ -76,7 +85,7 @@ impl ImportReport {
             "skipped": self.skipped,
             "errors": self.errors.iter().map(|(line, e)| json!({
                 "line": line, "code": e.code, "field": e.field,
-                "message_zh": e.message.zh, "message_en": e.message.en,
+                "message_zh": e.message.zh, "message_en": e.message.en, "details": e.details,
             })).collect::<Vec<_>>(),
             "accounts": self.outcomes.iter().map(|(line, o)| match o {
                 Outcome::Created { account_id, login_name } =>
@@ -190,6 +199,21 @@ fn line_error(code: &'static str, zh: &str, en: &str) -> AppError {
     AppError::new(code, 400, zh, en)
 }
 
+/// The name a line needs (`WP` + old name, or the old name as an alias) is
+/// held by another account: a conflict for the operator to resolve, naming
+/// that account, never a silent skip.
+fn name_held(code: &'static str, needed: &str, holder: &Account) -> AppError {
+    let held_by = holder.login_name.as_str();
+    AppError::new(
+        code,
+        409,
+        format!("原系统账号需要的登录名“{needed}”已被账号“{held_by}”占用，未导入。请核实后处理该账号，再重新导入本行。"),
+        format!("The login name “{needed}” this old account needs is held by the account “{held_by}”; not imported. Resolve that account, then import this line again."),
+    )
+    .with_field("old_login_name")
+    .with_details(json!({ "login_name": needed, "held_by": held_by, "held_by_account_id": holder.id }))
+}
+
 async fn import_one<D: Database>(store: &Transaction<'_, D>, clock: &dyn Clock, r: &LegacyRecord) -> Result<Outcome, Failure> {
     let old = normalize_input(&r.old_login_name);
     if old.is_empty() || old.chars().count() > 48 || old.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -201,10 +225,19 @@ async fn import_one<D: Database>(store: &Transaction<'_, D>, clock: &dyn Clock, 
         .with_field("old_login_name")
         .into());
     }
-    let login_name = LoginName::parse(&format!("WP{old}")).map_err(|e| e.with_field("old_login_name"))?;
+    let login_name = LoginName::parse(&format!("{LEGACY_PREFIX}{old}")).map_err(|e| e.with_field("old_login_name"))?;
     let key = login_name.key();
-    if account::login_name_registered(store, &key).await? {
-        return Ok(Outcome::Skipped { login_name: login_name.as_str().to_owned() });
+    let alias_key = account::login_key(&old);
+    if let Some(holder) = account::find_by_login(store, &key).await? {
+        let imported_before = holder.login_name.eq_ignore_ascii_case(login_name.as_str())
+            && holder.legacy_old_name.as_deref().is_some_and(|o| account::login_key(o) == alias_key);
+        if imported_before {
+            return Ok(Outcome::Skipped { login_name: holder.login_name });
+        }
+        return Err(name_held("legacy.login_name_conflict", login_name.as_str(), &holder).into());
+    }
+    if let Some(holder) = account::find_by_login(store, &alias_key).await? {
+        return Err(name_held("legacy.old_login_name_conflict", &old, &holder).into());
     }
     let mobile = match r.mobile.as_deref().filter(|m| !m.trim().is_empty()) {
         Some(m) => Some(Mobile::parse(m)?),
@@ -273,10 +306,7 @@ async fn import_one<D: Database>(store: &Transaction<'_, D>, clock: &dyn Clock, 
         ..account::NewAccount::new(kind, &login_name)
     };
     let account_id = account::insert(store, &row, clock.now()).await?;
-    let alias_key = account::login_key(&old);
-    if alias_key != key && !account::login_name_registered(store, &alias_key).await? {
-        account::add_alias(store, &old, account_id).await?;
-    }
+    account::add_alias(store, &old, account_id).await?;
     if let Some(org_id) = organization_id {
         store
             .execute(

@@ -1,6 +1,7 @@
 //! Flow 1: registration check and registration (FAQ 1, 2).
 //!
-//! - `check`: is a login name taken? The answer carries the FAQ's guidance.
+//! - `check`: is a login name taken (or, starting with `WP`, reserved for
+//!   migrated accounts)? The answer carries the FAQ's guidance.
 //! - `organization`: is an organization name or USCC taken?
 //! - `register`: registration of both account kinds after the SMS code.
 //! - `codes`: SMS codes for registration, the development outbox view.
@@ -16,6 +17,8 @@ pub mod guidance;
 pub mod legacy;
 mod organization;
 mod register;
+#[cfg(test)]
+mod tests;
 
 pub use check::{CHECK_LIMIT, LoginNameCheck, check_login_name};
 pub use codes::{SMS_CODE_LIMIT, SendCodeForm, dev_outbox, send_code};

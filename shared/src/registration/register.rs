@@ -1,8 +1,11 @@
 //! Registration of a legal entity or a natural person (FAQ 2), after the
-//! mobile number is verified by SMS code. Two racing registrations of the
-//! same login name, organization name, USCC or document: exactly one wins —
-//! the unique indexes decide, and the loser gets the same guidance as the
-//! registration check.
+//! mobile number is verified by SMS code. Every field error is reported at
+//! once. A login name starting with `WP` (any case, any width) is refused:
+//! that prefix is the migrated accounts' (FAQ 1). Two racing registrations
+//! of the same login name, organization name, USCC or document: exactly one
+//! wins — the write transaction serialises them and the checks inside it
+//! see the winner (the unique indexes back them up), and the loser gets the
+//! same guidance as the registration check.
 
 use super::guidance;
 use crate::account::{self, Account, AccountKind, OrganizationConflict, find_by_id};
@@ -64,7 +67,7 @@ pub struct Registrar<'a, D> {
 impl<D: Database> Registrar<'_, D> {
     pub async fn legal_entity(&self, f: &LegalEntityForm) -> AppResult<Account> {
         let mut form = Form::new();
-        let login_name = form.field(LoginName::parse(&f.login_name));
+        let login_name = form.field(registrable_login_name(&f.login_name));
         let org_name = form.field(OrgName::parse(&f.org_name));
         let uscc = form.field(Uscc::parse(&f.uscc));
         let context: Vec<&str> = [Some(f.login_name.as_str()), Some(f.org_name.as_str()), uscc.as_ref().map(Uscc::as_str)]
@@ -93,7 +96,7 @@ impl<D: Database> Registrar<'_, D> {
     pub async fn natural_person(&self, f: &NaturalPersonForm) -> AppResult<Account> {
         let today = CivilDate::today_in_china(self.clock);
         let mut form = Form::new();
-        let login_name = form.field(LoginName::parse(&f.login_name));
+        let login_name = form.field(registrable_login_name(&f.login_name));
         let real_name = form.field(PersonName::parse(&f.real_name).map_err(|e| e.with_field("real_name")));
         let document = form
             .field(DocumentType::parse(&f.document_type))
@@ -181,6 +184,13 @@ fn conflict(e: StoreError, login_name: &LoginName) -> AppError {
     } else {
         e.into()
     }
+}
+
+/// A login name a new account may take: well-formed and not in the
+/// migrated accounts' `WP` space.
+fn registrable_login_name(input: &str) -> AppResult<LoginName> {
+    let name = LoginName::parse(input)?;
+    if name.has_legacy_prefix() { Err(guidance::login_name_reserved(&name)) } else { Ok(name) }
 }
 
 fn sms_code_present(code: &str) -> AppResult<()> {

@@ -1,4 +1,4 @@
-//! Uploaded documents (DESIGN "Uploads"): JPEG, PNG or PDF recognised by
+//! Uploaded documents (docs/design.md, "Uploads"): JPEG, PNG or PDF recognised by
 //! their bytes, at most 5 MiB each; shown only to their owner and to
 //! reviewers; stored with their SHA-256; never served as HTML.
 //!

@@ -204,6 +204,22 @@ impl TestApp {
         r
     }
 
+    /// Posts `lines` (one old account each) to the legacy import with the
+    /// bearer `token` and returns its report.
+    pub async fn legacy_import(&self, token: &str, lines: &[serde_json::Value]) -> serde_json::Value {
+        let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let res = self
+            .client
+            .post(self.url("/api/registration/legacy-imports"))
+            .header("authorization", format!("Bearer {token}"))
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+        res.json().await.expect("the import report")
+    }
+
     pub async fn login(&self, account_type: &str, login_name: &str, password: &str) -> reqwest::Response {
         self.post_json(
             "/api/auth/login",

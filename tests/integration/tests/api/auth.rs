@@ -223,17 +223,7 @@ async fn login_input_errors_name_the_field() {
 const IMPORT_TOKEN: &str = "import-secret-for-tests";
 
 async fn import(app: &integration::TestApp, lines: &[Value]) -> Value {
-    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let res = app
-        .client
-        .post(app.url("/api/registration/legacy-imports"))
-        .header("authorization", format!("Bearer {IMPORT_TOKEN}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    app.legacy_import(IMPORT_TOKEN, lines).await
 }
 
 /// A PBKDF2-SHA256 PHC hash of `password`, as the old system stored them.

@@ -356,11 +356,74 @@ async fn a_dead_gateway_leaves_the_message_in_the_outbox_for_retry() {
     let app = app().variable("sms_gateway_url", &format!("{origin}/send")).variable("sms_gateway_origin", &origin).spawn().await;
     let r = Registered::legal_entity();
     let res = app.post_json("/api/registration/sms-codes", &json!({ "mobile": r.mobile })).await;
-    assert_eq!(res.status(), 202, "the code was issued; delivery is retried later");
+    assert_eq!(res.status(), 202, "the code was issued; the message waits in the outbox");
     let (sent, attempts, error): (Option<i64>, i64, Option<String>) = app
         .db()
         .query_row("SELECT sent_at, attempts, last_error FROM sms_outbox", [], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .unwrap();
     assert_eq!((sent, attempts), (None, 1));
     assert!(error.unwrap().contains("unreachable"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wp_names_are_reserved_for_migrated_accounts_and_the_import_reports_who_holds_a_name() {
+    const TOKEN: &str = "import-token-for-wp-tests";
+    let app = app().variable("legacy_import_token", TOKEN).spawn().await;
+    let n = unique();
+
+    // The check says a free WP name is reserved, and leads to login and reset, not registration.
+    let check: Value = app.get_en(&format!("/api/registration/login-names/WPsomename{n}")).await.json().await.unwrap();
+    assert_eq!((check["registered"].as_bool(), check["reserved"].as_bool()), (Some(false), Some(true)), "{check}");
+    assert_eq!(check["guidance"]["code"], "registration.login_name_reserved");
+    assert!(check["guidance"]["message"].as_str().unwrap().contains("reserved for accounts migrated"), "{check}");
+    let hrefs: Vec<&str> = check["guidance"]["actions"].as_array().unwrap().iter().map(|a| a["href"].as_str().unwrap()).collect();
+    assert_eq!(hrefs, ["/login", "/password-reset"]);
+    let plain: Value = app.get(&format!("/api/registration/login-names/somename{n}")).await.json().await.unwrap();
+    assert_eq!(plain["reserved"], false);
+
+    // Registration refuses it in any case and width, with the field and the way out.
+    let r = Registered::legal_entity();
+    let code = app.registration_code(&r.mobile).await;
+    for name in [format!("WPsomename{n}"), format!("wPsomename{n}"), format!("ｗｐsomename{n}")] {
+        let mut form = r.legal_entity_form(&code);
+        form["login_name"] = json!(name);
+        let res = app.post_json("/api/registration/legal-entities", &form).await;
+        assert_eq!(res.status(), 400, "{name}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some("registration.login_name_reserved"), Some("login_name")));
+        assert!(body["error"]["message_zh"].as_str().unwrap().contains("迁移"), "{body}");
+        assert_eq!(body["error"]["details"]["guidance"]["actions"][0]["href"], "/login");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts"), 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sms_codes WHERE consumed_at IS NULL"), 1, "the code is still usable");
+
+    // An account that holds WP + old name (made before the rule) is a conflict, never "skipped".
+    app.db()
+        .execute(
+            "INSERT INTO accounts (kind, login_name, login_name_key, created_at) VALUES ('natural_person', ?1, lower(?1), 0)",
+            [format!("WPsquat{n}")],
+        )
+        .unwrap();
+    // A new user holds the old name itself.
+    let holder = app.register_legal_entity().await;
+    let old_org = |old: &str, k: u64| {
+        json!({"old_login_name": old, "kind": "legal_entity", "org_name": format!("旧系统单位{n}-{k}"), "uscc": uscc_for(n + k)})
+    };
+    let lines = [old_org(&format!("squat{n}"), 1), old_org(&holder.login_name, 2), old_org(&format!("fresh{n}"), 3)];
+    let report = app.legacy_import(TOKEN, &lines).await;
+    assert_eq!((report["created"].as_i64(), report["skipped"].as_i64()), (Some(1), Some(0)), "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{report}");
+    assert_eq!((errors[0]["line"].as_i64(), errors[0]["code"].as_str()), (Some(1), Some("legacy.login_name_conflict")));
+    assert_eq!(errors[0]["details"]["held_by"], format!("WPsquat{n}"));
+    assert!(errors[0]["message_en"].as_str().unwrap().contains(&format!("WPsquat{n}")), "{report}");
+    assert_eq!((errors[1]["line"].as_i64(), errors[1]["code"].as_str()), (Some(2), Some("legacy.old_login_name_conflict")));
+    assert_eq!(errors[1]["details"]["held_by"], holder.login_name.as_str());
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM accounts WHERE legacy_old_name = 'squat{n}'")), 0);
+
+    // The same import again: the account it created is skipped; the conflicts stay conflicts.
+    let again = app.legacy_import(TOKEN, &lines).await;
+    assert_eq!((again["created"].as_i64(), again["skipped"].as_i64()), (Some(0), Some(1)), "{again}");
+    assert_eq!(again["accounts"][0], json!({"line": 3, "result": "skipped_existing", "login_name": format!("WPfresh{n}")}));
+    assert_eq!(again["errors"].as_array().unwrap().len(), 2);
 }
