@@ -29,6 +29,7 @@ pub mod auth;
 pub mod clock;
 pub mod components;
 pub mod context;
+pub mod credentials;
 pub mod digest;
 pub mod error;
 pub mod guidance;

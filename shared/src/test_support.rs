@@ -7,9 +7,9 @@ use crate::clock::{Clock, FixedClock, Timestamp};
 use crate::error::AppResult;
 use crate::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgName, Uscc};
 use crate::ids::{AccountId, ReviewerId};
-use crate::password;
+use crate::password::{self, PasswordPolicy};
 use crate::random::{Random, SeqRandom};
-use crate::review;
+use crate::review::{self, reviewer};
 use crate::sms::{self, Purpose};
 use crate::store::native::block_on;
 use crate::store::{Database, NativeStore, Store, StoreError, Value, in_transaction, migrate};
@@ -176,6 +176,21 @@ pub async fn count<S: Store>(store: &S, sql: &str, params: &[Value]) -> Result<i
     row.int(column)
 }
 
+/// An account of `kind` that logs in with `login_name` and `password`
+/// (hashed with Argon2id here).
+pub async fn create_account_with_password<D: Database>(
+    db: &D,
+    random: &dyn Random,
+    kind: AccountKind,
+    login_name: &str,
+    password: &str,
+    now: Timestamp,
+) -> Result<AccountId, StoreError> {
+    let name = LoginName::parse(login_name).map_err(|e| StoreError::Other(format!("test login name {login_name:?}: {}", e.code)))?;
+    let hash = password::hash(password, random).into_string();
+    create_account_with(db, &NewAccount { password_hash: Some(&hash), ..NewAccount::new(kind, &name) }, now).await
+}
+
 /// The first reviewer (as the bootstrap settings create it); `None` when
 /// there are reviewers already.
 pub async fn create_first_reviewer<D: Database>(
@@ -185,4 +200,67 @@ pub async fn create_first_reviewer<D: Database>(
     login_name: &str,
 ) -> AppResult<Option<ReviewerId>> {
     review::bootstrap(db, clock, random, login_name, "a long reviewer passphrase 7").await
+}
+
+/// A reviewer that logs in with `login_name` and `password`: the
+/// bootstrapped first one while there is none, else one the first reviewer
+/// adds (the product's own paths).
+pub async fn create_reviewer<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    login_name: &str,
+    password: &str,
+) -> AppResult<ReviewerId> {
+    if let Some(id) = reviewer::bootstrap(db, clock, random, login_name, password).await? {
+        return Ok(id);
+    }
+    let first = reviewer::list(db).await?.iter().map(|r| r.id).min().ok_or_else(|| StoreError::Other("no reviewer".into()))?;
+    Ok(reviewer::add(db, clock, random, PasswordPolicy::default(), first, login_name, password).await?.id)
+}
+
+/// An account's login state as the store holds it (tests read it back
+/// after a flow cleared or counted failures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginState {
+    pub password_hash: Option<String>,
+    pub failed_logins: i64,
+    pub last_failed_login_at: Option<i64>,
+    pub password_disabled: bool,
+}
+
+/// The login state of the account whose login name or legacy alias
+/// (case-folded) is `key`.
+pub async fn login_state<S: Store>(store: &S, key: &str) -> Result<LoginState, StoreError> {
+    let rows = store
+        .execute(
+            "SELECT password_hash, failed_logins, last_failed_login_at, password_disabled FROM accounts
+              WHERE login_name_key = ?1 OR id = (SELECT account_id FROM login_name_aliases WHERE alias_key = ?1)",
+            &[key.into()],
+        )
+        .await?;
+    let r = rows.first().ok_or_else(|| StoreError::Other(format!("no account {key:?}")))?;
+    Ok(LoginState {
+        password_hash: r.opt_text("password_hash")?.map(str::to_owned),
+        failed_logins: r.int("failed_logins")?,
+        last_failed_login_at: r.opt_int("last_failed_login_at")?,
+        password_disabled: r.int("password_disabled")? != 0,
+    })
+}
+
+/// Puts an account in the state `failures` consecutive failed logins leave
+/// (disabled at [`crate::credentials::PASSWORD_DISABLED_AFTER`]).
+pub async fn set_failed_logins<S: Store>(store: &S, id: AccountId, failures: i64, at: Timestamp) -> Result<(), StoreError> {
+    store
+        .execute(
+            "UPDATE accounts SET failed_logins = ?, last_failed_login_at = ?, password_disabled = ? WHERE id = ?",
+            &[
+                failures.into(),
+                at.millis().into(),
+                i64::from(failures >= crate::credentials::PASSWORD_DISABLED_AFTER).into(),
+                id.into(),
+            ],
+        )
+        .await
+        .map(drop)
 }

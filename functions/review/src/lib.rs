@@ -1,8 +1,8 @@
 //! Flow 8, the HTTP side: back-office review. Reviewer login (its own
-//! cookie), adding reviewers, the queue, claiming and releasing, an item
-//! with its subject and documents, approve/reject (the decision and its
-//! kind's effects in one transaction, in shared), and the working-day
-//! calendar. Every endpoint but login needs a reviewer session; the glue
+//! cookie), adding reviewers and resetting another reviewer's password,
+//! the queue, claiming and releasing, an item with its subject and
+//! documents, approve/reject (the decision and its kind's effects in one
+//! transaction, in shared), and the working-day calendar. Every endpoint but login needs a reviewer session; the glue
 //! checks the CSRF rule. Route, parse, call `shared::review`, render.
 
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use serde_json::json;
 use shared::AppResult;
 use shared::components::REVIEW;
 use shared::context::Context;
-use shared::ids::ReviewItemId;
+use shared::ids::{ReviewItemId, ReviewerId};
 use shared::password::PasswordPolicy;
 use shared::review::reviewer::{self, REVIEWER_SESSIONS};
 use shared::review::{self, Decision, Filter};
@@ -26,6 +26,7 @@ enum Route {
     Logout,
     Session,
     AddReviewer,
+    ResetPassword,
     Items,
     Item,
     Claim,
@@ -42,6 +43,7 @@ fn router() -> Router<Route> {
         .route("POST", "/api/review/logout", Route::Logout)
         .route("GET", "/api/review/session", Route::Session)
         .route("POST", "/api/review/reviewers", Route::AddReviewer)
+        .route("POST", "/api/review/reviewers/{id}/password", Route::ResetPassword)
         .route("GET", "/api/review/items", Route::Items)
         .route("GET", "/api/review/items/{id}", Route::Item)
         .route("POST", "/api/review/items/{id}/claim", Route::Claim)
@@ -60,6 +62,11 @@ async fn handle(req: spin_sdk::http::Request) -> SpinResponse {
 #[derive(Deserialize)]
 struct Credentials {
     login_name: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+struct NewPassword {
     password: String,
 }
 
@@ -100,6 +107,13 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
             let policy = PasswordPolicy::from_settings(&ctx.settings);
             let added = reviewer::add(store, clock, random, policy, me.id, &form.login_name, &form.password).await?;
             Ok(Response::json(201, &json!({ "reviewer": added.to_json() })))
+        }
+        Route::ResetPassword => {
+            let target = params.get("id").and_then(|id| ReviewerId::parse(id)).ok_or_else(reviewer::not_found)?;
+            let form: NewPassword = req.json()?;
+            let policy = PasswordPolicy::from_settings(&ctx.settings);
+            let done = reviewer::reset_password(store, clock, random, policy, me.id, target, &form.password).await?;
+            Ok(Response::json(200, &json!({ "reviewer": done.to_json() })))
         }
         Route::Items => {
             let filter = Filter::parse(req.query_param("state").as_deref())?;

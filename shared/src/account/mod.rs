@@ -8,9 +8,8 @@
 mod queries;
 
 pub use queries::{
-    AccountCredentials, NewAccount, OrganizationConflict, add_alias, document_holder, find_by_id, find_by_login,
-    find_credentials, insert, login_name_registered, org_name_registered, organization_holder, record_failed_login,
-    record_successful_login, replace_mobile, set_password, uscc_registered,
+    CREDENTIALS, NewAccount, OrganizationConflict, add_alias, document_holder, find_by_id, find_by_login, insert,
+    login_name_registered, org_name_registered, organization_holder, replace_mobile, set_password, uscc_registered,
 };
 
 use crate::error::{AppError, AppResult};

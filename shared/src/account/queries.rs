@@ -2,15 +2,13 @@
 
 use super::{Account, AccountKind, HeldDocument, Organization};
 use crate::clock::Timestamp;
+use crate::credentials::CredentialTable;
 use crate::identity::{Document, DocumentType, LoginName, Mobile, OrgName, Uscc};
 use crate::ids::AccountId;
 use crate::store::{Database, Row, Store, StoreError, Transaction, Value};
 
 const COLUMNS: &str = "a.id, a.kind, a.login_name, a.reserved_mobile, a.org_name, a.uscc, a.real_name, \
     a.document_type, a.document_number, a.nationality, a.legacy_old_name, a.converted_from_legacy";
-
-/// The secrets and the failed-login state, for the login only.
-const CREDENTIAL_COLUMNS: &str = "a.password_hash, a.failed_logins, a.last_failed_login_at, a.password_disabled";
 
 fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Other(format!("accounts.{column} holds {value:?}, which does not parse"))
@@ -52,7 +50,18 @@ fn account_from(r: Row<'_>) -> Result<Account, StoreError> {
 /// The account a typed login name (its key, [`super::login_key`]) belongs
 /// to: its own login name, or a legacy alias.
 pub async fn find_by_login<S: Store>(store: &S, key: &str) -> Result<Option<Account>, StoreError> {
-    Ok(find_credentials(store, key).await?.map(|c| c.account))
+    let rows = store
+        .execute(
+            &format!(
+                "SELECT {COLUMNS} FROM accounts a WHERE a.login_name_key = ?1
+                 UNION ALL
+                 SELECT {COLUMNS} FROM login_name_aliases l JOIN accounts a ON a.id = l.account_id WHERE l.alias_key = ?1
+                 LIMIT 1"
+            ),
+            &[key.into()],
+        )
+        .await?;
+    rows.first().map(account_from).transpose()
 }
 
 pub async fn find_by_id<S: Store>(store: &S, id: AccountId) -> Result<Option<Account>, StoreError> {
@@ -60,45 +69,16 @@ pub async fn find_by_id<S: Store>(store: &S, id: AccountId) -> Result<Option<Acc
     rows.first().map(account_from).transpose()
 }
 
-/// An account with what the login needs to check a password.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccountCredentials {
-    pub account: Account,
-    /// `None`: migrated without a hash; must reset by SMS first.
-    pub password_hash: Option<String>,
-    /// Consecutive failed logins.
-    pub failed_logins: i64,
-    pub last_failed_login_at: Option<i64>,
-    /// After too many failures, until an SMS reset.
-    pub password_disabled: bool,
-}
-
-/// The account and its login state, by login name or legacy alias.
-pub async fn find_credentials<S: Store>(store: &S, key: &str) -> Result<Option<AccountCredentials>, StoreError> {
-    let rows = store
-        .execute(
-            &format!(
-                "SELECT {COLUMNS}, {CREDENTIAL_COLUMNS} FROM accounts a WHERE a.login_name_key = ?1
-                 UNION ALL
-                 SELECT {COLUMNS}, {CREDENTIAL_COLUMNS} FROM login_name_aliases l JOIN accounts a ON a.id = l.account_id
-                  WHERE l.alias_key = ?1
-                 LIMIT 1"
-            ),
-            &[key.into()],
-        )
-        .await?;
-    rows.first()
-        .map(|r| {
-            Ok(AccountCredentials {
-                account: account_from(r)?,
-                password_hash: r.opt_text("password_hash")?.map(str::to_owned),
-                failed_logins: r.int("failed_logins")?,
-                last_failed_login_at: r.opt_int("last_failed_login_at")?,
-                password_disabled: r.int("password_disabled")? != 0,
-            })
-        })
-        .transpose()
-}
+/// The accounts table as the credential check ([`crate::credentials`])
+/// sees it: a login name or a legacy alias names the account.
+pub const CREDENTIALS: CredentialTable = CredentialTable {
+    table: "accounts",
+    realm: "account",
+    id_by_login_key: "SELECT id FROM accounts WHERE login_name_key = ?1
+                      UNION ALL
+                      SELECT account_id AS id FROM login_name_aliases WHERE alias_key = ?1
+                      LIMIT 1",
+};
 
 /// Whether `key` (a case-folded login name) is taken, as a login name or as
 /// a legacy alias.
@@ -238,50 +218,14 @@ pub async fn add_alias<D: Database>(tx: &Transaction<'_, D>, alias: &str, accoun
     .map(drop)
 }
 
-/// Counts a failed login in SQL (parallel failures each count); at
-/// `disable_after` consecutive failures the password is disabled. Returns
-/// the consecutive failures now.
-pub async fn record_failed_login<S: Store>(store: &S, id: AccountId, now: Timestamp, disable_after: i64) -> Result<i64, StoreError> {
-    let rows = store
-        .execute(
-            "UPDATE accounts SET failed_logins = failed_logins + 1, last_failed_login_at = ?,
-                    password_disabled = CASE WHEN failed_logins + 1 >= ? THEN 1 ELSE password_disabled END
-              WHERE id = ? RETURNING failed_logins",
-            &[now.millis().into(), disable_after.into(), id.into()],
-        )
-        .await?;
-    rows.first().map(|r| r.int("failed_logins")).transpose()?.ok_or_else(|| StoreError::Other("no such account".into()))
-}
-
-/// The password was right: the failures are over; `new_hash` replaces a
-/// hash with outdated parameters.
-pub async fn record_successful_login<S: Store>(store: &S, id: AccountId, new_hash: Option<&str>) -> Result<(), StoreError> {
-    store
-        .execute(
-            "UPDATE accounts SET failed_logins = 0, last_failed_login_at = NULL, password_hash = COALESCE(?, password_hash) WHERE id = ?",
-            &[new_hash.map(str::to_owned).into(), id.into()],
-        )
-        .await
-        .map(drop)
-}
-
 /// A new password (reset by SMS): the failed-login state goes with the old one.
 pub async fn set_password<D: Database>(tx: &Transaction<'_, D>, id: AccountId, hash: &str) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE accounts SET password_hash = ?, failed_logins = 0, last_failed_login_at = NULL, password_disabled = 0 WHERE id = ?",
-        &[hash.into(), id.into()],
-    )
-    .await
-    .map(drop)
+    CREDENTIALS.set_password(tx, id.get(), hash).await
 }
 
 /// A new reserved mobile (an approved appeal): the failed-login state is
 /// cleared too, so the owner can set a password and log in at once.
 pub async fn replace_mobile<D: Database>(tx: &Transaction<'_, D>, id: AccountId, mobile: &Mobile) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE accounts SET reserved_mobile = ?, failed_logins = 0, last_failed_login_at = NULL, password_disabled = 0 WHERE id = ?",
-        &[mobile.as_str().into(), id.into()],
-    )
-    .await
-    .map(drop)
+    tx.execute("UPDATE accounts SET reserved_mobile = ? WHERE id = ?", &[mobile.as_str().into(), id.into()]).await?;
+    CREDENTIALS.clear_failures(tx, id.get()).await
 }

@@ -116,28 +116,53 @@ fn the_organization_holder_prefers_the_uscc() {
     assert!(block_on(uscc_registered(&store, &uscc_a)).unwrap());
 }
 
+fn failure_state(store: &NativeStore, id: AccountId) -> (i64, Option<i64>, i64, Option<String>) {
+    let rows = block_on(store.execute(
+        "SELECT failed_logins, last_failed_login_at, password_disabled, password_hash FROM accounts WHERE id = ?",
+        &[id.into()],
+    ))
+    .unwrap();
+    let r = rows.first().unwrap();
+    let hash = r.opt_text("password_hash").unwrap().map(str::to_owned);
+    (r.int("failed_logins").unwrap(), r.opt_int("last_failed_login_at").unwrap(), r.int("password_disabled").unwrap(), hash)
+}
+
 #[test]
-fn failed_logins_count_in_sql_and_disable_at_the_limit() {
+fn a_new_password_or_mobile_clears_the_failed_login_state() {
     let store = store();
     let name = LoginName::parse("counted").unwrap();
     let id = add(&store, NewAccount { password_hash: Some("$x"), ..NewAccount::new(AccountKind::LegalEntity, &name) }).unwrap();
-    for n in 1..=3 {
-        assert_eq!(block_on(record_failed_login(&store, id, Timestamp(n * 10), 3)).unwrap(), n);
-    }
-    let c = block_on(find_credentials(&store, "counted")).unwrap().unwrap();
-    assert!(c.password_disabled);
-    assert_eq!(c.last_failed_login_at, Some(30));
+    let fail = || {
+        let sql = "UPDATE accounts SET failed_logins = 100, last_failed_login_at = 5, password_disabled = 1";
+        block_on(store.execute(sql, &[])).unwrap();
+    };
+    let in_tx = |f: &dyn Fn(&crate::store::Transaction<'_, NativeStore>) -> Result<(), StoreError>| {
+        let tx = block_on(store.begin()).unwrap();
+        f(&tx).unwrap();
+        block_on(tx.commit()).unwrap();
+    };
+    fail();
+    in_tx(&|tx| block_on(set_password(tx, id, "$new")));
+    assert_eq!(failure_state(&store, id), (0, None, 0, Some("$new".to_owned())));
+    fail();
+    let mobile = Mobile::parse("13912345678").unwrap();
+    in_tx(&|tx| block_on(replace_mobile(tx, id, &mobile)));
+    assert_eq!(failure_state(&store, id), (0, None, 0, Some("$new".to_owned())));
+    assert_eq!(block_on(find_by_id(&store, id)).unwrap().unwrap().reserved_mobile, Some(mobile));
+}
+
+#[test]
+fn the_credential_table_finds_an_account_by_login_name_and_alias() {
+    let store = store();
+    let name = LoginName::parse("WPfound").unwrap();
+    let id = add(&store, NewAccount::new(AccountKind::LegalEntity, &name)).unwrap();
     block_on(async {
         let tx = store.begin().await.unwrap();
-        set_password(&tx, id, "$new").await.unwrap();
+        add_alias(&tx, "found", id).await.unwrap();
         tx.commit().await.unwrap();
     });
-    let c = block_on(find_credentials(&store, "counted")).unwrap().unwrap();
-    assert_eq!((c.failed_logins, c.password_disabled, c.password_hash.as_deref()), (0, false, Some("$new")));
-    block_on(record_failed_login(&store, id, Timestamp(40), 100)).unwrap();
-    block_on(record_successful_login(&store, id, Some("$rehashed"))).unwrap();
-    let c = block_on(find_credentials(&store, "counted")).unwrap().unwrap();
-    assert_eq!((c.failed_logins, c.password_hash.as_deref()), (0, Some("$rehashed")));
-    let raw = block_on(store.execute("SELECT COUNT(*) AS n FROM accounts", &[])).unwrap();
-    assert_eq!(raw.first().unwrap().int("n").unwrap(), 1);
+    for key in ["wpfound", "found"] {
+        assert_eq!(block_on(CREDENTIALS.id_by_login_key(&store, key)).unwrap(), Some(id.get()), "{key}");
+    }
+    assert_eq!(block_on(CREDENTIALS.id_by_login_key(&store, "lost")).unwrap(), None);
 }

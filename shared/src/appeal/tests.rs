@@ -412,9 +412,9 @@ fn approval_replaces_the_mobile_revokes_sessions_and_sends_a_set_password_code()
     let t = setup();
     let account = t.legal_entity();
     let reviewer = t.reviewer();
-    for _ in 0..3 {
-        block_on(account::record_failed_login(&t.store, account, t.clock.now(), 100)).unwrap();
-    }
+    // Three failed logins so far (the credential check's own business).
+    let failed = "UPDATE accounts SET failed_logins = 3, last_failed_login_at = ? WHERE id = ?";
+    block_on(t.store.execute(failed, &[t.clock.now().millis().into(), account.into()])).unwrap();
     let (_, token) = block_on(auth::session::start(&t.store, &t.clock, &t.random, account)).unwrap();
     let session_req = crate::web::Request::new("GET", "/api/session").with_header("cookie", &format!("__Host-session={token}"));
     assert!(block_on(auth::current(&t.store, &t.clock, &session_req)).is_ok());
@@ -423,9 +423,11 @@ fn approval_replaces_the_mobile_revokes_sessions_and_sends_a_set_password_code()
     let item = t.decide(t.item(&filed.number, "13900000001"), reviewer, Decision::Approve).unwrap();
     assert_eq!(item.state, ReviewState::Approved);
 
-    let after = block_on(account::find_credentials(&t.store, &account::login_key("AcmeCorp"))).unwrap().unwrap();
-    assert_eq!(after.account.reserved_mobile, Some(mobile("13900000001")));
-    assert_eq!((after.failed_logins, after.last_failed_login_at), (0, None), "failed-login state cleared");
+    let after = block_on(account::find_by_login(&t.store, &account::login_key("AcmeCorp"))).unwrap().unwrap();
+    assert_eq!(after.reserved_mobile, Some(mobile("13900000001")));
+    let state = block_on(t.store.execute("SELECT failed_logins, last_failed_login_at FROM accounts WHERE id = ?", &[account.into()])).unwrap();
+    let state = state.first().unwrap();
+    assert_eq!((state.int("failed_logins").unwrap(), state.opt_int("last_failed_login_at").unwrap()), (0, None), "failed-login state cleared");
     assert_eq!(block_on(auth::current(&t.store, &t.clock, &session_req)).unwrap_err().code, "auth.not_logged_in");
 
     let (template, params) = t.last_sms("13900000001");

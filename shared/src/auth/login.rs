@@ -1,32 +1,29 @@
 //! Login (FAQ preface, 1). Legal-entity or natural-person login; the old
 //! system's name logs in as well as `WP` + name. A right password at the
 //! wrong login type is told which type to use, not "wrong password".
-//! Unknown login name and wrong password are one answer, in message and in
-//! time (a dummy hash is verified).
 //!
-//! Throttling without a lockout denial of service: per account, after 5
-//! consecutive failures each further try waits 2^(n-5) s (at most 15 min),
-//! counted from the last failure; a success resets it; 100 consecutive
-//! failures disable the password until an SMS reset (NIST SP 800-63B).
-//! Per client address, a sliding window. State lives in SQLite.
+//! The credential check itself (unknown names answer like a wrong password
+//! in message, time and throttling; the per-client window; the per-account
+//! waits and the 100-failure disable; rehashing) is
+//! [`crate::credentials`], over the accounts table
+//! ([`account::CREDENTIALS`]); this module declares the account login's
+//! audit actions and errors ([`ACCOUNT_LOGIN`]).
 
 use super::session::{self, Session};
-use crate::account::{self, Account, AccountKind, login_key};
+use crate::account::{self, Account, AccountKind};
 use crate::audit::{self, Actor};
 use crate::clock::Clock;
-use crate::settings::{self, ClientLimit, Settings};
+use crate::credentials::{Attempt, CredentialCheck, LoginAudit, LoginErrors};
 use crate::error::{AppError, AppResult};
 use crate::guidance::{Guidance, encode_query_value};
-use crate::password;
+use crate::ids::AccountId;
 use crate::random::Random;
-use crate::rate_limit::{self, Limit};
-use crate::store::Database;
+use crate::rate_limit::Limit;
+use crate::settings::{self, ClientLimit, Settings};
+use crate::store::{Database, StoreError};
 use serde::Deserialize;
 use serde_json::json;
 
-pub const THROTTLE_AFTER: i64 = 5;
-pub const PASSWORD_DISABLED_AFTER: i64 = 100;
-const MAX_DELAY_SECS: i64 = 15 * 60;
 /// Login attempts per client address (all login names together).
 pub const CLIENT_LIMIT: ClientLimit =
     ClientLimit { setting: &settings::LOGIN_LIMIT_PER_CLIENT, bucket: "auth.login", window_secs: 300 };
@@ -50,15 +47,27 @@ impl LoginSettings {
     }
 }
 
-/// The wait after `failures` consecutive failures.
-pub fn throttle_delay_secs(failures: i64) -> i64 {
-    if failures < THROTTLE_AFTER {
-        0
-    } else {
-        let exp = (failures - THROTTLE_AFTER).min(20) as u32;
-        (1i64 << exp).min(MAX_DELAY_SECS)
-    }
-}
+/// The account login: the accounts table, its audit actions, its answers.
+pub const ACCOUNT_LOGIN: CredentialCheck = CredentialCheck {
+    table: &account::CREDENTIALS,
+    audit: LoginAudit {
+        client_throttled: "auth.client_throttled",
+        failed: "auth.login_failed",
+        throttled: "auth.account_throttled",
+        disabled: "auth.password_disabled",
+        rehashed: "auth.password_rehashed",
+    },
+    errors: LoginErrors {
+        login_name_required: "auth.login_name_required",
+        password_required: "auth.password_required",
+        invalid: invalid_credentials,
+        throttled,
+        disabled: password_disabled,
+        not_set: Some(password_not_set),
+    },
+    actor: |id| Actor::Account(AccountId(id)),
+    subject: |id| AccountId(id).audit_subject(),
+};
 
 fn invalid_credentials() -> AppError {
     let help = Guidance::new(
@@ -77,13 +86,33 @@ fn invalid_credentials() -> AppError {
     .with_guidance(help)
 }
 
-fn reset_guidance(login_name: &str) -> Guidance {
+/// "Reset by login name", for the name as typed (a real and an unknown
+/// name get the same link).
+fn reset_guidance(typed_login_name: &str) -> Guidance {
     Guidance::new(
         "auth.reset_password",
         "请用“登录名重置密码”设置新密码（验证码发送到账号预留的手机号）。",
         "Set a new password with “reset password by login name” (the code goes to the account's reserved mobile).",
     )
-    .action(format!("/password-reset?login_name={}", encode_query_value(login_name)), "登录名重置密码", "Reset password by login name")
+    .action(format!("/password-reset?login_name={}", encode_query_value(typed_login_name)), "登录名重置密码", "Reset password by login name")
+}
+
+fn throttled(retry: i64, typed_login_name: &str) -> AppError {
+    let zh = format!("该账号连续登录失败，请 {retry} 秒后再试；忘记密码可用“登录名重置密码”。");
+    let en = format!("Several failed logins in a row: try again in {retry} seconds, or reset the password by login name.");
+    AppError::new("auth.throttled", 429, zh, en).with_guidance(reset_guidance(typed_login_name))
+}
+
+fn password_disabled(typed_login_name: &str) -> AppError {
+    let zh = "该账号连续登录失败次数过多，密码已停用。请通过短信重置密码后再登录。";
+    let en = "Too many failed logins in a row: this account's password is disabled. Reset it by SMS, then log in.";
+    AppError::new("auth.password_disabled", 403, zh, en).with_guidance(reset_guidance(typed_login_name))
+}
+
+fn password_not_set(typed_login_name: &str) -> AppError {
+    let zh = "该账号由原系统迁移，尚未设置密码。请先通过短信重置密码。";
+    let en = "This account was migrated from the old system and has no password yet. Set one by SMS reset first.";
+    AppError::new("auth.password_not_set", 403, zh, en).with_guidance(reset_guidance(typed_login_name))
 }
 
 pub struct LoginOutcome {
@@ -101,95 +130,18 @@ pub async fn login<D: Database>(
     form: &LoginForm,
 ) -> AppResult<LoginOutcome> {
     let kind = AccountKind::parse(form.account_type.as_deref())?;
-    let key = login_key(&form.login_name);
-    if key.is_empty() {
-        return Err(AppError::new("auth.login_name_required", 400, "请填写登录名。", "Please enter the login name.").with_field("login_name"));
-    }
-    if form.password.is_empty() {
-        return Err(AppError::new("auth.password_required", 400, "请填写密码。", "Please enter the password.").with_field("password"));
-    }
-    if key.chars().count() > 100 || form.password.chars().count() > 1024 {
-        // Longer than any login name or password we accept: cannot match.
-        password::dummy_verify(&form.password);
-        return Err(invalid_credentials());
-    }
-    if let Err(e) = rate_limit::hit(store, clock, settings.client_limit, client).await {
-        audit::record(store, clock, &Actor::Client(client.to_owned()), "auth.client_throttled", None, json!({})).await?;
-        return Err(e);
-    }
-    let now = clock.now().millis();
-    let Some(cred) = account::find_credentials(store, &key).await? else {
-        password::dummy_verify(&form.password);
-        audit::record(store, clock, &Actor::Client(client.to_owned()), "auth.login_failed", None, json!({ "reason": "unknown_login_name" }))
-            .await?;
-        return Err(invalid_credentials());
-    };
-    let account = cred.account;
-    let subject = account.id.audit_subject();
-    if cred.password_disabled {
-        return Err(AppError::new(
-            "auth.password_disabled",
-            403,
-            "该账号连续登录失败次数过多，密码已停用。请通过短信重置密码后再登录。",
-            "Too many failed logins in a row: this account's password is disabled. Reset it by SMS, then log in.",
-        )
-        .with_guidance(reset_guidance(&account.login_name)));
-    }
-    let wait_until = cred.last_failed_login_at.unwrap_or(0) + throttle_delay_secs(cred.failed_logins) * 1000;
-    if cred.failed_logins >= THROTTLE_AFTER && now < wait_until {
-        let retry = ((wait_until - now) + 999) / 1000;
-        audit::record(store, clock, &Actor::Client(client.to_owned()), "auth.account_throttled", Some(&subject), json!({ "retry_after_seconds": retry }))
-            .await?;
-        return Err(AppError::new(
-            "auth.throttled",
-            429,
-            format!("该账号连续登录失败，请 {retry} 秒后再试；忘记密码可用“登录名重置密码”。"),
-            format!("Several failed logins in a row: try again in {retry} seconds, or reset the password by login name."),
-        )
-        .with_header("retry-after", retry.to_string())
-        .with_details(json!({ "retry_after_seconds": retry }))
-        .with_guidance(reset_guidance(&account.login_name)));
-    }
-    let Some(hash) = cred.password_hash.as_deref() else {
-        password::dummy_verify(&form.password);
-        return Err(AppError::new(
-            "auth.password_not_set",
-            403,
-            "该账号由原系统迁移，尚未设置密码。请先通过短信重置密码。",
-            "This account was migrated from the old system and has no password yet. Set one by SMS reset first.",
-        )
-        .with_guidance(reset_guidance(&account.login_name)));
-    };
-    let verification = password::verify(&form.password, hash);
-    if !verification.ok {
-        // Counted in SQL, not from the value read before the slow hash:
-        // parallel wrong guesses each count.
-        let failures = account::record_failed_login(store, account.id, clock.now(), PASSWORD_DISABLED_AFTER).await?;
-        let disable = failures >= PASSWORD_DISABLED_AFTER;
-        audit::record(
-            store,
-            clock,
-            &Actor::Client(client.to_owned()),
-            if disable { "auth.password_disabled" } else { "auth.login_failed" },
-            Some(&subject),
-            json!({ "reason": "wrong_password", "consecutive_failures": failures }),
-        )
-        .await?;
-        return Err(invalid_credentials());
-    }
-    // The password is right: failures are over, whatever comes next.
-    let new_hash = verification.needs_rehash.then(|| password::hash(&form.password, random).into_string());
-    account::record_successful_login(store, account.id, new_hash.as_deref()).await?;
-    if new_hash.is_some() {
-        audit::record(store, clock, &Actor::Account(account.id), "auth.password_rehashed", Some(&subject), json!({})).await?;
-    }
+    let attempt = Attempt { client, login_name: &form.login_name, password: &form.password };
+    let verified = ACCOUNT_LOGIN.check(store, clock, random, settings.client_limit, &attempt, None).await?;
+    let id = AccountId(verified.id);
+    let account = account::find_by_id(store, id).await?.ok_or_else(|| StoreError::Other(format!("account {id} vanished at login")))?;
+    let subject = id.audit_subject();
     if account.kind != kind {
-        audit::record(store, clock, &Actor::Account(account.id), "auth.login_wrong_type", Some(&subject), json!({ "tried": kind.as_str() }))
+        audit::record(store, clock, &Actor::Account(id), "auth.login_wrong_type", Some(&subject), json!({ "tried": kind.as_str() }))
             .await?;
         return Err(wrong_type(&account));
     }
-    let (session, token) = session::start(store, clock, random, account.id).await?;
-    audit::record(store, clock, &Actor::Account(account.id), "auth.login_succeeded", Some(&subject), json!({ "client": client })).await?;
+    let (session, token) = session::start(store, clock, random, id).await?;
+    audit::record(store, clock, &Actor::Account(id), "auth.login_succeeded", Some(&subject), json!({ "client": client })).await?;
     Ok(LoginOutcome { session, token, account })
 }
 
@@ -211,19 +163,4 @@ fn wrong_type(account: &Account) -> AppError {
     AppError::new("auth.wrong_account_type", 409, zh, en)
         .with_field("account_type")
         .with_details(json!({ "use_account_type": account.kind.as_str() }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delays_grow_after_five_failures_and_cap_at_fifteen_minutes() {
-        assert_eq!((0..5).map(throttle_delay_secs).collect::<Vec<_>>(), vec![0; 5]);
-        assert_eq!(throttle_delay_secs(5), 1);
-        assert_eq!(throttle_delay_secs(6), 2);
-        assert_eq!(throttle_delay_secs(10), 32);
-        assert_eq!(throttle_delay_secs(15), 900);
-        assert_eq!(throttle_delay_secs(99), 900);
-    }
 }

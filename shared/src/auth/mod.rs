@@ -8,11 +8,11 @@
 
 pub mod csrf;
 mod login;
+#[cfg(test)]
+mod login_tests;
 pub mod session;
 
-pub use login::{
-    CLIENT_LIMIT, LoginForm, LoginSettings, PASSWORD_DISABLED_AFTER, THROTTLE_AFTER, login, throttle_delay_secs,
-};
+pub use login::{ACCOUNT_LOGIN, CLIENT_LIMIT, LoginForm, LoginSettings, LoginOutcome, login};
 pub use session::{
     ABSOLUTE_TIMEOUT_SECS, ACCOUNT_SESSIONS, COOKIE_NAME, IDLE_TIMEOUT_SECS, Session, clear_cookie, current, logout, revoke,
     revoke_all_for, session_cookie, session_json, who_is_logged_in,

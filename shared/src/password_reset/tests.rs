@@ -2,7 +2,8 @@
 //! work, the code, the new password and everything that goes with it.
 
 use super::*;
-use crate::account::{add_alias, find_credentials, record_failed_login};
+use crate::account::add_alias;
+use crate::test_support::{login_state, set_failed_logins};
 use crate::clock::{FixedClock, Timestamp};
 use crate::identity::DocumentType;
 use crate::ids::AccountId;
@@ -73,7 +74,7 @@ impl T {
     }
 
     fn password_hash(&self, login_name: &str) -> String {
-        block_on(find_credentials(&self.store, login_name)).unwrap().unwrap().password_hash.unwrap()
+        block_on(login_state(&self.store, &login_name.to_ascii_lowercase())).unwrap().password_hash.unwrap()
     }
 }
 
@@ -139,10 +140,8 @@ fn the_code_and_a_new_password_replace_it_end_every_session_and_clear_the_failed
     for _ in 0..2 {
         block_on(crate::auth::session::start(&t.store, &t.clock, &t.random, id)).unwrap();
     }
-    for _ in 0..7 {
-        block_on(record_failed_login(&t.store, id, t.clock.now(), 5)).unwrap();
-    }
-    assert!(block_on(find_credentials(&t.store, "acme")).unwrap().unwrap().password_disabled);
+    block_on(set_failed_logins(&t.store, id, crate::credentials::PASSWORD_DISABLED_AFTER, t.clock.now())).unwrap();
+    assert!(block_on(login_state(&t.store, "acme")).unwrap().password_disabled);
     let code = t.code("acme");
     t.store.take_committed_messages();
 
@@ -150,7 +149,7 @@ fn the_code_and_a_new_password_replace_it_end_every_session_and_clear_the_failed
     assert_eq!((account.id, account.login_name.as_str()), (id, "acme"));
     let hash = t.password_hash("acme");
     assert!(password::verify(NEW_PASSWORD, &hash).ok && !password::verify(OLD_PASSWORD, &hash).ok);
-    let c = block_on(find_credentials(&t.store, "acme")).unwrap().unwrap();
+    let c = block_on(login_state(&t.store, "acme")).unwrap();
     assert_eq!((c.failed_logins, c.last_failed_login_at, c.password_disabled), (0, None, false), "a reset clears the failed-login state");
     assert_eq!(t.live_sessions(id), 0, "every session is revoked");
     let (template, params) = t.last_sms(MOBILE);

@@ -1,26 +1,38 @@
 //! 后台审核员 reviewer accounts: never self-registered. The first comes
 //! from secret settings ([`bootstrap`]); then reviewers add reviewers
-//! ([`add`]).
+//! ([`add`]) and reset each other's passwords ([`reset_password`]).
 //!
-//! Login follows the account login's rules: Argon2id (rehashed when the
-//! parameters change), an unknown login name costs and answers exactly like
-//! a wrong password, per-reviewer delays after 5 consecutive failures
-//! ([`crate::auth::throttle_delay_secs`]) and a per-client window.
+//! Login is the one credential check ([`crate::credentials`]) over the
+//! reviewers table ([`CREDENTIALS`]), with the account login's rules:
+//! Argon2id (rehashed when the parameters change), an unknown login name
+//! costs, answers and is throttled exactly like a wrong password,
+//! per-reviewer waits after 5 consecutive failures, the password disabled
+//! after 100, and a per-client window counted apart from account logins.
+//!
+//! The way back from a disabled password: another reviewer sets a new one
+//! ([`reset_password`]; never one's own: a stolen session must not be able
+//! to lock the owner out). The bootstrap reviewer's password from the
+//! secret settings is the root of trust ([`root_secret`]): it always logs
+//! in as the bootstrap reviewer, under the same waits as any password, and
+//! restores it as that reviewer's password (every other session of that
+//! reviewer is revoked).
+//!
 //! Sessions: `reviewer_sessions`, cookie `__Host-review-session`
 //! (SameSite=Strict), idle 30 min / absolute 12 h.
 
 use super::reviewer_actor;
-use crate::session::{OpaqueSession, SessionTable};
 use crate::account::login_key;
 use crate::audit::{self, Actor};
-use crate::auth::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, THROTTLE_AFTER, throttle_delay_secs};
+use crate::auth::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS};
 use crate::clock::{Clock, Timestamp};
+use crate::credentials::{Attempt, CredentialCheck, CredentialTable, LoginAudit, LoginErrors, RootSecret};
 use crate::error::{AppError, AppResult};
 use crate::identity::LoginName;
+use crate::ids::ReviewerId;
 use crate::password::{self, PasswordPolicy};
 use crate::random::Random;
-use crate::ids::ReviewerId;
-use crate::rate_limit::{self, Limit};
+use crate::rate_limit::Limit;
+use crate::session::{OpaqueSession, SessionTable};
 use crate::settings::{self, ClientLimit, Settings};
 use crate::store::{Database, Row, Store, StoreError, in_transaction};
 use crate::web::Request;
@@ -42,6 +54,11 @@ pub fn not_logged_in() -> AppError {
     )
 }
 
+/// No reviewer has that id (404).
+pub fn not_found() -> AppError {
+    AppError::new("review.reviewer_not_found", 404, "没有这位审核员。", "There is no such reviewer.")
+}
+
 /// Reviewer sessions: the generic session rules on `reviewer_sessions`.
 pub const REVIEWER_SESSIONS: SessionTable = SessionTable {
     table: "reviewer_sessions",
@@ -51,6 +68,47 @@ pub const REVIEWER_SESSIONS: SessionTable = SessionTable {
     idle_timeout_secs: IDLE_TIMEOUT_SECS,
     absolute_timeout_secs: ABSOLUTE_TIMEOUT_SECS,
     not_logged_in,
+};
+
+/// The reviewers table as the credential check sees it.
+pub const CREDENTIALS: CredentialTable = CredentialTable {
+    table: "reviewers",
+    realm: "reviewer",
+    id_by_login_key: "SELECT id FROM reviewers WHERE login_name_key = ?1",
+};
+
+/// The reviewer login: the reviewers table, its audit actions, its answers.
+pub const REVIEWER_LOGIN: CredentialCheck = CredentialCheck {
+    table: &CREDENTIALS,
+    audit: LoginAudit {
+        client_throttled: "review.client_throttled",
+        failed: "review.login_failed",
+        throttled: "review.login_throttled",
+        disabled: "review.password_disabled",
+        rehashed: "review.password_rehashed",
+    },
+    errors: LoginErrors {
+        login_name_required: "review.login_name_required",
+        password_required: "review.password_required",
+        invalid: || AppError::new("review.invalid_credentials", 401, "登录名或密码错误。", "The login name or password is not right."),
+        throttled: |retry, _| {
+            let zh = format!("该审核员账号连续登录失败，请 {retry} 秒后再试。");
+            let en = format!("Several failed logins in a row for this reviewer: try again in {retry} seconds.");
+            AppError::new("review.throttled", 429, zh, en)
+        },
+        disabled: |_| {
+            AppError::new(
+                "review.password_disabled",
+                403,
+                "该审核员账号连续登录失败次数过多，密码已停用。请联系其他审核员为您重置密码。",
+                "Too many failed logins in a row: this reviewer's password is disabled. Ask another reviewer to reset it.",
+            )
+        },
+        // `reviewers.password_hash` is NOT NULL.
+        not_set: None,
+    },
+    actor: |id| Actor::Reviewer(ReviewerId(id)),
+    subject: |id| ReviewerId(id).audit_subject(),
 };
 
 /// A reviewer session; `owner_id` is the reviewer's id.
@@ -76,15 +134,7 @@ impl Reviewer {
     }
 }
 
-/// The reviewer row with its secrets, for login only.
-struct Credentials {
-    reviewer: Reviewer,
-    password_hash: String,
-    failed_logins: i64,
-    last_failed_login_at: Option<i64>,
-}
-
-const COLUMNS: &str = "id, login_name, created_at, created_by, password_hash, failed_logins, last_failed_login_at";
+const COLUMNS: &str = "id, login_name, created_at, created_by";
 
 fn reviewer_from(row: Row<'_>) -> Result<Reviewer, StoreError> {
     Ok(Reviewer {
@@ -98,20 +148,6 @@ fn reviewer_from(row: Row<'_>) -> Result<Reviewer, StoreError> {
 pub async fn find_by_id<S: Store>(store: &S, id: ReviewerId) -> Result<Option<Reviewer>, StoreError> {
     let rows = store.execute(&format!("SELECT {COLUMNS} FROM reviewers WHERE id = ?"), &[id.into()]).await?;
     rows.first().map(reviewer_from).transpose()
-}
-
-async fn credentials_by_key<S: Store>(store: &S, key: &str) -> Result<Option<Credentials>, StoreError> {
-    let rows = store.execute(&format!("SELECT {COLUMNS} FROM reviewers WHERE login_name_key = ?"), &[key.into()]).await?;
-    rows.first()
-        .map(|row| {
-            Ok(Credentials {
-                reviewer: reviewer_from(row)?,
-                password_hash: row.text("password_hash")?.to_owned(),
-                failed_logins: row.int("failed_logins")?,
-                last_failed_login_at: row.opt_int("last_failed_login_at")?,
-            })
-        })
-        .transpose()
 }
 
 /// All reviewers, by login name.
@@ -221,99 +257,60 @@ pub async fn add<D: Database>(
     .await
 }
 
-fn invalid_credentials() -> AppError {
-    AppError::new("review.invalid_credentials", 401, "登录名或密码错误。", "The login name or password is not right.")
+/// The bootstrap reviewer's secret from the settings, when both settings
+/// are set and valid (the name a login name, the password passing the
+/// default policy): the root of trust of the back office.
+pub fn root_secret(settings: &Settings) -> Option<RootSecret<'_>> {
+    let name = LoginName::parse(settings.text(&settings::REVIEWER_BOOTSTRAP_LOGIN_NAME)?).ok()?;
+    let password = settings.text(&settings::REVIEWER_BOOTSTRAP_PASSWORD)?;
+    PasswordPolicy::default().check(password, &[name.as_str()]).ok()?;
+    Some(RootSecret { login_key: login_key(name.as_str()), password })
 }
 
 /// Logs a reviewer in: a new session and its token for the cookie
 /// ([`REVIEWER_SESSIONS`]`.cookie(token)`). `client` is the client address
-/// (per-client limit, audit). Not inside a transaction: the per-client
-/// limit runs its own.
+/// (per-client limit, audit); `root` the bootstrap reviewer's secret
+/// ([`root_secret`]), which restores that reviewer's password. Not inside a
+/// transaction: the credential check runs its own.
+#[allow(clippy::too_many_arguments)]
 pub async fn login<D: Database>(
     store: &D,
     clock: &dyn Clock,
     random: &dyn Random,
     client_limit: Limit,
+    root: Option<&RootSecret<'_>>,
     client: &str,
     login_name: &str,
     password: &str,
 ) -> AppResult<(ReviewerSession, String, Reviewer)> {
-    let key = login_key(login_name);
-    if key.is_empty() {
-        return Err(AppError::new("review.login_name_required", 400, "请填写登录名。", "Please enter the login name.").with_field("login_name"));
-    }
-    if password.is_empty() {
-        return Err(AppError::new("review.password_required", 400, "请填写密码。", "Please enter the password.").with_field("password"));
-    }
-    let client_actor = Actor::Client(client.to_owned());
-    if key.chars().count() > 100 || password.chars().count() > 1024 {
-        password::dummy_verify(password);
-        return Err(invalid_credentials());
-    }
-    if let Err(e) = rate_limit::hit(store, clock, client_limit, client).await {
-        audit::record(store, clock, &client_actor, "review.client_throttled", None, json!({})).await?;
-        return Err(e);
-    }
-    let now = clock.now().millis();
-    let Some(cred) = credentials_by_key(store, &key).await? else {
-        password::dummy_verify(password);
-        audit::record(store, clock, &client_actor, "review.login_failed", None, json!({ "reason": "unknown_login_name" })).await?;
-        return Err(invalid_credentials());
-    };
-    let id = cred.reviewer.id;
+    let attempt = Attempt { client, login_name, password };
+    let verified = REVIEWER_LOGIN.check(store, clock, random, client_limit, &attempt, root).await?;
+    let id = ReviewerId(verified.id);
     let subject = id.audit_subject();
-    let wait_until = cred.last_failed_login_at.unwrap_or(0) + throttle_delay_secs(cred.failed_logins) * 1000;
-    if cred.failed_logins >= THROTTLE_AFTER && now < wait_until {
-        let retry = ((wait_until - now) + 999) / 1000;
-        audit::record(store, clock, &client_actor, "review.login_throttled", Some(&subject), json!({ "retry_after_seconds": retry })).await?;
-        return Err(AppError::new(
-            "review.throttled",
-            429,
-            format!("该审核员账号连续登录失败，请 {retry} 秒后再试。"),
-            format!("Several failed logins in a row for this reviewer: try again in {retry} seconds."),
-        )
-        .with_header("retry-after", retry.to_string())
-        .with_details(json!({ "retry_after_seconds": retry })));
-    }
-    let verification = password::verify(password, &cred.password_hash);
-    if !verification.ok {
-        let rows = store
-            .execute(
-                "UPDATE reviewers SET failed_logins = failed_logins + 1, last_failed_login_at = ? WHERE id = ? RETURNING failed_logins",
-                &[now.into(), id.into()],
-            )
-            .await?;
-        let failures = rows.first().map(|r| r.int("failed_logins")).transpose()?.unwrap_or(cred.failed_logins + 1);
+    let reviewer = find_by_id(store, id).await?.ok_or_else(|| StoreError::Other(format!("reviewer {id} vanished at login")))?;
+    if verified.restored {
+        // Whoever changed or locked the password holds no session of it now.
+        let revoked = REVIEWER_SESSIONS.revoke_all_for(store, clock, id.get()).await?;
         audit::record(
             store,
             clock,
-            &client_actor,
-            "review.login_failed",
+            &Actor::System,
+            "review.password_restored_from_bootstrap",
             Some(&subject),
-            json!({ "reason": "wrong_password", "consecutive_failures": failures }),
+            json!({ "reviewer_id": id, "client": client, "sessions_revoked": revoked }),
         )
         .await?;
-        return Err(invalid_credentials());
-    }
-    let new_hash = verification.needs_rehash.then(|| password::hash(password, random).into_string());
-    store
-        .execute(
-            "UPDATE reviewers SET failed_logins = 0, last_failed_login_at = NULL, password_hash = COALESCE(?, password_hash) WHERE id = ?",
-            &[new_hash.clone().into(), id.into()],
-        )
-        .await?;
-    if new_hash.is_some() {
-        audit::record(store, clock, &reviewer_actor(id), "review.password_rehashed", Some(&subject), json!({ "reviewer_id": id })).await?;
     }
     let (session, token) = REVIEWER_SESSIONS.start(store, clock, random, id.get()).await?;
     audit::record(store, clock, &reviewer_actor(id), "review.login_succeeded", Some(&subject), json!({ "reviewer_id": id, "client": client }))
         .await?;
-    Ok((session, token, cred.reviewer))
+    Ok((session, token, reviewer))
 }
 
 /// The reviewer login as the endpoint runs it: first the bootstrap
 /// reviewer from the secret settings while there is no reviewer (never
-/// sign-up), then [`login`] under the per-client limit.
+/// sign-up), then [`login`] under the per-client limit, with the bootstrap
+/// secret as the root secret.
 pub async fn log_in<D: Database>(
     store: &D,
     clock: &dyn Clock,
@@ -328,7 +325,52 @@ pub async fn log_in<D: Database>(
     {
         bootstrap(store, clock, random, name, pw).await?;
     }
-    login(store, clock, random, CLIENT_LIMIT.limit(settings), client, login_name, password).await
+    let root = root_secret(settings);
+    login(store, clock, random, CLIENT_LIMIT.limit(settings), root.as_ref(), client, login_name, password).await
+}
+
+/// A reviewer sets another reviewer's password (the way back from a
+/// disabled or forgotten one). The password follows the policy with the
+/// target's login name as context; the target's failure state is cleared
+/// and every session of it revoked; audited with both reviewers. A
+/// reviewer cannot reset its own password here (`review.own_password`,
+/// 403): whoever holds a stolen session could otherwise lock the owner
+/// out for good. An unknown reviewer is `review.reviewer_not_found` (404).
+pub async fn reset_password<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    policy: PasswordPolicy,
+    by_reviewer_id: ReviewerId,
+    target: ReviewerId,
+    new_password: &str,
+) -> AppResult<Reviewer> {
+    if target == by_reviewer_id {
+        return Err(AppError::new(
+            "review.own_password",
+            403,
+            "不能在此重置自己的密码：请由另一位审核员为您重置。",
+            "You cannot reset your own password here: ask another reviewer to reset it.",
+        ));
+    }
+    let reviewer = find_by_id(db, target).await?.ok_or_else(not_found)?;
+    policy.check(new_password, &[reviewer.login_name.as_str()])?;
+    let hash = password::hash(new_password, random).into_string();
+    in_transaction(db, async |tx| {
+        CREDENTIALS.set_password(tx, target.get(), &hash).await?;
+        let revoked = REVIEWER_SESSIONS.revoke_all_for(tx, clock, target.get()).await?;
+        audit::record(
+            tx,
+            clock,
+            &reviewer_actor(by_reviewer_id),
+            "review.reviewer_password_reset",
+            Some(&target.audit_subject()),
+            json!({ "reviewer_id": by_reviewer_id, "sessions_revoked": revoked }),
+        )
+        .await?;
+        Ok(reviewer)
+    })
+    .await
 }
 
 /// What the reviewer (and the console) is told about a session.
@@ -360,6 +402,8 @@ pub async fn logout<S: Store>(store: &S, clock: &dyn Clock, session: &ReviewerSe
 mod tests {
     use super::*;
     use crate::clock::FixedClock;
+    use crate::credentials::THROTTLE_AFTER;
+    use crate::settings::{self, Settings};
     use crate::random::SeqRandom;
     use crate::store::native::block_on;
     use crate::store::{NativeStore, migrate};
@@ -382,7 +426,7 @@ mod tests {
     }
 
     fn try_login(store: &NativeStore, clock: &FixedClock, random: &SeqRandom, name: &str, pw: &str) -> AppResult<(ReviewerSession, String, Reviewer)> {
-        block_on(login(store, clock, random, CLIENT_LIMIT.limit(&crate::settings::Settings::default()), "10.0.0.1", name, pw))
+        block_on(login(store, clock, random, CLIENT_LIMIT.limit(&crate::settings::Settings::default()), None, "10.0.0.1", name, pw))
     }
 
     #[test]
@@ -486,8 +530,9 @@ mod tests {
     #[test]
     fn a_client_hammering_logins_is_limited() {
         let (store, clock, random) = setup();
-        for _ in 0..CLIENT_LIMIT.limit(&crate::settings::Settings::default()).max {
-            assert_eq!(try_login(&store, &clock, &random, "nobody", "x").unwrap_err().code, "review.invalid_credentials");
+        // Each name tried once (an unknown name is throttled by itself after 5).
+        for i in 0..CLIENT_LIMIT.limit(&crate::settings::Settings::default()).max {
+            assert_eq!(try_login(&store, &clock, &random, &format!("nobody{i}"), "x").unwrap_err().code, "review.invalid_credentials");
         }
         assert_eq!(try_login(&store, &clock, &random, "nobody", "x").unwrap_err().status, 429);
     }
@@ -558,5 +603,104 @@ mod tests {
         assert_eq!(block_on(list(&store)).unwrap().len(), 2);
         let audit = block_on(store.execute("SELECT subject FROM audit_log WHERE action = 'review.reviewer_added'", &[])).unwrap();
         assert_eq!(audit.first().unwrap().text("subject").unwrap(), format!("reviewer:{}", added.id));
+    }
+
+    fn reviewer_settings(name: &str, pw: &str) -> Settings {
+        Settings::default().with(&settings::REVIEWER_BOOTSTRAP_LOGIN_NAME, name).with(&settings::REVIEWER_BOOTSTRAP_PASSWORD, pw)
+    }
+
+    type LoggedIn = (ReviewerSession, String, Reviewer);
+
+    fn log_in_with(store: &NativeStore, clock: &FixedClock, random: &SeqRandom, settings: &Settings, name: &str, pw: &str) -> AppResult<LoggedIn> {
+        block_on(log_in(store, clock, random, settings, "10.0.0.3", name, pw))
+    }
+
+    /// 100 consecutive failures, the last at `last_failed_at`.
+    fn disable(store: &NativeStore, id: ReviewerId, last_failed_at: i64) {
+        let sql = "UPDATE reviewers SET failed_logins = 100, last_failed_login_at = ?, password_disabled = 1 WHERE id = ?";
+        block_on(store.execute(sql, &[last_failed_at.into(), id.into()])).unwrap();
+    }
+
+    fn failure_state(store: &NativeStore, id: ReviewerId) -> (i64, i64) {
+        let rows = block_on(store.execute("SELECT failed_logins, password_disabled FROM reviewers WHERE id = ?", &[id.into()])).unwrap();
+        let r = rows.first().unwrap();
+        (r.int("failed_logins").unwrap(), r.int("password_disabled").unwrap())
+    }
+
+    fn audited(store: &NativeStore, action: &str) -> Vec<(String, Option<String>)> {
+        let rows = block_on(store.execute("SELECT actor, subject FROM audit_log WHERE action = ? ORDER BY id", &[action.into()])).unwrap();
+        rows.iter().map(|r| (r.text("actor").unwrap().to_owned(), r.opt_text("subject").unwrap().map(str::to_owned))).collect()
+    }
+
+    #[test]
+    fn a_reviewer_resets_another_reviewers_password_but_not_its_own() {
+        let (store, clock, random) = setup();
+        let chief = boot(&store, &clock, &random);
+        let policy = PasswordPolicy::default();
+        let deputy = block_on(add(&store, &clock, &random, policy, chief, "deputy", "another long passphrase")).unwrap().id;
+        let (_, token, _) = try_login(&store, &clock, &random, "deputy", "another long passphrase").unwrap();
+        // The deputy's password got disabled.
+        disable(&store, deputy, clock.now().millis());
+        let e = try_login(&store, &clock, &random, "deputy", "another long passphrase").unwrap_err();
+        assert_eq!((e.code, e.status), ("review.password_disabled", 403));
+
+        let e = block_on(reset_password(&store, &clock, &random, policy, deputy, deputy, "a brand new passphrase")).unwrap_err();
+        assert_eq!((e.code, e.status), ("review.own_password", 403));
+        let e = block_on(reset_password(&store, &clock, &random, policy, chief, ReviewerId(999), "a brand new passphrase")).unwrap_err();
+        assert_eq!((e.code, e.status), ("review.reviewer_not_found", 404));
+        let e = block_on(reset_password(&store, &clock, &random, policy, chief, deputy, "password")).unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), ("password.common", Some("password")));
+        let e = block_on(reset_password(&store, &clock, &random, policy, chief, deputy, "deputy's new passphrase")).unwrap_err();
+        assert_eq!(e.code, "password.contains_identity", "the target's login name is the context");
+
+        let reset = block_on(reset_password(&store, &clock, &random, policy, chief, deputy, "a brand new passphrase")).unwrap();
+        assert_eq!(reset.id, deputy);
+        assert_eq!(failure_state(&store, deputy), (0, 0), "failure state cleared");
+        assert!(block_on(current(&store, &clock, &req_with(&token))).is_err(), "the deputy's sessions are revoked");
+        assert_eq!(try_login(&store, &clock, &random, "deputy", "another long passphrase").unwrap_err().code, "review.invalid_credentials");
+        try_login(&store, &clock, &random, "deputy", "a brand new passphrase").unwrap();
+        assert_eq!(audited(&store, "review.reviewer_password_reset"), vec![(chief.audit_subject(), Some(deputy.audit_subject()))]);
+    }
+
+    #[test]
+    fn the_bootstrap_secret_restores_the_bootstrap_reviewers_password_under_the_same_waits() {
+        let (store, clock, random) = setup();
+        let settings = reviewer_settings("chief", PW);
+        let (_, first_token, me) = log_in_with(&store, &clock, &random, &settings, "chief", PW).unwrap();
+        let chief = me.id;
+        let deputy = block_on(add(&store, &clock, &random, PasswordPolicy::default(), chief, "deputy", "another long passphrase")).unwrap().id;
+
+        // Another reviewer changed the chief's password: the secret still logs in, and restores it.
+        block_on(reset_password(&store, &clock, &random, PasswordPolicy::default(), deputy, chief, "taken over passphrase")).unwrap();
+        let (_, token, _) = log_in_with(&store, &clock, &random, &settings, "CHIEF", PW).unwrap();
+        let hash = block_on(store.execute("SELECT password_hash FROM reviewers WHERE id = ?", &[chief.into()])).unwrap();
+        assert!(password::verify(PW, hash.first().unwrap().text("password_hash").unwrap()).ok, "the secret is the password again");
+        assert_eq!(try_login(&store, &clock, &random, "chief", "taken over passphrase").unwrap_err().code, "review.invalid_credentials");
+        assert_eq!(audited(&store, "review.password_restored_from_bootstrap"), vec![("system".to_owned(), Some(chief.audit_subject()))]);
+        assert!(block_on(current(&store, &clock, &req_with(&first_token))).is_err(), "older sessions of the chief are revoked");
+        assert!(block_on(current(&store, &clock, &req_with(&token))).is_ok());
+
+        // Disabled after 100 failures: the stored password is refused, the secret is not.
+        disable(&store, chief, clock.now().millis() - 900_000);
+        assert_eq!(try_login(&store, &clock, &random, "chief", PW).unwrap_err().code, "review.password_disabled", "without the settings");
+        log_in_with(&store, &clock, &random, &settings, "chief", PW).unwrap();
+        assert_eq!(failure_state(&store, chief), (0, 0));
+
+        // The secret waits like any password: no faster guessing through it.
+        for _ in 0..5 {
+            assert_eq!(log_in_with(&store, &clock, &random, &settings, "chief", "guess").unwrap_err().code, "review.invalid_credentials");
+        }
+        let e = log_in_with(&store, &clock, &random, &settings, "chief", PW).unwrap_err();
+        assert_eq!((e.code, e.status), ("review.throttled", 429));
+        clock.advance_seconds(1);
+        log_in_with(&store, &clock, &random, &settings, "chief", PW).unwrap();
+
+        // It logs in as the bootstrap reviewer only.
+        disable(&store, deputy, 0);
+        assert_eq!(log_in_with(&store, &clock, &random, &settings, "deputy", PW).unwrap_err().code, "review.password_disabled");
+        // A weak secret is no root of trust.
+        let weak = reviewer_settings("chief", "password");
+        assert!(root_secret(&weak).is_none());
+        assert!(root_secret(&Settings::default()).is_none());
     }
 }

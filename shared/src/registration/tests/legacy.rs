@@ -54,14 +54,14 @@ fn each_old_account_becomes_wp_plus_its_name_with_the_old_name_as_an_alias() {
     assert_eq!((org.kind, org.legacy_old_name.as_deref(), org.converted_from_legacy), (AccountKind::LegalEntity, Some("acme"), false));
     assert_eq!(org.organization.as_ref().unwrap().uscc.as_str(), uscc(1));
     assert_eq!(org.reserved_mobile.as_ref().map(|m| m.as_str()), Some("13912345678"));
-    let hash = block_on(crate::account::find_credentials(&store, "wpacme")).unwrap().unwrap().password_hash;
+    let hash = block_on(crate::test_support::login_state(&store, "wpacme")).unwrap().password_hash;
     assert_eq!(hash.as_deref(), Some(HASH), "the old hash is kept (upgraded at the first login)");
     assert_eq!(account(&store, "ACME").id, org.id, "the old name is an alias, ignoring case");
 
     let p = account(&store, "WPWang.Wu");
     assert_eq!((p.kind, p.real_name.as_deref()), (AccountKind::NaturalPerson, Some("王五")));
     assert_eq!(account(&store, "wang.wu").id, p.id);
-    let no_hash = block_on(crate::account::find_credentials(&store, "wang.wu")).unwrap().unwrap();
+    let no_hash = block_on(crate::test_support::login_state(&store, "wang.wu")).unwrap();
     assert_eq!((no_hash.password_hash, p.reserved_mobile), (None, None), "imported without a hash: reset by SMS first");
     let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'legacy.account_imported'";
     assert_eq!(block_on(count(&store, audited, &[])).unwrap(), 2);

@@ -74,7 +74,7 @@ fn a_legal_entity_registers_with_its_code_and_the_code_is_used_up() {
     let org = account.organization.as_ref().unwrap();
     assert_eq!((org.name.as_str(), org.uscc.as_str()), ("福州测试1科技有限公司", uscc(1).as_str()));
     assert_eq!(account.reserved_mobile.as_ref().map(|m| m.as_str()), Some("13900000001"));
-    let hash = block_on(crate::account::find_credentials(&store, "org1")).unwrap().unwrap().password_hash.unwrap();
+    let hash = block_on(crate::test_support::login_state(&store, "org1")).unwrap().password_hash.unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(password::verify(PASSWORD, &hash).ok);
     assert_eq!(unused_codes(&store), 0, "the code is single use");

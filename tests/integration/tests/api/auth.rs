@@ -328,22 +328,35 @@ async fn the_legacy_import_needs_its_token() {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'legacy.import_refused'"), 1);
 }
 
+/// `n` wrong-password logins for `login_name` at once: each answer's
+/// status and error code.
+async fn concurrent_wrong_guesses(app: &integration::TestApp, login_name: &str, n: usize) -> Vec<(u16, String)> {
+    let guesses: Vec<_> = (0..n)
+        .map(|i| {
+            let (client, url, origin, name) = (app.client.clone(), app.url("/api/auth/login"), app.origin(), login_name.to_owned());
+            tokio::spawn(async move {
+                let body = json!({ "account_type": "legal_entity", "login_name": name, "password": format!("guess number {i}") });
+                let res = client.post(url).header("origin", origin).json(&body).send().await.unwrap();
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap();
+                (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for g in guesses {
+        answers.push(g.await.unwrap());
+    }
+    answers
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn parallel_wrong_guesses_are_each_counted() {
     let app = spawn_app().await;
     let r = app.register_legal_entity().await;
-    let guesses: Vec<_> = (0..8)
-        .map(|i| {
-            let (client, url, origin, name) = (app.client.clone(), app.url("/api/auth/login"), app.origin(), r.login_name.clone());
-            tokio::spawn(async move {
-                let body = json!({ "account_type": "legal_entity", "login_name": name, "password": format!("guess number {i}") });
-                client.post(url).header("origin", origin).json(&body).send().await.unwrap().status().as_u16()
-            })
-        })
-        .collect();
     let mut wrong = 0;
-    for g in guesses {
-        match g.await.unwrap() {
+    for (status, _) in concurrent_wrong_guesses(&app, &r.login_name, 8).await {
+        match status {
             401 => wrong += 1,
             429 => {}
             other => panic!("unexpected {other}"),
@@ -351,4 +364,65 @@ async fn parallel_wrong_guesses_are_each_counted() {
     }
     let counted = app.count(&format!("SELECT failed_logins FROM accounts WHERE login_name = '{}'", r.login_name));
     assert_eq!(counted, wrong, "every verified wrong guess is counted");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_concurrent_wrong_guesses_get_at_most_five_passwords_checked() {
+    let app = spawn_app().await;
+    let r = app.register_legal_entity().await;
+    let answers = concurrent_wrong_guesses(&app, &r.login_name, 20).await;
+    let checked = answers.iter().filter(|(s, c)| *s == 401 && c == "auth.invalid_credentials").count();
+    let waiting = answers.iter().filter(|(s, c)| *s == 429 && c == "auth.throttled").count();
+    assert!(checked <= 5, "{checked} passwords checked before the wait: {answers:?}");
+    assert_eq!(checked + waiting, 20, "{answers:?}");
+    let counted = app.count(&format!("SELECT failed_logins FROM accounts WHERE login_name = '{}'", r.login_name));
+    assert_eq!(counted as usize, checked, "every checked guess is counted, no refused one");
+}
+
+/// What a client sees of an answer, with the login name blanked out of the
+/// guidance links.
+async fn seen(res: reqwest::Response, name: &str) -> (u16, Option<String>, String, String, String) {
+    let status = res.status().as_u16();
+    let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+    let body: Value = res.json().await.unwrap();
+    let e = &body["error"];
+    let guidance = e["details"]["guidance"].to_string().replace(name, "NAME");
+    (status, retry, e["code"].as_str().unwrap().to_owned(), format!("{} | {}", e["message_zh"], e["message_en"]), guidance)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_registered_and_an_unknown_name_get_the_same_answers_in_the_same_order() {
+    let app = spawn_app().await;
+    let r = app.register_natural_person().await;
+    let unknown = format!("ghost{}", unique());
+    let mut seq = Vec::new();
+    for step in 0..12 {
+        let pw = format!("wrong password {step}");
+        let real = seen(app.login("natural_person", &r.login_name, &pw).await, &r.login_name).await;
+        let ghost = seen(app.login("natural_person", &unknown, &pw).await, &unknown).await;
+        assert_eq!(real, ghost, "step {step}");
+        seq.push((real.0, real.1, real.2));
+        match step {
+            6 | 8 => app.advance(1),
+            9 => app.advance(2),
+            _ => {}
+        }
+    }
+    let statuses: Vec<u16> = seq.iter().map(|s| s.0).collect();
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 401, 429, 429, 401, 429]);
+    let retries: Vec<Option<&str>> = seq.iter().map(|s| s.1.as_deref()).collect();
+    assert_eq!(retries[5..], [Some("1"), Some("1"), None, Some("2"), Some("1"), None, Some("4")]);
+    assert_eq!(seq[5].2, "auth.throttled");
+    // At 100 consecutive failures both are "disabled", with the same guidance.
+    let hour_ago = app.now_millis() - 3_600_000;
+    let db = app.db();
+    db.execute("UPDATE accounts SET failed_logins = 99, last_failed_login_at = ? WHERE login_name = ?", (hour_ago, &r.login_name)).unwrap();
+    db.execute("UPDATE login_name_throttles SET failed_logins = 99, last_failed_login_at = ?", [hour_ago]).unwrap();
+    for (pw, status) in [("wrong once more", 401), (r.password.as_str(), 403)] {
+        let real = seen(app.login("natural_person", &r.login_name, pw).await, &r.login_name).await;
+        let ghost = seen(app.login("natural_person", &unknown, pw).await, &unknown).await;
+        assert_eq!(real, ghost);
+        assert_eq!(real.0, status);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts"), 1, "no account for the unknown name");
 }

@@ -6,4 +6,5 @@ mod password_reset;
 mod recovery;
 mod registration;
 mod registration_check;
+mod reviewers;
 mod site;
