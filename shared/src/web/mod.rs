@@ -60,8 +60,17 @@ impl Request {
 
     /// The client's IP address, as the host reports it (`spin-client-addr`
     /// carries `ip:port`; the port changes per connection and is dropped).
+    ///
+    /// Spin passes the client's own headers first and appends its own, so a
+    /// client that sends `spin-client-addr` itself must not be believed:
+    /// the last value is the one Spin set.
     pub fn client_ip(&self) -> String {
-        let addr = self.header("spin-client-addr").unwrap_or("unknown");
+        let addr = self
+            .headers
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case("spin-client-addr"))
+            .map_or("unknown", |(_, v)| v.as_str());
         match addr.rsplit_once(':') {
             Some((ip, port)) if port.chars().all(|c| c.is_ascii_digit()) => {
                 ip.trim_start_matches('[').trim_end_matches(']').to_owned()
@@ -408,6 +417,8 @@ mod tests {
         assert_eq!(r.client_ip(), "127.0.0.1");
         let r6 = Request::new("GET", "/").with_header("spin-client-addr", "[::1]:8080");
         assert_eq!(r6.client_ip(), "::1");
+        let forged = Request::new("GET", "/").with_header("spin-client-addr", "10.9.9.9:1").with_header("spin-client-addr", "127.0.0.1:5000");
+        assert_eq!(forged.client_ip(), "127.0.0.1", "the value Spin appends, not the client's own");
     }
 
     #[derive(Deserialize, Debug)]
