@@ -120,13 +120,15 @@ fn test(root: &Path, _args: &[String]) -> Result<(), String> {
     build_components(root)?;
     run(
         root,
-        "build the host's probe fixture (wasm32-wasip2, release)",
+        "build the host's probe fixtures (wasm32-wasip2, release)",
         cargo().args([
             "build",
             "--manifest-path",
             "tests/Cargo.toml",
             "-p",
             "probe",
+            "-p",
+            "cron-probe",
             "--target",
             "wasm32-wasip2",
             "--release",
@@ -135,7 +137,16 @@ fn test(root: &Path, _args: &[String]) -> Result<(), String> {
     run(
         root,
         "host and integration tests (the real .wasm through the test host)",
-        cargo().args(["test", "--manifest-path", "tests/Cargo.toml", "--workspace", "--exclude", "probe"]),
+        cargo().args([
+            "test",
+            "--manifest-path",
+            "tests/Cargo.toml",
+            "--workspace",
+            "--exclude",
+            "probe",
+            "--exclude",
+            "cron-probe",
+        ]),
     )?;
     let browser = root.join("tests/browser/run");
     if browser.exists() {
