@@ -127,7 +127,7 @@ impl Runtime {
             };
             let config = ComponentConfig {
                 id: Arc::from(id.as_str()),
-                variables: ComponentVariables::resolve(&decl.variables, variables)
+                variables: ComponentVariables::resolve(id, &decl.variables, variables)
                     .with_context(|| format!("component {id:?}"))?,
                 sqlite_databases: decl.sqlite_databases.clone(),
                 key_value_stores: decl.key_value_stores.clone(),

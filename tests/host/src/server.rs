@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -61,14 +61,17 @@ pub(crate) async fn serve(host: Host, listener: TcpListener) -> Result<()> {
                         let host = host.clone();
                         async move { Ok::<_, Infallible>(handle_incoming(&host, req, client_addr).await) }
                     });
-                    let result = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
+                    // As Spin's server: HTTP/1.1, and HTTP/2 with prior knowledge.
+                    let result = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
-                    if let Err(err) = result
-                        && !err.is_incomplete_message()
-                    {
-                        eprintln!("[spin-test-host] connection from {client_addr}: {err}");
+                    if let Err(err) = result {
+                        let incomplete = err
+                            .downcast_ref::<hyper::Error>()
+                            .is_some_and(hyper::Error::is_incomplete_message);
+                        if !incomplete {
+                            eprintln!("[spin-test-host] connection from {client_addr}: {err}");
+                        }
                     }
                 });
             }

@@ -459,3 +459,29 @@ async fn test_clock_is_the_guest_wall_clock() {
     let guest = body["unix_seconds"].as_u64().unwrap();
     assert!(guest.abs_diff(now) < 60, "guest {guest} vs host {now}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http2_with_prior_knowledge_is_served_as_by_spin() {
+    use http_body_util::BodyExt;
+    let state = tempfile::tempdir().unwrap();
+    let host = load(state.path());
+    let server = host.spawn("127.0.0.1:0").await.unwrap();
+    let stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let req = http::Request::builder()
+        .uri(format!("http://{}/api/exact?op=echo", server.addr))
+        .body(http_body_util::Empty::<Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(req).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(header(&body, "spin-matched-route"), "/api/exact");
+}
