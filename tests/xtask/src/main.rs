@@ -20,8 +20,9 @@ fn main() -> ExitCode {
         Some("serve") => serve(&root, &args[1..]),
         Some("test") => test(&root, &args[1..]),
         Some("build") => build_components(&root),
+        Some("real-spin") => real_spin(&root),
         _ => {
-            eprintln!("usage: cargo serve [--listen ADDR] | cargo test-all | cargo xtask build");
+            eprintln!("usage: cargo serve [--listen ADDR] | cargo test-all | cargo xtask build | cargo xtask real-spin");
             return ExitCode::from(2);
         }
     };
