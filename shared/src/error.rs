@@ -182,9 +182,9 @@ impl AppError {
                 map.insert("guidance".into(), g.to_json(lang));
             }
         }
-        if let Some(details) = details {
-            error["details"] = details;
-        }
+        // Always present (an empty object when there is nothing more), so
+        // the shape is the one the README shows.
+        error["details"] = details.unwrap_or_else(|| json!({}));
         json!({ "error": error })
     }
 }
@@ -250,5 +250,15 @@ mod tests {
     fn rate_limit_sets_retry_after_of_at_least_one_second() {
         let err = AppError::too_many_requests(0);
         assert_eq!(err.headers, vec![("retry-after".to_owned(), "1".to_owned())]);
+    }
+
+    #[test]
+    fn every_error_has_the_one_shape_with_details() {
+        let j = AppError::not_found().to_json(Lang::En, "r1");
+        let e = &j["error"];
+        for key in ["code", "message", "message_zh", "message_en", "field", "request_id", "details"] {
+            assert!(e.get(key).is_some(), "{key} in {j}");
+        }
+        assert_eq!(e["details"], json!({}), "an empty object when there is nothing more");
     }
 }

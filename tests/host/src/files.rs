@@ -1,16 +1,22 @@
 //! Component `files`: assembled into one directory that is mounted read-only at
-//! `/` in the guest (as `spin up` copies files for local apps).
+//! `/` in the guest, as `spin up` copies them for a local app
+//! (`crates/loader/src/local.rs`), with the same `glob` crate and the same
+//! rules:
 //!
-//! - a string is a glob relative to the manifest directory (`*`, `?` within a
-//!   path segment, `**` for any number of segments); each matching file appears at
-//!   the same relative path under `/`;
-//! - `{ source = "dir", destination = "/path" }` places the directory tree
-//!   `dir` at `/path`.
-//!
-//! `exclude_files` globs remove matches of string patterns.
+//! - a string that names an existing file copies it to the same path under
+//!   `/`; one that names an existing directory copies its files to
+//!   `/<dir>/<dir>/...` (Spin joins the directory twice; this host does too);
+//! - any other string must be a glob (`glob` crate syntax: `**` is a whole
+//!   path segment, so `static/**` matches directories only and copies
+//!   nothing, `static/**/*` copies every file) matched from the manifest
+//!   directory; each matching file keeps its relative path;
+//! - `{ source = "dir", destination = "/path" }` copies the files of `dir`
+//!   (or the single file `source`) to `/path`;
+//! - `exclude_files` globs are matched against each file's path relative to
+//!   the manifest directory, for every kind of mount.
 
 use anyhow::{Context, Result, bail};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use crate::manifest::FileMount;
 
@@ -26,44 +32,34 @@ pub fn assemble(
     }
     std::fs::create_dir_all(target)
         .with_context(|| format!("cannot create {}", target.display()))?;
-    let exclude: Vec<Vec<&str>> = exclude.iter().map(|e| segments(e)).collect();
+    let exclude = exclude
+        .iter()
+        .map(|p| {
+            glob::Pattern::new(p)
+                .with_context(|| format!("Invalid exclude_files glob pattern {p:?}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
     for mount in mounts {
         match mount {
-            FileMount::Pattern(pattern) => {
-                check_relative(pattern)?;
-                let pattern_segments = segments(pattern);
-                let mut matched = 0;
-                for rel in walk_files(base, &literal_prefix(&pattern_segments))? {
-                    let rel_segments: Vec<&str> =
-                        rel.iter().map(|s| s.to_str().unwrap_or("")).collect();
-                    if glob_match(&pattern_segments, &rel_segments)
-                        && !exclude.iter().any(|e| glob_match(e, &rel_segments))
-                    {
-                        copy_file(&base.join(&rel), &target.join(&rel))?;
-                        matched += 1;
-                    }
-                }
-                if matched == 0 {
-                    eprintln!(
-                        "[spin-test-host] warning: files pattern {pattern:?} matched no file"
-                    );
-                }
-            }
+            FileMount::Pattern(pattern) => copy_glob_or_path(base, pattern, target, &exclude)?,
             FileMount::Placement {
                 source,
                 destination,
             } => {
-                check_relative(source)?;
-                let Some(dest) = destination.strip_prefix('/') else {
-                    bail!("files destination {destination:?} must be an absolute path");
-                };
-                check_relative(dest)?;
                 let src = base.join(source);
-                if !src.is_dir() {
-                    bail!("files source {} is not a directory", src.display());
-                }
-                for rel in walk_files(&src, &PathBuf::new())? {
-                    copy_file(&src.join(&rel), &target.join(dest).join(&rel))?;
+                let dest = target.join(destination.trim_start_matches('/'));
+                let meta = std::fs::metadata(&src).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        anyhow::anyhow!("File or directory \"{}\" does not exist", source)
+                    } else {
+                        anyhow::Error::from(e)
+                            .context(format!("invalid file mount source \"{source}\""))
+                    }
+                })?;
+                if meta.is_dir() {
+                    copy_glob(base, &src.join("**/*"), &src, &dest, &exclude)?;
+                } else {
+                    copy_file(&src, &dest)?;
                 }
             }
         }
@@ -71,58 +67,72 @@ pub fn assemble(
     Ok(())
 }
 
-fn check_relative(path: &str) -> Result<()> {
-    let p = Path::new(path);
-    if p.is_absolute() || p.components().any(|c| matches!(c, Component::ParentDir)) {
-        bail!("files path {path:?} must be relative and stay inside the application directory");
+const DIRECTORY_HINT: &str = "If you want to include a directory, use source-destination form, or a glob pattern ending in **/*.\nLearn more: https://spinframework.dev/writing-apps#including-files-with-components";
+
+fn copy_glob_or_path(
+    base: &Path,
+    pattern: &str,
+    target: &Path,
+    exclude: &[glob::Pattern],
+) -> Result<()> {
+    if pattern == ".." || pattern.ends_with("/..") {
+        bail!("A file pattern can't end in a parent directory path (..)\n{DIRECTORY_HINT}");
+    }
+    if pattern == "." || pattern.ends_with("/.") {
+        bail!("A file pattern can't end in a current directory path (.)\n{DIRECTORY_HINT}");
+    }
+    let path = base.join(pattern);
+    if path.exists() {
+        let dest = target.join(pattern);
+        if path.is_dir() {
+            copy_glob(base, &path.join("**/*"), base, &dest, exclude)
+        } else {
+            copy_file(&path, &dest)
+        }
+    } else if glob::Pattern::escape(pattern) != pattern {
+        copy_glob(base, &path, base, target, exclude)
+    } else {
+        bail!("{pattern:?} does not exist and doesn't appear to be a glob pattern")
+    }
+}
+
+/// Copies the files matching `pattern` (absolute) to `dest`, each at its
+/// path relative to `src_prefix`, unless an exclude pattern matches its path
+/// relative to `base`.
+fn copy_glob(
+    base: &Path,
+    pattern: &Path,
+    src_prefix: &Path,
+    dest: &Path,
+    exclude: &[glob::Pattern],
+) -> Result<()> {
+    let pattern = pattern
+        .to_str()
+        .with_context(|| format!("invalid (non-utf8) file pattern {pattern:?}"))?;
+    let paths = glob::glob(pattern)
+        .with_context(|| format!("Failed to resolve glob pattern {pattern:?}"))?;
+    std::fs::create_dir_all(dest)?;
+    for path in paths {
+        let src = path?;
+        if !src.is_file() {
+            continue;
+        }
+        // (Spin compares the paths as written; a `..` in them would escape.)
+        let escapes = |p: &Path| {
+            p.components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        };
+        let Some(app_relative) = src.strip_prefix(base).ok().filter(|p| !escapes(p)) else {
+            bail!(
+                "{pattern} cannot be mapped because it is outside the application directory. Files must be within the application directory."
+            );
+        };
+        if exclude.iter().any(|e| e.matches_path(app_relative)) {
+            continue;
+        }
+        copy_file(&src, &dest.join(src.strip_prefix(src_prefix)?))?;
     }
     Ok(())
-}
-
-fn segments(pattern: &str) -> Vec<&str> {
-    pattern
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect()
-}
-
-/// The leading segments that contain no glob characters.
-fn literal_prefix(pattern: &[&str]) -> PathBuf {
-    pattern
-        .iter()
-        .take_while(|s| !s.contains(['*', '?', '[']))
-        .collect()
-}
-
-/// All files under `root/start`, as paths relative to `root`.
-fn walk_files(root: &Path, start: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let first = root.join(start);
-    if first.is_file() {
-        out.push(start.to_path_buf());
-        return Ok(out);
-    }
-    if !first.is_dir() {
-        return Ok(out);
-    }
-    let mut stack = vec![start.to_path_buf()];
-    while let Some(rel_dir) = stack.pop() {
-        let dir = root.join(&rel_dir);
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
-        {
-            let entry = entry?;
-            let rel = rel_dir.join(entry.file_name());
-            let kind = std::fs::metadata(entry.path())?;
-            if kind.is_dir() {
-                stack.push(rel);
-            } else if kind.is_file() {
-                out.push(rel);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 fn copy_file(from: &Path, to: &Path) -> Result<()> {
@@ -134,86 +144,64 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Matches path segments against glob segments (`**`, `*`, `?`).
-pub fn glob_match(pattern: &[&str], path: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|skip| glob_match(rest, &path[skip..])),
-        Some((first, rest)) => match path.split_first() {
-            Some((segment, path_rest)) => {
-                segment_match(first.as_bytes(), segment.as_bytes()) && glob_match(rest, path_rest)
-            }
-            None => false,
-        },
-    }
-}
-
-fn segment_match(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((b'*', rest)) => (0..=text.len()).any(|skip| segment_match(rest, &text[skip..])),
-        Some((b'?', rest)) => !text.is_empty() && segment_match(rest, &text[1..]),
-        Some((c, rest)) => text.first() == Some(c) && segment_match(rest, &text[1..]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn m(p: &str, path: &str) -> bool {
-        glob_match(&segments(p), &segments(path))
-    }
-
+    /// The layout `spin up` 4.1 produced for the same mounts (checked with
+    /// the probe component on real Spin).
     #[test]
-    fn globs() {
-        assert!(m("static/**", "static/a.txt"));
-        assert!(m("static/**", "static/css/site.css"));
-        assert!(!m("static/**", "other/a.txt"));
-        assert!(m("static/*.css", "static/site.css"));
-        assert!(!m("static/*.css", "static/css/site.css"));
-        assert!(m("**/*.md", "docs/x/readme.md"));
-        assert!(m("a?c.txt", "abc.txt"));
-        assert!(m("file.txt", "file.txt"));
-    }
-
-    #[test]
-    fn assembles_patterns_and_placements() {
+    fn assembles_as_spin_does() {
         let base = tempfile::tempdir().unwrap();
         let b = base.path();
-        std::fs::create_dir_all(b.join("static/css")).unwrap();
-        std::fs::write(b.join("static/index.html"), "hi").unwrap();
-        std::fs::write(b.join("static/css/site.css"), "css").unwrap();
-        std::fs::write(b.join("static/secret.key"), "no").unwrap();
-        std::fs::create_dir_all(b.join("assets/img")).unwrap();
-        std::fs::write(b.join("assets/img/logo.svg"), "svg").unwrap();
-        let target = b.join("out");
-        assemble(
-            b,
-            &[
-                FileMount::Pattern("static/**".into()),
-                FileMount::Placement {
-                    source: "assets".into(),
-                    destination: "/public".into(),
-                },
-            ],
-            &["**/*.key".into()],
-            &target,
-        )
-        .unwrap();
+        std::fs::create_dir_all(b.join("static/sub")).unwrap();
+        std::fs::write(b.join("static/hello.txt"), "hi").unwrap();
+        std::fs::write(b.join("static/sub/a.txt"), "sub").unwrap();
+        std::fs::write(b.join("top.txt"), "top").unwrap();
+        let out = b.join("out");
+        let files = |mounts: Vec<FileMount>, exclude: &[&str]| -> Vec<String> {
+            let exclude: Vec<String> = exclude.iter().map(|s| s.to_string()).collect();
+            assemble(b, &mounts, &exclude, &out).unwrap();
+            let mut found: Vec<String> = glob::glob(out.join("**/*").to_str().unwrap())
+                .unwrap()
+                .map(Result::unwrap)
+                .filter(|p| p.is_file())
+                .map(|p| p.strip_prefix(&out).unwrap().to_string_lossy().into_owned())
+                .collect();
+            found.sort();
+            found
+        };
+        let pattern = |p: &str| FileMount::Pattern(p.to_string());
         assert_eq!(
-            std::fs::read_to_string(target.join("static/index.html")).unwrap(),
-            "hi"
+            files(vec![pattern("static")], &[]),
+            ["static/static/hello.txt", "static/static/sub/a.txt"]
+        );
+        assert!(
+            files(vec![pattern("static/**")], &[]).is_empty(),
+            "`**` matches directories only"
         );
         assert_eq!(
-            std::fs::read_to_string(target.join("static/css/site.css")).unwrap(),
-            "css"
+            files(
+                vec![pattern("static/**/*"), pattern("top.txt")],
+                &["static/sub/**"]
+            ),
+            ["static/hello.txt", "top.txt"]
         );
-        assert!(!target.join("static/secret.key").exists());
+        let placement = FileMount::Placement {
+            source: "static".into(),
+            destination: "/x".into(),
+        };
+        assert_eq!(files(vec![placement], &["static/sub/*"]), ["x/hello.txt"]);
+
+        for bad in ["..", "static/..", ".", "static/."] {
+            assert!(assemble(b, &[pattern(bad)], &[], &out).is_err(), "{bad}");
+        }
+        let err = assemble(b, &[pattern("missing")], &[], &out).unwrap_err();
         assert_eq!(
-            std::fs::read_to_string(target.join("public/img/logo.svg")).unwrap(),
-            "svg"
+            err.to_string(),
+            "\"missing\" does not exist and doesn't appear to be a glob pattern"
         );
-        assert!(assemble(b, &[FileMount::Pattern("../x".into())], &[], &target).is_err());
+        let outside = assemble(b, &[pattern("../*")], &[], &out);
+        assert!(outside.is_err());
     }
 }

@@ -11,6 +11,7 @@ mod key_value;
 pub mod manifest;
 mod metrics;
 mod outbound;
+mod reuse;
 mod runtime;
 mod server;
 mod spin_id;
@@ -22,27 +23,37 @@ mod variables;
 
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
+use http_body_util::BodyExt as _;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 pub use clock::TestClock;
-pub use errors::{HostError, Language, preferred_language};
+pub use errors::HostError;
 pub use metrics::Metrics;
+pub use reuse::{
+    DEFAULT_IDLE_INSTANCE_TIMEOUT, DEFAULT_MAX_INSTANCE_CONCURRENT_REUSE_COUNT,
+    DEFAULT_MAX_INSTANCE_REUSE_COUNT, Range, parse_duration,
+};
 pub use server::RunningHost;
 pub use sqlite::database_path;
 pub use trigger::cron::CronTriggerDecl;
+pub use trigger::http::ResponseBody;
 
 use manifest::Manifest;
 use metrics::MetricsRecorder;
+use reuse::InstanceReuse;
 use runtime::Runtime;
 use trigger::http::Router;
 use variables::AppVariables;
+use wasmtime_wasi_http::handler::ErrorCode as HandlerErrorCode;
+use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
 
-/// Default cap on request bodies (413 above it).
-pub const DEFAULT_MAX_REQUEST_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// Spin's reserved prefix (`spin_http::WELL_KNOWN_PREFIX`).
+const WELL_KNOWN_PREFIX: &str = "/.well-known/spin/";
 
 /// Environment variable naming the wasmtime compilation cache directory.
 pub const CACHE_DIR_ENV: &str = "SPIN_TEST_HOST_CACHE_DIR";
@@ -64,11 +75,21 @@ pub struct HostOptions {
     /// else `<target>/spin-test-host-cache` when a component lives under a Cargo
     /// `target` directory, else `<state_dir>/wasmtime-cache`.
     pub cache_dir: Option<PathBuf>,
-    /// Requests with a larger body get 413.
-    pub max_request_body_bytes: usize,
     /// Extra environment variables for every component (like `spin up --env`),
     /// added to each component's manifest `environment`.
     pub env: HashMap<String, String>,
+    /// Requests one instance serves before it is dropped (`spin up
+    /// --max-instance-reuse-count`; default 128).
+    pub max_instance_reuse_count: Range<usize>,
+    /// Requests one instance serves at the same time (`spin up
+    /// --max-instance-concurrent-reuse-count`; default 16).
+    pub max_instance_concurrent_reuse_count: Range<usize>,
+    /// How long an idle instance is kept for reuse (`spin up
+    /// --idle-instance-timeout`; default 1 s).
+    pub idle_instance_timeout: Range<Duration>,
+    /// How long a request may take before it expires (`spin up
+    /// --request-timeout`; default none).
+    pub request_timeout: Option<Range<Duration>>,
 }
 
 impl std::fmt::Debug for HostOptions {
@@ -83,8 +104,14 @@ impl std::fmt::Debug for HostOptions {
             .field("clock", &self.clock)
             .field("read_env_variables", &self.read_env_variables)
             .field("cache_dir", &self.cache_dir)
-            .field("max_request_body_bytes", &self.max_request_body_bytes)
             .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("max_instance_reuse_count", &self.max_instance_reuse_count)
+            .field(
+                "max_instance_concurrent_reuse_count",
+                &self.max_instance_concurrent_reuse_count,
+            )
+            .field("idle_instance_timeout", &self.idle_instance_timeout)
+            .field("request_timeout", &self.request_timeout)
             .finish()
     }
 }
@@ -98,8 +125,30 @@ impl HostOptions {
             clock: None,
             read_env_variables: true,
             cache_dir: None,
-            max_request_body_bytes: DEFAULT_MAX_REQUEST_BODY_BYTES,
             env: HashMap::new(),
+            max_instance_reuse_count: Range::Value(DEFAULT_MAX_INSTANCE_REUSE_COUNT),
+            max_instance_concurrent_reuse_count: Range::Value(
+                DEFAULT_MAX_INSTANCE_CONCURRENT_REUSE_COUNT,
+            ),
+            idle_instance_timeout: Range::Value(DEFAULT_IDLE_INSTANCE_TIMEOUT),
+            request_timeout: None,
+        }
+    }
+
+    /// A fresh instance for every request (`--max-instance-reuse-count 1`,
+    /// `--max-instance-concurrent-reuse-count 1`).
+    pub fn single_use_instances(mut self) -> Self {
+        self.max_instance_reuse_count = Range::Value(1);
+        self.max_instance_concurrent_reuse_count = Range::Value(1);
+        self
+    }
+
+    fn reuse(&self) -> InstanceReuse {
+        InstanceReuse {
+            max_instance_reuse_count: self.max_instance_reuse_count,
+            max_instance_concurrent_reuse_count: self.max_instance_concurrent_reuse_count,
+            idle_instance_timeout: self.idle_instance_timeout,
+            request_timeout: self.request_timeout,
         }
     }
 
@@ -120,11 +169,12 @@ struct Inner {
     runtime: Runtime,
     router: Router,
     cron: Vec<CronTriggerDecl>,
-    metrics: MetricsRecorder,
-    max_body: usize,
+    metrics: Arc<MetricsRecorder>,
     request_ids: AtomicU64,
-    request_id_prefix: u32,
     app_name: String,
+    descriptions: HashMap<String, String>,
+    /// `GET /.well-known/spin/info`, as Spin renders it.
+    app_info: Bytes,
 }
 
 /// One row of the route table.
@@ -136,6 +186,8 @@ pub struct RouteInfo {
     /// The path part for display (e.g. `/api`).
     pub path: String,
     pub wildcard: bool,
+    /// The component's `description`, which `spin up` prints under its route.
+    pub description: Option<String>,
 }
 
 impl Host {
@@ -185,6 +237,7 @@ impl Host {
             })
             .unwrap_or_else(|| state_dir.join("wasmtime-cache"));
 
+        let metrics = Arc::new(MetricsRecorder::default());
         let runtime = Runtime::load(
             &manifest,
             &variables,
@@ -193,9 +246,11 @@ impl Host {
             opts.clock.clone(),
             &opts.env,
             &component_ids,
+            opts.reuse(),
+            &metrics,
         )?;
         for route in router.routes() {
-            if runtime.components[&route.component].service_pre.is_none() {
+            if runtime.components[&route.component].http.is_none() {
                 bail!(
                     "component {:?} (route {}) does not export wasi:http/handler@0.3.0; only spin-sdk 7 (WASIp3) HTTP components are supported",
                     route.component,
@@ -204,21 +259,27 @@ impl Host {
             }
         }
 
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos() ^ (d.as_secs() as u32))
-            .unwrap_or(0)
-            ^ std::process::id().rotate_left(16);
+        // Spin's `AppInfo`: name, and version when the manifest has one.
+        let mut info = serde_json::Map::new();
+        info.insert("name".into(), manifest.application.name.clone().into());
+        if let Some(version) = &manifest.application.version {
+            info.insert("version".into(), version.clone().into());
+        }
+        let app_info = serde_json::to_vec_pretty(&info)?;
         Ok(Host {
             inner: Arc::new(Inner {
                 runtime,
                 router,
                 cron: manifest.triggers.cron.clone(),
-                metrics: MetricsRecorder::default(),
-                max_body: opts.max_request_body_bytes,
+                metrics,
                 request_ids: AtomicU64::new(1),
-                request_id_prefix: seed,
                 app_name: manifest.application.name.clone(),
+                descriptions: manifest
+                    .components
+                    .iter()
+                    .filter_map(|(id, c)| Some((id.clone(), c.description.clone()?)))
+                    .collect(),
+                app_info: Bytes::from(app_info),
             }),
         })
     }
@@ -239,6 +300,7 @@ impl Host {
                 route: r.raw.clone(),
                 path: r.display_path().to_string(),
                 wildcard: r.wildcard_prefix.is_some(),
+                description: self.inner.descriptions.get(&r.component).cloned(),
             })
             .collect()
     }
@@ -252,50 +314,92 @@ impl Host {
         self.inner.metrics.snapshot()
     }
 
-    fn next_request_id(&self) -> String {
-        let n = self.inner.request_ids.fetch_add(1, Ordering::Relaxed);
-        format!("{:08x}{:08x}", self.inner.request_id_prefix, n)
-    }
-
-    /// Handles one request in-process, exactly as the server would.
+    /// Handles one request in-process, exactly as the server would, and
+    /// collects the response body. A body that fails after the head (the
+    /// instance trapped while streaming it) is a 500, as the client of a
+    /// real server would see a cut-off response.
     pub async fn handle(
         &self,
         req: http::Request<Bytes>,
         client_addr: SocketAddr,
     ) -> http::Response<Bytes> {
+        let req = req.map(|body| {
+            http_body_util::Full::new(body)
+                .map_err(|never| match never {})
+                .boxed_unsync()
+        });
+        let (parts, body) = self.handle_streaming(req, client_addr).await.into_parts();
+        match body.collect().await {
+            Ok(collected) => http::Response::from_parts(parts, collected.to_bytes()),
+            Err(err) => {
+                self.inner.metrics.failure();
+                eprintln!("[spin-test-host] response body failed: {err:?}");
+                HostError::ComponentFailed.response()
+            }
+        }
+    }
+
+    /// Handles one request whose body streams into the component as it
+    /// arrives (as Spin does); the response body streams out of the instance.
+    pub async fn handle_streaming<B>(
+        &self,
+        req: http::Request<B>,
+        client_addr: SocketAddr,
+    ) -> http::Response<ResponseBody>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: std::fmt::Display,
+    {
+        let full = |r: http::Response<Bytes>| {
+            r.map(|b| {
+                http_body_util::Full::new(b)
+                    .map_err(|never| match never {})
+                    .boxed_unsync()
+            })
+        };
         let inner = &self.inner;
         inner.metrics.request();
-        let request_id = self.next_request_id();
-        if req.body().len() > inner.max_body {
-            return HostError::BodyTooLarge {
-                limit: inner.max_body,
-            }
-            .response(req.headers(), &request_id);
-        }
+        let n = inner.request_ids.fetch_add(1, Ordering::Relaxed);
         let path = req.uri().path().to_string();
-        if path == "/.well-known/spin/health" {
-            return http::Response::new(Bytes::from_static(b"OK"));
+        if let Some(well_known) = path.strip_prefix(WELL_KNOWN_PREFIX) {
+            return full(match well_known {
+                "health" => http::Response::new(Bytes::from_static(b"OK")),
+                "info" => {
+                    let mut r = http::Response::new(inner.app_info.clone());
+                    r.headers_mut().insert(
+                        http::header::CONTENT_TYPE,
+                        http::HeaderValue::from_static("application/json"),
+                    );
+                    r
+                }
+                _ => HostError::NotFound.response(),
+            });
         }
         let Some(route_match) = inner.router.route(&path) else {
-            return HostError::NotFound.response(req.headers(), &request_id);
+            return full(HostError::NotFound.response());
         };
         let component = &inner.runtime.components[&route_match.route.component];
-        let error_headers = req.headers().clone();
         let method = req.method().clone();
-        let mut req = req;
-        let result = match trigger::http::prepare_request(&mut req, &route_match, client_addr) {
-            Ok(()) => trigger::http::execute(&inner.runtime, component, req, &inner.metrics).await,
-            Err(err) => Err(err),
-        };
+        let mut req = req.map(|body| {
+            body.map_err(|e| {
+                HandlerErrorCode::from(ErrorCode::InternalError(Some(format!("request body: {e}"))))
+            })
+            .boxed_unsync()
+        });
+        let result: Result<http::Response<ResponseBody>> =
+            match trigger::http::prepare_request(&mut req, &route_match, client_addr) {
+                Ok(()) => trigger::http::execute(component, req).await,
+                Err(err) => Err(err),
+            };
         match result {
             Ok(response) => response,
             Err(err) => {
                 inner.metrics.failure();
                 eprintln!(
-                    "[spin-test-host] request {request_id} {method} {path}: component {:?} failed: {err:?}",
+                    "[spin-test-host] request #{n} {method} {path}: component {:?} failed: {err:#}",
                     component.config.id
                 );
-                HostError::ComponentFailed.response(&error_headers, &request_id)
+                full(HostError::ComponentFailed.response())
             }
         }
     }
@@ -309,19 +413,6 @@ impl Host {
     /// server stops when the returned [`RunningHost`] is dropped.
     pub async fn spawn(&self, addr: &str) -> Result<RunningHost> {
         server::spawn(self.clone(), addr).await
-    }
-
-    pub(crate) fn max_body(&self) -> usize {
-        self.inner.max_body
-    }
-
-    pub(crate) fn body_too_large(&self, headers: &http::HeaderMap) -> http::Response<Bytes> {
-        self.inner.metrics.request();
-        let request_id = self.next_request_id();
-        HostError::BodyTooLarge {
-            limit: self.inner.max_body,
-        }
-        .response(headers, &request_id)
     }
 }
 

@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use spin_test_host::{Host, HostOptions};
+use spin_test_host::{Host, HostOptions, Range};
 
 const USAGE: &str = "\
 spin-test-host: run a Spin application's HTTP components locally (not Spin; see README)
@@ -18,7 +18,18 @@ Options:
       --state-dir <DIR>       SQLite and other state [default: <manifest dir>/.spin]
       --variable <NAME=VALUE> set an application variable (repeatable)
   -e, --env <NAME=VALUE>      environment variable for every component (repeatable)
+      --max-instance-reuse-count <N|A..B>
+                              requests one instance serves before it is dropped [default: 128]
+      --max-instance-concurrent-reuse-count <N|A..B>
+                              requests one instance serves at the same time [default: 16]
+      --idle-instance-timeout <DURATION|A..B>
+                              how long an idle instance is kept (1s, 500ms, ...) [default: 1s]
+      --request-timeout <DURATION|A..B>
+                              how long a request may take [default: none]
   -h, --help                  print this help
+
+The instance options are Spin's (`spin up --help`), with Spin's defaults for
+WASIp3 components.
 ";
 
 struct Args {
@@ -27,6 +38,16 @@ struct Args {
     state_dir: Option<PathBuf>,
     variables: Vec<(String, String)>,
     env: Vec<(String, String)>,
+    max_instance_reuse_count: Option<Range<usize>>,
+    max_instance_concurrent_reuse_count: Option<Range<usize>>,
+    idle_instance_timeout: Option<Range<std::time::Duration>>,
+    request_timeout: Option<Range<std::time::Duration>>,
+}
+
+fn parse_flag<T: std::str::FromStr<Err = String>>(flag: &str, value: &str) -> Result<T> {
+    value
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("invalid value {value:?} for {flag}: {e}"))
 }
 
 fn parse_pair(flag: &str, value: &str) -> Result<(String, String)> {
@@ -48,6 +69,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>> {
         state_dir: None,
         variables: Vec::new(),
         env: Vec::new(),
+        max_instance_reuse_count: None,
+        max_instance_concurrent_reuse_count: None,
+        idle_instance_timeout: None,
+        request_timeout: None,
     };
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -69,6 +94,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>> {
             "--state-dir" => parsed.state_dir = Some(PathBuf::from(value()?)),
             "--variable" => parsed.variables.push(parse_pair("--variable", &value()?)?),
             "-e" | "--env" => parsed.env.push(parse_pair("--env", &value()?)?),
+            "--max-instance-reuse-count" => {
+                parsed.max_instance_reuse_count = Some(parse_flag(&flag, &value()?)?)
+            }
+            "--max-instance-concurrent-reuse-count" => {
+                parsed.max_instance_concurrent_reuse_count = Some(parse_flag(&flag, &value()?)?)
+            }
+            "--idle-instance-timeout" => {
+                parsed.idle_instance_timeout = Some(parse_flag(&flag, &value()?)?)
+            }
+            "--request-timeout" => parsed.request_timeout = Some(parse_flag(&flag, &value()?)?),
             other => bail!("unknown option {other:?}\n\n{USAGE}"),
         }
     }
@@ -91,6 +126,16 @@ async fn up(args: Args) -> Result<()> {
     let mut opts = HostOptions::new(&manifest, &state_dir);
     opts.variables.extend(args.variables);
     opts.env.extend(args.env);
+    if let Some(v) = args.max_instance_reuse_count {
+        opts.max_instance_reuse_count = v;
+    }
+    if let Some(v) = args.max_instance_concurrent_reuse_count {
+        opts.max_instance_concurrent_reuse_count = v;
+    }
+    if let Some(v) = args.idle_instance_timeout {
+        opts.idle_instance_timeout = v;
+    }
+    opts.request_timeout = args.request_timeout;
     let host = tokio::task::spawn_blocking(move || Host::load(opts)).await??;
 
     let listener = tokio::net::TcpListener::bind(&args.listen)
@@ -98,12 +143,34 @@ async fn up(args: Args) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let base = format!("http://{}", listener.local_addr()?);
     println!("Logging component stdio to the terminal");
+    println!(
+        "Storing default SQLite data to {:?}.",
+        spin_test_host::database_path(&state_dir, "default")
+    );
     println!();
     println!("Serving {base}");
     println!("Available Routes:");
-    for route in host.routes() {
-        let suffix = if route.wildcard { " (wildcard)" } else { "" };
-        println!("  {}: {base}{}{suffix}", route.component, route.path);
+    // As `spin up` lists them: exact routes first, then wildcards, longer
+    // prefixes first; the component's description under its route.
+    let mut routes = host.routes();
+    let depth = |path: &str| {
+        if path == "/" {
+            0
+        } else {
+            path.matches('/').count()
+        }
+    };
+    routes.sort_by_key(|r| (r.wildcard, std::cmp::Reverse(depth(&r.path))));
+    for route in routes {
+        let shown = match (route.wildcard, route.path.as_str()) {
+            (true, "/") => " (wildcard)".to_string(),
+            (true, path) => format!("{path} (wildcard)"),
+            (false, path) => path.to_string(),
+        };
+        println!("  {}: {base}{shown}", route.component);
+        if let Some(description) = &route.description {
+            println!("    {description}");
+        }
     }
     if !host.cron_triggers().is_empty() {
         println!(

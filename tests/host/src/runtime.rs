@@ -1,6 +1,8 @@
 //! The component runtime: one wasmtime `Engine`, one `Linker` with WASI 0.2 +
 //! 0.3, `wasi:http` 0.3 and the Spin interfaces, every component compiled and
-//! pre-instantiated once, and a fresh `Store` per invocation.
+//! pre-instantiated once, and a `Store` per instance. HTTP components are
+//! served by a [`ProxyHandler`] each, which reuses instances as Spin does
+//! (see `reuse.rs`).
 
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
@@ -11,13 +13,16 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{DirPerms, FilePerms, WasiCtxBuilder};
 use wasmtime_wasi_http::WasiHttpCtx;
+use wasmtime_wasi_http::handler::ProxyHandler;
 use wasmtime_wasi_http::p3::bindings::ServicePre;
 
 use crate::bindings::spin;
 use crate::clock::{GuestWallClock, TestClock};
 use crate::files;
 use crate::manifest::Manifest;
+use crate::metrics::MetricsRecorder;
 use crate::outbound::{AllowedHosts, OutboundHooks};
+use crate::reuse::{ComponentHandler, InstanceReuse};
 use crate::state::{SpinHost, StoreState};
 use crate::variables::{AppVariables, ComponentVariables};
 
@@ -38,14 +43,20 @@ pub struct ComponentConfig {
 /// A compiled, pre-instantiated component.
 pub struct LoadedComponent {
     pub config: Arc<ComponentConfig>,
-    /// Present when the component exports `wasi:http/handler@0.3.0`.
-    pub service_pre: Option<ServicePre<StoreState>>,
+    /// Present when the component exports `wasi:http/handler@0.3.0`: the
+    /// pool of instances that serves its HTTP requests.
+    pub(crate) http: Option<ProxyHandler<ComponentHandler>>,
+}
+
+/// Makes the `Store` of a new instance.
+#[derive(Clone)]
+pub(crate) struct StoreFactory {
+    engine: Engine,
+    clock: Option<TestClock>,
 }
 
 pub struct Runtime {
-    pub engine: Engine,
     pub components: HashMap<String, LoadedComponent>,
-    clock: Option<TestClock>,
     assets_dir: PathBuf,
 }
 
@@ -60,9 +71,15 @@ impl Runtime {
         clock: Option<TestClock>,
         extra_env: &HashMap<String, String>,
         component_ids: &[String],
+        reuse: InstanceReuse,
+        metrics: &Arc<MetricsRecorder>,
     ) -> Result<Self> {
         let engine = new_engine(cache_dir)?;
         let linker = new_linker(&engine)?;
+        let factory = StoreFactory {
+            engine: engine.clone(),
+            clock,
+        };
 
         // Assets are copied into a directory private to this load, so that a
         // second host on the same state directory cannot disturb them.
@@ -72,6 +89,7 @@ impl Runtime {
             ASSET_DIRS.fetch_add(1, Ordering::Relaxed)
         ));
 
+        check_store_labels(manifest, component_ids)?;
         let mut components = HashMap::new();
         for id in component_ids {
             let decl = &manifest.components[id];
@@ -109,7 +127,7 @@ impl Runtime {
             };
             let config = ComponentConfig {
                 id: Arc::from(id.as_str()),
-                variables: ComponentVariables::resolve(&decl.variables, variables)
+                variables: ComponentVariables::resolve(id, &decl.variables, variables)
                     .with_context(|| format!("component {id:?}"))?,
                 sqlite_databases: decl.sqlite_databases.clone(),
                 key_value_stores: decl.key_value_stores.clone(),
@@ -127,25 +145,28 @@ impl Runtime {
                     .collect(),
                 state_dir: state_dir.to_path_buf(),
             };
-            components.insert(
-                id.clone(),
-                LoadedComponent {
-                    config: Arc::new(config),
+            let config = Arc::new(config);
+            let http = service_pre.map(|service_pre| {
+                ProxyHandler::new(ComponentHandler {
+                    factory: factory.clone(),
+                    config: config.clone(),
                     service_pre,
-                },
-            );
+                    reuse,
+                    metrics: metrics.clone(),
+                })
+            });
+            components.insert(id.clone(), LoadedComponent { config, http });
         }
         Ok(Self {
-            engine,
             components,
-            clock,
             assets_dir,
         })
     }
+}
 
-    /// A fresh store for one invocation of `component`.
-    pub fn new_store(&self, component: &LoadedComponent) -> Result<Store<StoreState>> {
-        let config = &component.config;
+impl StoreFactory {
+    /// A fresh store for one instance of the component configured by `config`.
+    pub(crate) fn new_store(&self, config: &Arc<ComponentConfig>) -> Result<Store<StoreState>> {
         let mut wasi = WasiCtxBuilder::new();
         wasi.inherit_stdout()
             .inherit_stderr()
@@ -159,6 +180,7 @@ impl Runtime {
                 .with_context(|| format!("cannot mount {}", dir.display()))?;
         }
         let state = StoreState {
+            sqlite_connections: 0,
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
@@ -178,6 +200,40 @@ impl Drop for Runtime {
             let _ = std::fs::remove_dir_all(&self.assets_dir);
         }
     }
+}
+
+/// Without a runtime-config file (which this host does not read), `spin up`
+/// defines only the `default` SQLite database and the `default` key-value
+/// store, and refuses to start when a component names another label; these
+/// are its checks and messages (`factor-sqlite`'s
+/// `ensure_allowed_databases_are_configured`, `factor-key-value`'s
+/// `configure_app`).
+fn check_store_labels(manifest: &Manifest, component_ids: &[String]) -> Result<()> {
+    let mut undefined = Vec::new();
+    for id in component_ids {
+        for label in &manifest.components[id].sqlite_databases {
+            if label != "default" {
+                undefined.push(format!("- Component {id} uses database '{label}'"));
+            }
+        }
+    }
+    if !undefined.is_empty() {
+        bail!(
+            "One or more components use SQLite databases which are not defined.\n\
+             Check the spelling, or pass a runtime configuration file that defines these stores.\n\
+             See https://spinframework.dev/dynamic-configuration#sqlite-storage-runtime-configuration\n\
+             Details:\n{}",
+            undefined.join("\n")
+        );
+    }
+    for id in component_ids {
+        for label in &manifest.components[id].key_value_stores {
+            if label != "default" {
+                bail!("unknown key_value_stores label {label:?} for component {id:?}");
+            }
+        }
+    }
+    Ok(())
 }
 
 fn new_engine(cache_dir: Option<&Path>) -> Result<Engine> {

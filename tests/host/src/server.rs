@@ -1,17 +1,15 @@
 //! HTTP/1.1 server (hyper) in front of [`Host::handle`].
 
 use anyhow::{Context, Result};
-use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::Host;
+use crate::{Host, ResponseBody};
 
 /// A server started by [`Host::spawn`]; dropping it stops the server and its connections.
 pub struct RunningHost {
@@ -63,14 +61,17 @@ pub(crate) async fn serve(host: Host, listener: TcpListener) -> Result<()> {
                         let host = host.clone();
                         async move { Ok::<_, Infallible>(handle_incoming(&host, req, client_addr).await) }
                     });
-                    let result = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
+                    // As Spin's server: HTTP/1.1, and HTTP/2 with prior knowledge.
+                    let result = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
-                    if let Err(err) = result
-                        && !err.is_incomplete_message()
-                    {
-                        eprintln!("[spin-test-host] connection from {client_addr}: {err}");
+                    if let Err(err) = result {
+                        let incomplete = err
+                            .downcast_ref::<hyper::Error>()
+                            .is_some_and(hyper::Error::is_incomplete_message);
+                        if !incomplete {
+                            eprintln!("[spin-test-host] connection from {client_addr}: {err}");
+                        }
                     }
                 });
             }
@@ -83,32 +84,7 @@ async fn handle_incoming(
     host: &Host,
     req: http::Request<Incoming>,
     client_addr: SocketAddr,
-) -> http::Response<Full<Bytes>> {
-    let limit = host.max_body();
-    let declared_too_large = req
-        .headers()
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|len| len > limit as u64);
-    let (parts, body) = req.into_parts();
-    if declared_too_large {
-        return host.body_too_large(&parts.headers).map(Full::new);
-    }
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => {
-            return host.body_too_large(&parts.headers).map(Full::new);
-        }
-        Err(err) => {
-            let mut response = http::Response::new(Full::new(Bytes::from(format!(
-                "failed to read request body: {err}"
-            ))));
-            *response.status_mut() = http::StatusCode::BAD_REQUEST;
-            return response;
-        }
-    };
-    host.handle(http::Request::from_parts(parts, body), client_addr)
-        .await
-        .map(Full::new)
+) -> http::Response<ResponseBody> {
+    // The body streams into the component as it arrives, as on Spin.
+    host.handle_streaming(req, client_addr).await
 }

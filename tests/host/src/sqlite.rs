@@ -5,10 +5,14 @@
 //! `<state>/<label>.db`. A label the component did not declare in
 //! `sqlite_databases` gets `access-denied`.
 //!
-//! Every guest `open` gets its own SQLite connection (so a transaction spans
-//! several `execute` calls on it, as in Spin), with a busy timeout and WAL so that
-//! concurrent requests do not fail with SQLITE_BUSY. Blocking SQLite work runs on
-//! Tokio's blocking pool.
+//! As in Spin (`crates/sqlite-inproc`, `crates/factor-sqlite`): every guest
+//! `open` gets its own SQLite connection (so a transaction spans several
+//! `execute` calls on it), opened with rusqlite's defaults (a 5 s busy
+//! timeout, SQLite's default rollback journal: no WAL), with attaching other
+//! database files denied; an instance may have 256 connections open at once;
+//! `execute-async` reports a failing statement through its completion future,
+//! after the rows it produced. Blocking SQLite work runs on Tokio's blocking
+//! pool.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -20,7 +24,10 @@ use wasmtime::component::{Accessor, FutureReader, Resource, StreamReader};
 use crate::bindings::spin::sqlite::sqlite as wit;
 use crate::state::{SpinHost, StoreState};
 
+/// rusqlite's default, which Spin keeps.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Spin's per-instance connection table size.
+const MAX_CONNECTIONS: usize = 256;
 
 /// The host side of a guest `connection` resource.
 pub struct SqliteConnection {
@@ -36,12 +43,20 @@ pub fn database_path(state_dir: &Path, label: &str) -> PathBuf {
     }
 }
 
-/// Opens a connection configured the way the host uses it everywhere.
+/// Opens a connection the way Spin's in-process SQLite does.
 pub(crate) fn open_file(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
-    let conn = rusqlite::Connection::open(path)?;
+    let mut conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    // `journal_mode` answers with a row, so it is queried rather than executed.
-    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    conn.authorizer(Some(|ctx: rusqlite::hooks::AuthContext<'_>| {
+        use rusqlite::hooks::{AuthAction, Authorization};
+        match ctx.action {
+            // Temporary ("") and in-memory databases only, as Spin.
+            AuthAction::Attach { filename } if !matches!(filename, "" | ":memory:") => {
+                Authorization::Deny
+            }
+            _ => Authorization::Allow,
+        }
+    }))?;
     Ok(conn)
 }
 
@@ -82,6 +97,42 @@ fn from_sql(value: ValueRef<'_>) -> wit::Value {
     }
 }
 
+/// Runs one statement: its columns, the rows it produced, and the error that
+/// stopped it, if any (for `execute-async`, which reports it after the rows).
+fn run_statement_partial(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    parameters: Vec<wit::Value>,
+) -> (Vec<String>, Vec<wit::RowResult>, Option<wit::Error>) {
+    let mut stmt = match conn.prepare_cached(sql) {
+        Ok(stmt) => stmt,
+        Err(err) => return (Vec::new(), Vec::new(), Some(io_error(err))),
+    };
+    let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    let params = rusqlite::params_from_iter(parameters.into_iter().map(to_sql));
+    let mut out = Vec::new();
+    let mut rows = match stmt.query(params) {
+        Ok(rows) => rows,
+        Err(err) => return (columns, out, Some(io_error(err))),
+    };
+    loop {
+        match rows.next() {
+            Ok(Some(row)) => {
+                let mut values = Vec::with_capacity(columns.len());
+                for i in 0..columns.len() {
+                    match row.get_ref(i) {
+                        Ok(v) => values.push(from_sql(v)),
+                        Err(err) => return (columns, out, Some(io_error(err))),
+                    }
+                }
+                out.push(wit::RowResult { values });
+            }
+            Ok(None) => return (columns, out, None),
+            Err(err) => return (columns, out, Some(io_error(err))),
+        }
+    }
+}
+
 /// Runs one statement and returns its columns and all of its rows.
 fn run_statement(
     conn: &rusqlite::Connection,
@@ -108,13 +159,19 @@ impl StoreState {
         if !self.component.sqlite_databases.iter().any(|l| l == label) {
             return Err(wit::Error::AccessDenied);
         }
+        if self.sqlite_connections >= MAX_CONNECTIONS {
+            return Err(wit::Error::Io("too many connections opened".to_string()));
+        }
         let path = database_path(&self.component.state_dir, label);
         let conn = open_file(&path).map_err(io_error)?;
-        self.table
+        let resource = self
+            .table
             .push(SqliteConnection {
                 conn: Arc::new(Mutex::new(conn)),
             })
-            .map_err(io_error)
+            .map_err(io_error)?;
+        self.sqlite_connections += 1;
+        Ok(resource)
     }
 
     fn sqlite_conn(
@@ -170,6 +227,7 @@ impl wit::HostConnection for StoreState {
 
     async fn drop(&mut self, conn: Resource<SqliteConnection>) -> anyhow::Result<()> {
         self.table.delete(conn)?;
+        self.sqlite_connections = self.sqlite_connections.saturating_sub(1);
         Ok(())
     }
 }
@@ -196,17 +254,24 @@ impl<T> wit::HostConnectionWithStore<T> for SpinHost {
         wit::Error,
     > {
         let conn = sqlite_conn_of(accessor, &conn)?;
-        // The statement runs to completion before the guest sees any row: errors
-        // while preparing or stepping are reported as the call's error, and the
-        // completion future always resolves to `ok`.
-        let result = blocking(conn, move |c| run_statement(c, &statement, parameters)).await?;
+        // The statement runs to completion before the guest sees any row. As
+        // in Spin, a failure (even at prepare time) is not the call's error: the
+        // guest gets the columns (none if it did not prepare), the rows
+        // produced before the failure, then the error from the completion future.
+        let (columns, rows, error) = blocking(conn, move |c| {
+            Ok(run_statement_partial(c, &statement, parameters))
+        })
+        .await?;
         accessor.with(|mut access| {
-            let rows = StreamReader::new(&mut access, result.rows).map_err(io_error)?;
-            let done = FutureReader::new(&mut access, async {
-                Ok::<_, wasmtime::Error>(Ok::<(), wit::Error>(()))
+            let rows = StreamReader::new(&mut access, rows).map_err(io_error)?;
+            let done = FutureReader::new(&mut access, async move {
+                Ok::<_, wasmtime::Error>(match error {
+                    Some(err) => Err(err),
+                    None => Ok(()),
+                })
             })
             .map_err(io_error)?;
-            Ok((result.columns, rows, done))
+            Ok((columns, rows, done))
         })
     }
 

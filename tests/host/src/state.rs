@@ -9,8 +9,10 @@ use wasmtime_wasi_http::p3::{WasiHttpCtxView, WasiHttpView};
 use crate::outbound::OutboundHooks;
 use crate::runtime::ComponentConfig;
 
-/// The data of one `Store`: one per request, dropped with it.
+/// The data of one `Store`: one per instance, dropped with it.
 pub struct StoreState {
+    /// SQLite connections the instance has open (Spin allows 256).
+    pub(crate) sqlite_connections: usize,
     pub(crate) wasi: WasiCtx,
     pub(crate) http: WasiHttpCtx,
     pub(crate) table: ResourceTable,

@@ -65,19 +65,33 @@ impl Template {
     }
 }
 
-/// Spin variable names: ASCII lowercase letters, digits and underscores, starting
-/// with a letter, no double or trailing underscore.
+/// Spin's variable key rule and messages (`spin_expressions::Key::validate`):
+/// lowercase ASCII letters, digits and single underscores, starting with a
+/// letter and ending with a letter or digit. The error reads as Spin's:
+/// `"Bad-Name": invalid character 'B'. Variable names may contain only …`.
 pub fn validate_variable_name(name: &str) -> Result<()> {
-    let starts_with_letter = name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
-    let charset = name
+    let reason = if name.is_empty() {
+        Some("must not be empty".to_string())
+    } else if let Some(invalid) = name
         .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !starts_with_letter || !charset || name.contains("__") || name.ends_with('_') {
-        bail!(
-            "invalid variable name {name:?}: must be lowercase letters, digits and single underscores, starting with a letter"
-        );
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+    {
+        Some(format!(
+            "invalid character {invalid:?}. Variable names may contain only lower-case letters, numbers, and underscores."
+        ))
+    } else if !name.as_bytes()[0].is_ascii_lowercase() {
+        Some("must start with a lowercase ASCII letter".to_string())
+    } else if !name.as_bytes()[name.len() - 1].is_ascii_alphanumeric() {
+        Some("must end with a lowercase ASCII letter or digit".to_string())
+    } else if name.contains("__") {
+        Some("must not contain multiple consecutive underscores".to_string())
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => bail!("{name:?}: {reason}"),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -110,8 +124,26 @@ mod tests {
         assert!(Template::parse("host }}").is_err());
         assert!(Template::parse("{{ Host }}").is_err());
         assert!(validate_variable_name("api_token").is_ok());
-        for bad in ["", "1abc", "a-b", "a__b", "a_", "Abc"] {
-            assert!(validate_variable_name(bad).is_err(), "{bad}");
+        for (bad, message) in [
+            ("", "\"\": must not be empty"),
+            ("1abc", "\"1abc\": must start with a lowercase ASCII letter"),
+            (
+                "a-b",
+                "\"a-b\": invalid character '-'. Variable names may contain only lower-case letters, numbers, and underscores.",
+            ),
+            (
+                "a__b",
+                "\"a__b\": must not contain multiple consecutive underscores",
+            ),
+            (
+                "a_",
+                "\"a_\": must end with a lowercase ASCII letter or digit",
+            ),
+        ] {
+            assert_eq!(
+                validate_variable_name(bad).unwrap_err().to_string(),
+                message
+            );
         }
     }
 }

@@ -103,6 +103,7 @@ impl AppVariables {
 /// The variables one component sees through `spin:variables`.
 #[derive(Clone, Default)]
 pub struct ComponentVariables {
+    component: String,
     values: HashMap<String, String>,
 }
 
@@ -114,7 +115,11 @@ impl std::fmt::Debug for ComponentVariables {
 }
 
 impl ComponentVariables {
-    pub fn resolve(templates: &BTreeMap<String, String>, app: &AppVariables) -> Result<Self> {
+    pub fn resolve(
+        component: &str,
+        templates: &BTreeMap<String, String>,
+        app: &AppVariables,
+    ) -> Result<Self> {
         let mut values = HashMap::new();
         for (name, template) in templates {
             let value = app
@@ -122,18 +127,21 @@ impl ComponentVariables {
                 .with_context(|| format!("component variable {name:?}"))?;
             values.insert(name.clone(), value);
         }
-        Ok(Self { values })
+        Ok(Self {
+            component: component.to_string(),
+            values,
+        })
     }
 
-    /// Spin's lookup semantics: malformed name -> `invalid-name`, unknown -> `undefined`.
+    /// Spin's lookup semantics and messages: malformed name -> `invalid-name`,
+    /// unknown -> `undefined` ("no variable for \"component\".\"name\"").
     pub fn lookup(&self, name: &str) -> Result<String, wit::Error> {
         if let Err(err) = validate_variable_name(name) {
             return Err(wit::Error::InvalidName(err.to_string()));
         }
-        self.values
-            .get(name)
-            .cloned()
-            .ok_or_else(|| wit::Error::Undefined(format!("no variable for {name:?}")))
+        self.values.get(name).cloned().ok_or_else(|| {
+            wit::Error::Undefined(format!("no variable for {:?}.{name:?}", self.component))
+        })
     }
 }
 

@@ -151,3 +151,65 @@ fn bad_arguments_are_reported() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("NAME=VALUE"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instance_reuse_flags_are_spins() {
+    let manifest = manifest();
+    let state = tempfile::tempdir().unwrap();
+    let (_server, url, _) = start(
+        &[
+            "--from",
+            manifest.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--max-instance-reuse-count",
+            "1",
+            "--max-instance-concurrent-reuse-count",
+            "1",
+            "--idle-instance-timeout",
+            "250ms",
+        ],
+        &[("SPIN_VARIABLE_API_TOKEN", TOKEN)],
+    );
+    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (status, _, body) =
+            http_call(addr, "GET", "/api/?op=instance", &[], Bytes::new()).await;
+        assert_eq!(status, 200);
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["requests"], 1, "a fresh instance each time: {body}");
+        ids.push(body["instance"].as_str().unwrap().to_string());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+}
+
+#[test]
+fn bad_instance_reuse_values_are_reported_as_spin_does() {
+    for (flag, value, expected) in [
+        (
+            "--max-instance-reuse-count",
+            "lots",
+            "expected integer or range",
+        ),
+        (
+            "--idle-instance-timeout",
+            "1h",
+            "expected integer suffixed by `s`",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_spin-test-host"))
+            .args(["up", flag, value])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(expected) && stderr.contains(flag),
+            "{stderr}"
+        );
+    }
+}

@@ -65,7 +65,7 @@ async fn routing_precedence_and_spin_headers() {
         ["/api/...", "/api/users/...", "/api/exact", "/min/..."]
     );
     assert_eq!(host.cron_triggers().len(), 1);
-    assert_eq!(host.cron_triggers()[0].component, "probe-min");
+    assert_eq!(host.cron_triggers()[0].component, "cron-probe");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -153,10 +153,47 @@ async fn sqlite_undeclared_label_is_denied() {
         body["error"].as_str().unwrap().ends_with("AccessDenied"),
         "{body}"
     );
-    // Declared labels work.
-    let (status, body) = call(&host, put("/api/?op=sql-put", "audit")).await;
+    // The declared label works.
+    let (status, body) = call(&host, put("/api/?op=sql-put", "default")).await;
     assert_eq!(status, 200, "{body}");
     assert!(!state.path().join("other.db").exists());
+}
+
+#[test]
+fn labels_spin_does_not_define_refuse_to_load_as_on_spin() {
+    // Without a runtime-config file `spin up` defines only `default` (SQLite
+    // and key-value), and refuses a manifest that names another label.
+    let fixture = std::fs::read_to_string(manifest()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            fixture.replace(
+                "sqlite_databases = [\"default\"]\nallowed",
+                "sqlite_databases = [\"default\", \"audit\"]\nallowed",
+            ),
+            "One or more components use SQLite databases which are not defined.\n\
+             Check the spelling, or pass a runtime configuration file that defines these stores.\n\
+             See https://spinframework.dev/dynamic-configuration#sqlite-storage-runtime-configuration\n\
+             Details:\n- Component probe uses database 'audit'",
+        ),
+        (
+            fixture.replace(
+                "sqlite_databases = [\"default\"]\nallowed",
+                "sqlite_databases = [\"default\"]\nkey_value_stores = [\"cache\"]\nallowed",
+            ),
+            "unknown key_value_stores label \"cache\" for component \"probe\"",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_ne!(text, fixture, "the fixture changed: update this test");
+        let path = dir.path().join("spin.toml");
+        std::fs::write(&path, text).unwrap();
+        let mut opts = spin_test_host::HostOptions::new(&path, dir.path().join("state"));
+        opts.read_env_variables = false;
+        opts.variables.insert("api_token".into(), TOKEN.into());
+        let err = Host::load(opts).err().expect("load must fail");
+        assert_eq!(format!("{err:#}"), expected);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -164,11 +201,7 @@ async fn sqlite_persists_across_restart() {
     let state = tempfile::tempdir().unwrap();
     {
         let host = load(state.path());
-        for (label, value) in [
-            ("default", "one"),
-            ("default", "two"),
-            ("audit", "audit-entry"),
-        ] {
+        for (label, value) in [("default", "one"), ("default", "two")] {
             let req = request("POST", "/api/?op=sql-put")
                 .header("x-probe-arg", label)
                 .body(Bytes::from(value))
@@ -179,7 +212,6 @@ async fn sqlite_persists_across_restart() {
         }
     }
     assert!(state.path().join("sqlite_db.db").is_file());
-    assert!(state.path().join("audit.db").is_file());
 
     let host = load(state.path());
     let (status, body) = get(&host, "/api/?op=sql-list", "default").await;
@@ -192,8 +224,6 @@ async fn sqlite_persists_across_restart() {
         .map(|r| r["value"].as_str().unwrap())
         .collect();
     assert_eq!(values, ["one", "two"]);
-    let (_, body) = get(&host, "/api/?op=sql-list", "audit").await;
-    assert_eq!(body["rows"][0]["value"], "audit-entry");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -220,28 +250,18 @@ async fn concurrent_sqlite_writers_do_not_fail() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn trap_returns_500_and_host_keeps_serving() {
+async fn trap_returns_an_empty_500_and_host_keeps_serving() {
     let state = tempfile::tempdir().unwrap();
     let host = load(state.path());
     let server = host.spawn("127.0.0.1:0").await.unwrap();
     assert!(server.addr.ip().is_loopback());
 
-    let (status, headers, body) = http_call(
-        server.addr,
-        "GET",
-        "/api/?op=trap",
-        &[("accept-language", "en")],
-        Bytes::new(),
-    )
-    .await;
+    // As Spin's `internal_error(None)`: a bare 500, no body, no headers of its own.
+    let (status, headers, body) =
+        http_call(server.addr, "GET", "/api/?op=trap", &[], Bytes::new()).await;
     assert_eq!(status, 500);
-    let body: Value = serde_json::from_slice(&body).unwrap();
-    let error = &body["error"];
-    assert_eq!(error["code"], "host.component_failed");
-    assert_eq!(error["message"], error["message_en"]);
-    let request_id = error["request_id"].as_str().unwrap();
-    assert!(!request_id.is_empty());
-    assert_eq!(headers["x-request-id"], request_id);
+    assert!(body.is_empty(), "{body:?}");
+    assert!(headers.get("content-type").is_none(), "{headers:?}");
 
     let (status, _, body) = http_call(server.addr, "GET", "/api/exact", &[], Bytes::new()).await;
     assert_eq!(status, 200);
@@ -249,6 +269,7 @@ async fn trap_returns_500_and_host_keeps_serving() {
     assert!(header(&body, "spin-client-addr").starts_with("127.0.0.1:"));
     let metrics = host.metrics();
     assert_eq!(metrics.component_failures, 1);
+    // The trap took its instance down: the next request needed a new one.
     assert!(
         metrics.requests >= 2 && metrics.instantiations >= 2,
         "{metrics:?}"
@@ -257,82 +278,88 @@ async fn trap_returns_500_and_host_keeps_serving() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn unknown_route_is_404_json_in_the_preferred_language() {
+async fn unknown_route_is_an_empty_404_as_on_spin() {
     let state = tempfile::tempdir().unwrap();
     let host = load(state.path());
-
-    let (status, body) = call(&host, request("GET", "/nope").body(Bytes::new()).unwrap()).await;
-    assert_eq!(status, 404);
-    let error = &body["error"];
-    assert_eq!(error["code"], "host.not_found");
-    assert_eq!(error["message"], error["message_zh"], "Chinese by default");
-    assert!(
-        error["message_zh"]
-            .as_str()
-            .unwrap()
-            .chars()
-            .any(|c| c as u32 > 0x4e00)
-    );
-    assert!(error["field"].is_null());
-    assert!(!error["request_id"].as_str().unwrap().is_empty());
-
-    let req = request("GET", "/nope")
-        .header("accept-language", "en-US,en;q=0.9,zh;q=0.5")
-        .body(Bytes::new())
-        .unwrap();
-    let (status, body) = call(&host, req).await;
-    assert_eq!(status, 404);
-    assert_eq!(body["error"]["message"], body["error"]["message_en"]);
-    assert_ne!(body["error"]["message_en"], body["error"]["message_zh"]);
-
-    let req = request("GET", "/nope")
-        .header("accept-language", "zh-CN,en;q=0.8")
-        .body(Bytes::new())
-        .unwrap();
-    let (_, body) = call(&host, req).await;
-    assert_eq!(body["error"]["message"], body["error"]["message_zh"]);
+    let response = host
+        .handle(
+            request("GET", "/nope").body(Bytes::new()).unwrap(),
+            client_addr(),
+        )
+        .await;
+    assert_eq!(response.status(), 404);
+    assert!(response.body().is_empty());
+    assert!(response.headers().is_empty(), "{:?}", response.headers());
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn request_body_cap_gives_413() {
+async fn well_known_spin_paths_are_answered_by_the_host() {
     let state = tempfile::tempdir().unwrap();
-    let mut opts = options(state.path());
-    opts.max_request_body_bytes = 1024;
-    let host = Host::load(opts).unwrap();
-    let server = host.spawn("127.0.0.1:0").await.unwrap();
+    let host = load(state.path());
+    let get = |path: &'static str| {
+        let host = host.clone();
+        async move {
+            host.handle(
+                request("GET", path).body(Bytes::new()).unwrap(),
+                client_addr(),
+            )
+            .await
+        }
+    };
+    let health = get("/.well-known/spin/health").await;
+    assert_eq!(
+        (health.status().as_u16(), &health.body()[..]),
+        (200, &b"OK"[..])
+    );
 
+    // Spin's `AppInfo`, pretty-printed.
+    let info = get("/.well-known/spin/info").await;
+    assert_eq!(info.status(), 200);
+    assert_eq!(info.headers()["content-type"], "application/json");
+    assert_eq!(
+        std::str::from_utf8(info.body()).unwrap(),
+        "{\n  \"name\": \"probe-app\",\n  \"version\": \"0.1.0\"\n}"
+    );
+
+    // The rest of the reserved prefix never reaches a component.
+    let other = get("/.well-known/spin/other").await;
+    assert_eq!(other.status(), 404);
+    assert!(other.body().is_empty());
+    assert_eq!(host.metrics().instantiations, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn large_bodies_stream_to_the_component_uncapped() {
+    // Spin puts no limit on request bodies: the component decides.
+    let state = tempfile::tempdir().unwrap();
+    let host = load(state.path());
+    let server = host.spawn("127.0.0.1:0").await.unwrap();
+    let size = 70 * 1024 * 1024;
     let (status, _, body) = http_call(
         server.addr,
         "POST",
         "/api/?op=len",
         &[],
-        Bytes::from(vec![b'x'; 1000]),
+        Bytes::from(vec![b'x'; size]),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["len"], 1000);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["len"], size);
+}
 
-    let (status, _, body) = http_call(
-        server.addr,
-        "POST",
-        "/api/?op=len",
-        &[],
-        Bytes::from(vec![b'x'; 2048]),
-    )
-    .await;
-    assert_eq!(status, 413);
-    assert_eq!(
-        serde_json::from_slice::<Value>(&body).unwrap()["error"]["code"],
-        "host.body_too_large"
-    );
-
-    // In-process too.
-    let req = request("POST", "/api/?op=len")
-        .body(Bytes::from(vec![0u8; 1025]))
+#[tokio::test(flavor = "multi_thread")]
+async fn client_sent_spin_headers_come_first_as_on_spin() {
+    let state = tempfile::tempdir().unwrap();
+    let host = load(state.path());
+    let req = request("GET", "/api/exact")
+        .header("spin-client-addr", "203.0.113.7:9")
+        .body(Bytes::new())
         .unwrap();
-    let (status, body) = call(&host, req).await;
-    assert_eq!(status, 413);
-    assert_eq!(body["error"]["code"], "host.body_too_large");
+    let (_, body) = call(&host, req).await;
+    assert_eq!(
+        body["header_values"]["spin-client-addr"],
+        serde_json::json!(["203.0.113.7:9", "127.0.0.1:40000"])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -431,4 +458,30 @@ async fn test_clock_is_the_guest_wall_clock() {
         .as_secs();
     let guest = body["unix_seconds"].as_u64().unwrap();
     assert!(guest.abs_diff(now) < 60, "guest {guest} vs host {now}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http2_with_prior_knowledge_is_served_as_by_spin() {
+    use http_body_util::BodyExt;
+    let state = tempfile::tempdir().unwrap();
+    let host = load(state.path());
+    let server = host.spawn("127.0.0.1:0").await.unwrap();
+    let stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let req = http::Request::builder()
+        .uri(format!("http://{}/api/exact?op=echo", server.addr))
+        .body(http_body_util::Empty::<Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(req).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(header(&body, "spin-matched-route"), "/api/exact");
 }

@@ -4,7 +4,7 @@
 //! controlled clock, a client with a cookie jar, and direct access to the
 //! SQLite file to check the store after faults.
 
-use spin_test_host::{Host, HostOptions, RunningHost, TestClock};
+use spin_test_host::{Host, HostOptions, Metrics, RunningHost, TestClock};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,6 +40,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     state: tempfile::TempDir,
     variables: HashMap<String, String>,
+    host: Host,
     running: Option<RunningHost>,
 }
 
@@ -60,13 +61,14 @@ impl AppBuilder {
     pub async fn spawn(self) -> TestApp {
         let state = tempfile::tempdir().expect("state dir");
         let clock = TestClock::new(UNIX_EPOCH + Duration::from_secs(DEFAULT_NOW_UNIX));
-        let running = start(state.path(), &self.variables, &clock).await;
+        let (host, running) = start(state.path(), &self.variables, &clock).await;
         TestApp {
             base: running.url(),
             clock,
             client: client(),
             state,
             variables: self.variables,
+            host,
             running: Some(running),
         }
     }
@@ -85,7 +87,10 @@ fn client() -> reqwest::Client {
         .expect("client")
 }
 
-async fn start(state: &Path, variables: &HashMap<String, String>, clock: &TestClock) -> RunningHost {
+/// Loads the app with the host's defaults, which are Spin's: instances are
+/// reused (128 requests, 16 at once, 1 s idle), so every test runs the
+/// components the way Spin 4 runs them.
+async fn start(state: &Path, variables: &HashMap<String, String>, clock: &TestClock) -> (Host, RunningHost) {
     let mut opts = HostOptions::new(manifest(), state);
     opts.read_env_variables = false;
     opts.clock = Some(clock.clone());
@@ -96,7 +101,7 @@ async fn start(state: &Path, variables: &HashMap<String, String>, clock: &TestCl
     // database to the current schema, as any first request would).
     let health = client().get(format!("{}/api/health", running.url())).send().await.expect("health request");
     assert_eq!(health.status(), 200, "the app answers /api/health");
-    running
+    (host, running)
 }
 
 impl TestApp {
@@ -116,8 +121,9 @@ impl TestApp {
     /// clock (a new process would see the same files).
     pub async fn restart(&mut self) {
         drop(self.running.take());
-        let running = start(self.state.path(), &self.variables, &self.clock).await;
+        let (host, running) = start(self.state.path(), &self.variables, &self.clock).await;
         self.base = running.url();
+        self.host = host;
         self.running = Some(running);
     }
 
@@ -437,4 +443,110 @@ pub fn reviewer_app() -> AppBuilder {
     app()
         .variable("reviewer_bootstrap_login_name", REVIEWER_NAME)
         .variable("reviewer_bootstrap_password", REVIEWER_PASSWORD)
+}
+
+// ------------------------------------------------------- held requests
+
+/// A request body the test feeds by hand: the component waits for it inside
+/// its instance until the test sends it (or drops the sender).
+pub struct HeldBody(tokio::sync::mpsc::Receiver<bytes::Bytes>);
+
+impl http_body::Body for HeldBody {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(|c| Ok(http_body::Frame::data(c))))
+    }
+}
+
+/// A request sent in-process whose body is held open: it sits in a component
+/// instance, waiting on I/O, until [`Held::release`].
+pub struct Held {
+    body: Option<(tokio::sync::mpsc::Sender<bytes::Bytes>, bytes::Bytes)>,
+    answer: tokio::task::JoinHandle<(u16, http::HeaderMap, serde_json::Value)>,
+}
+
+impl Held {
+    /// Sends the body (and ends it).
+    pub async fn release(&mut self) {
+        if let Some((tx, body)) = self.body.take() {
+            if !body.is_empty() {
+                tx.send(body).await.expect("the request is still waiting for its body");
+            }
+        }
+    }
+
+    /// The answer: status, headers, JSON body (`null` when empty).
+    pub async fn answer(mut self) -> (u16, http::HeaderMap, serde_json::Value) {
+        self.release().await;
+        self.answer.await.expect("the request task")
+    }
+}
+
+impl TestApp {
+    /// The host's counters (instances, requests in flight...).
+    pub fn metrics(&self) -> Metrics {
+        self.host.metrics()
+    }
+
+    /// Starts `method path` in-process with `headers`; its body (`body`) is
+    /// only sent by [`Held::release`], so the request waits in its instance.
+    pub fn hold(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Held {
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", self.base.trim_start_matches("http://"));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let req = req.body(HeldBody(rx)).expect("request");
+        let host = self.host.clone();
+        let addr: std::net::SocketAddr = "127.0.0.1:50123".parse().unwrap();
+        let answer = tokio::spawn(async move {
+            use http_body_util::BodyExt as _;
+            let response = host.handle_streaming(req, addr).await;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response.into_body().collect().await.expect("response body").to_bytes();
+            let json = if body.is_empty() { serde_json::Value::Null } else { serde_json::from_slice(&body).expect("a JSON answer") };
+            (status, headers, json)
+        });
+        Held { body: Some((tx, bytes::Bytes::from(body))), answer }
+    }
+
+    /// Waits (at most 30 s) until `check` holds for the host's counters.
+    pub async fn wait_for_metrics(&self, what: &str, check: impl Fn(&Metrics) -> bool) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let m = self.metrics();
+            if check(&m) {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}: {m:?}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Starts the requests one after the other, each once the previous one
+    /// waits inside its instance (so an instance that is only waiting on I/O
+    /// takes the next, as Spin's does), and returns them all held.
+    pub async fn hold_all(&self, requests: Vec<(String, String, Vec<(String, String)>, Vec<u8>)>) -> Vec<Held> {
+        let before = self.metrics().in_flight;
+        let mut held = Vec::new();
+        for (i, (method, path, headers, body)) in requests.into_iter().enumerate() {
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            held.push(self.hold(&method, &path, &headers, body));
+            let want = before + i as u64 + 1;
+            self.wait_for_metrics("the request inside an instance", |m| m.in_flight >= want).await;
+            // The instance marks itself free for more right after its
+            // requests all wait; give it that moment.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        held
+    }
 }

@@ -4,9 +4,10 @@
 //!   http://127.0.0.1:3000, with real Spin when `spin` is on PATH
 //!   (`spin up --build`), else with the test host in `tests/host`.
 //! - `test`: every test, in order: domain unit tests (native), the
-//!   components for wasm32-wasip2, the host's probe fixture, then the host
-//!   and integration tests against the real `.wasm` files, then the
-//!   browser tests (when present).
+//!   components for wasm32-wasip2, the host's probe fixtures, then the host
+//!   and integration tests against the real `.wasm` files, then the app on
+//!   real Spin and the differential check (when a `spin` binary is found;
+//!   otherwise one line says why not), then the browser tests (when present).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -19,8 +20,9 @@ fn main() -> ExitCode {
         Some("serve") => serve(&root, &args[1..]),
         Some("test") => test(&root, &args[1..]),
         Some("build") => build_components(&root),
+        Some("real-spin") => real_spin(&root),
         _ => {
-            eprintln!("usage: cargo serve [--listen ADDR] | cargo test-all | cargo xtask build");
+            eprintln!("usage: cargo serve [--listen ADDR] | cargo test-all | cargo xtask build | cargo xtask real-spin");
             return ExitCode::from(2);
         }
     };
@@ -120,13 +122,15 @@ fn test(root: &Path, _args: &[String]) -> Result<(), String> {
     build_components(root)?;
     run(
         root,
-        "build the host's probe fixture (wasm32-wasip2, release)",
+        "build the host's probe fixtures (wasm32-wasip2, release)",
         cargo().args([
             "build",
             "--manifest-path",
             "tests/Cargo.toml",
             "-p",
             "probe",
+            "-p",
+            "cron-probe",
             "--target",
             "wasm32-wasip2",
             "--release",
@@ -135,12 +139,103 @@ fn test(root: &Path, _args: &[String]) -> Result<(), String> {
     run(
         root,
         "host and integration tests (the real .wasm through the test host)",
-        cargo().args(["test", "--manifest-path", "tests/Cargo.toml", "--workspace", "--exclude", "probe"]),
+        cargo().args([
+            "test",
+            "--manifest-path",
+            "tests/Cargo.toml",
+            "--workspace",
+            "--exclude",
+            "probe",
+            "--exclude",
+            "cron-probe",
+        ]),
     )?;
+    real_spin(root)?;
     let browser = root.join("tests/browser/run");
     if browser.exists() {
         run(root, "browser tests (headless Chromium)", Command::new("bash").arg(browser))?;
     }
     eprintln!("\nall tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// `$SPIN_BIN`, else `spin` on PATH, else `../shared/tools/spin` beside the
+/// repository; `Err` says where it looked.
+fn find_spin(root: &Path) -> Result<PathBuf, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+    if let Some(path) = std::env::var_os("SPIN_BIN").map(PathBuf::from) {
+        return if executable(&path) { Ok(path) } else { Err(format!("SPIN_BIN={} is not an executable", path.display())) };
+    }
+    if let Some(path) = std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|d| d.join("spin"))
+        .find(|p| executable(p))
+    {
+        return Ok(path);
+    }
+    let beside = root.join("../shared/tools/spin");
+    if executable(&beside) {
+        return Ok(beside.canonicalize().unwrap_or(beside));
+    }
+    Err(format!("no spin binary (SPIN_BIN unset, none on PATH, none at {})", beside.display()))
+}
+
+/// `spin` with the environment every real-Spin step uses: no `RUST_LOG`
+/// (`spin up` with both trigger kinds breaks at `info`), no
+/// `SPIN_VARIABLE_*` from the caller, the throw-away plugin store.
+fn spin_command(program: &Path, data_dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_remove("RUST_LOG").env("SPIN_DATA_DIR", data_dir);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SPIN_VARIABLE_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+/// The app on real Spin and the differential check against the test host
+/// (tests/fidelity, its `#[ignore]`d tests): `spin build` (a no-op after the
+/// builds above: same commands, same target directories), the cron plugin in
+/// a throw-away `SPIN_DATA_DIR`, then the tests, which `spin up` the app and
+/// the probe fixture (both trigger kinds) on free loopback ports with
+/// throw-away state directories. Without a `spin` binary: one line, and on.
+fn real_spin(root: &Path) -> Result<(), String> {
+    let spin = match find_spin(root) {
+        Ok(spin) => spin,
+        Err(why) => {
+            eprintln!("\n==> real Spin and the differential check: skipped: {why}");
+            return Ok(());
+        }
+    };
+    let data_dir = std::env::temp_dir().join(format!("spin-data-test-all-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    std::fs::create_dir_all(&data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    let result = (|| {
+        run(root, "spin build (the app; reuses the components built above)", spin_command(&spin, &data_dir).arg("build"))?;
+        run(
+            root,
+            "spin build (the probe fixtures, both trigger kinds)",
+            spin_command(&spin, &data_dir).args(["build", "--from", "tests/fixtures/spin.toml"]),
+        )?;
+        let installer = [spin.parent().map(|d| d.join("install-cron-plugin")), Some(root.join("../shared/tools/install-cron-plugin"))]
+            .into_iter()
+            .flatten()
+            .find(|p| p.exists())
+            .ok_or_else(|| "no install-cron-plugin beside the spin binary or in ../shared/tools".to_string())?;
+        run(root, "install the cron trigger plugin (throw-away SPIN_DATA_DIR)", spin_command(&installer, &data_dir).arg(&spin))?;
+        run(
+            root,
+            "the app on real Spin, and the differential check against the test host",
+            cargo()
+                .args(["test", "--manifest-path", "tests/Cargo.toml", "-p", "fidelity", "--", "--ignored"])
+                .env_remove("RUST_LOG")
+                .env("SPIN_BIN", &spin)
+                .env("SPIN_DATA_DIR", &data_dir),
+        )
+    })();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    result
 }

@@ -3,7 +3,8 @@
 //!
 //! bench --from <spin.toml> --path /api/x [--clients 4] [--duration 10 | --requests N]
 //!       [--method GET] [--body TEXT] [--header NAME:VALUE]... [--variable NAME=VALUE]...
-//!       [--state-dir DIR]
+//!       [--state-dir DIR] [--max-instance-reuse-count N|A..B]
+//!       [--max-instance-concurrent-reuse-count N|A..B]
 //!
 //! Always bounded: at most 600 s and 10,000,000 requests; traffic goes only to
 //! the loopback server it started.
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use spin_test_host::{Host, HostOptions};
+use spin_test_host::{Host, HostOptions, Range};
 
 const MAX_DURATION: Duration = Duration::from_secs(600);
 const MAX_REQUESTS: u64 = 10_000_000;
@@ -34,6 +35,8 @@ struct Args {
     headers: Vec<(String, String)>,
     variables: Vec<(String, String)>,
     state_dir: Option<PathBuf>,
+    max_instance_reuse_count: Option<Range<usize>>,
+    max_instance_concurrent_reuse_count: Option<Range<usize>>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -49,6 +52,8 @@ fn parse_args() -> Result<Args> {
         headers: Vec::new(),
         variables: Vec::new(),
         state_dir: None,
+        max_instance_reuse_count: None,
+        max_instance_concurrent_reuse_count: None,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
@@ -77,9 +82,23 @@ fn parse_args() -> Result<Args> {
                 parsed.variables.push((k.to_string(), v.to_string()));
             }
             "--state-dir" => parsed.state_dir = Some(PathBuf::from(value()?)),
+            "--max-instance-reuse-count" => {
+                parsed.max_instance_reuse_count = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e: String| anyhow::anyhow!("{flag}: {e}"))?,
+                )
+            }
+            "--max-instance-concurrent-reuse-count" => {
+                parsed.max_instance_concurrent_reuse_count = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e: String| anyhow::anyhow!("{flag}: {e}"))?,
+                )
+            }
             "-h" | "--help" => {
                 println!(
-                    "bench --from <spin.toml> --path /api/x [--clients N] [--duration S | --requests N] [--method GET] [--body TEXT] [--header NAME:VALUE] [--variable NAME=VALUE] [--state-dir DIR]"
+                    "bench --from <spin.toml> --path /api/x [--clients N] [--duration S | --requests N] [--method GET] [--body TEXT] [--header NAME:VALUE] [--variable NAME=VALUE] [--state-dir DIR] [--max-instance-reuse-count N|A..B] [--max-instance-concurrent-reuse-count N|A..B]"
                 );
                 std::process::exit(0);
             }
@@ -198,6 +217,12 @@ async fn main() -> Result<()> {
     };
     let mut opts = HostOptions::new(&args.from, &state_dir);
     opts.variables.extend(args.variables.iter().cloned());
+    if let Some(v) = args.max_instance_reuse_count {
+        opts.max_instance_reuse_count = v;
+    }
+    if let Some(v) = args.max_instance_concurrent_reuse_count {
+        opts.max_instance_concurrent_reuse_count = v;
+    }
     let load_started = Instant::now();
     let host = tokio::task::spawn_blocking(move || Host::load(opts)).await??;
     let load_time = load_started.elapsed();
@@ -278,6 +303,10 @@ async fn main() -> Result<()> {
             .map(|(s, n)| format!("{s}x{n}"))
             .collect::<Vec<_>>()
             .join(" ")
+    );
+    println!(
+        "instances:   {instantiations} for {completed} responses (at most {} at once in one)",
+        after.peak_instance_concurrency
     );
     println!(
         "instantiate: {} average over {instantiations} instantiation(s)",

@@ -5,16 +5,14 @@ use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderName, HeaderValue, Uri};
-use http_body_util::{BodyExt as _, Full};
+use http_body_util::BodyExt as _;
+use http_body_util::combinators::UnsyncBoxBody;
 use serde::Deserialize;
-use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
-use std::time::Instant;
-use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+use wasmtime_wasi_http::handler::ErrorCode as HandlerErrorCode;
 
-use crate::metrics::MetricsRecorder;
-use crate::runtime::{LoadedComponent, Runtime};
+use crate::runtime::LoadedComponent;
 
 /// One `[[trigger.http]]` entry.
 #[derive(Debug, Clone, Deserialize)]
@@ -168,43 +166,62 @@ impl Router {
     }
 }
 
-/// Rewrites `req` as Spin presents it to a component: absolute URI, `Connection`
-/// removed, and the `spin-*` headers set.
-pub fn prepare_request(
-    req: &mut http::Request<Bytes>,
+/// Rewrites `req` as Spin presents it to a component (Spin's
+/// `set_req_uri`, `strip_forbidden_headers` and `prepare_request`): an
+/// absolute URI from the `Host` header, `Connection` removed, and the `spin-*`
+/// headers *appended* after the client's own headers, so a client that sends
+/// its own `spin-client-addr` is seen with both values, its own first, as on
+/// Spin. A header value that is not UTF-8 is an error (Spin answers 500).
+pub fn prepare_request<B>(
+    req: &mut http::Request<B>,
     route_match: &RouteMatch<'_>,
     client_addr: SocketAddr,
 ) -> Result<()> {
+    req.headers_mut().remove(http::header::CONNECTION);
+    let header_authority = req
+        .headers()
+        .get(http::header::HOST)
+        .map(|h| -> Result<Authority> {
+            let host = h.to_str().context("'Host' header is not valid UTF-8")?;
+            host.parse()
+                .context("'Host' header contains an invalid authority")
+        })
+        .transpose()?;
+    let authority = match (header_authority, req.uri().authority().cloned()) {
+        (None, None) => bail!("no 'Host' header present in request"),
+        (Some(a), None) | (None, Some(a)) => a,
+        (Some(a), Some(b)) if a != b => {
+            bail!("authority in 'Host' header does not match authority in URI")
+        }
+        (Some(a), Some(_)) => a,
+    };
+    let mut parts = req.uri().clone().into_parts();
+    // The server speaks plain HTTP only.
+    parts.scheme = Some(Scheme::HTTP);
+    parts.authority = Some(authority);
+    if parts.path_and_query.is_none() {
+        parts.path_and_query = Some(PathAndQuery::from_static("/"));
+    }
+    *req.uri_mut() = Uri::from_parts(parts).context("cannot build request URI")?;
+
+    for value in req.headers().values() {
+        value
+            .to_str()
+            .context("a request header value is not valid UTF-8")?;
+    }
     let host = req
         .headers()
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()))
-        .unwrap_or_else(|| "localhost".to_string());
-    let scheme = req.uri().scheme_str().unwrap_or("http").to_string();
+        .unwrap_or("localhost")
+        .to_string();
     let path_and_query = req
         .uri()
         .path_and_query()
         .map(PathAndQuery::as_str)
         .unwrap_or("/")
         .to_string();
-    let full_url = format!("{scheme}://{host}{path_and_query}");
-
-    let mut parts = req.uri().clone().into_parts();
-    parts.scheme = Some(if scheme == "https" {
-        Scheme::HTTPS
-    } else {
-        Scheme::HTTP
-    });
-    parts.authority = Some(
-        host.parse::<Authority>()
-            .map_err(|e| anyhow!("invalid Host header {host:?}: {e}"))?,
-    );
-    if parts.path_and_query.is_none() {
-        parts.path_and_query = Some(PathAndQuery::from_static("/"));
-    }
-    *req.uri_mut() = Uri::from_parts(parts).context("cannot build request URI")?;
+    let full_url = format!("http://{host}{path_and_query}");
 
     let route = route_match.route;
     let component_route = route
@@ -212,19 +229,19 @@ pub fn prepare_request(
         .strip_suffix("/...")
         .unwrap_or(&route.raw)
         .to_string();
-    let headers = req.headers_mut();
-    headers.remove(http::header::CONNECTION);
+    // Spin's order (`compute_default_headers`).
     let spin_headers = [
-        ("spin-full-url", full_url),
         ("spin-path-info", route_match.path_info.clone()),
+        ("spin-full-url", full_url),
         ("spin-matched-route", route.based.clone()),
         ("spin-base-path", "/".to_string()),
         ("spin-raw-component-route", route.raw.clone()),
         ("spin-component-route", component_route),
         ("spin-client-addr", client_addr.to_string()),
     ];
+    let headers = req.headers_mut();
     for (name, value) in spin_headers {
-        headers.insert(
+        headers.append(
             HeaderName::from_static(name),
             HeaderValue::from_str(&value).with_context(|| format!("invalid {name} value"))?,
         );
@@ -232,52 +249,29 @@ pub fn prepare_request(
     Ok(())
 }
 
-/// Runs one request through a component in a fresh store and returns the full response.
+/// The request body a component reads (what wasmtime-wasi-http's handler takes).
+pub(crate) type GuestRequestBody = UnsyncBoxBody<Bytes, HandlerErrorCode>;
+/// The response body a component produces, streamed while its instance runs.
+pub type ResponseBody = UnsyncBoxBody<Bytes, anyhow::Error>;
+
+/// Hands one request to the component's pool of instances (see `reuse.rs`)
+/// and returns the response as soon as the guest has produced its head; the
+/// body streams from the instance.
 pub(crate) async fn execute(
-    runtime: &Runtime,
     component: &LoadedComponent,
-    req: http::Request<Bytes>,
-    metrics: &MetricsRecorder,
-) -> Result<http::Response<Bytes>> {
-    let service_pre = component.service_pre.as_ref().ok_or_else(|| {
+    req: http::Request<GuestRequestBody>,
+) -> Result<http::Response<ResponseBody>> {
+    let handler = component.http.as_ref().ok_or_else(|| {
         anyhow!(
             "component {:?} does not export wasi:http/handler@0.3.0 (only spin-sdk 7 / WASIp3 HTTP components are supported)",
             component.config.id
         )
     })?;
-
-    let started = Instant::now();
-    let mut store = runtime.new_store(component)?;
-    let service = service_pre.instantiate_async(&mut store).await?;
-    metrics.instantiated(started.elapsed());
-
-    let req = req
-        .map(|body| Full::new(body).map_err(|never: Infallible| -> ErrorCode { match never {} }));
-    let (req, req_io) = wasmtime_wasi_http::p3::Request::from_http(req);
-
-    let outcome = store
-        .run_concurrent(
-            async move |accessor| -> wasmtime::Result<Result<http::Response<Bytes>>> {
-                let response = match service.handle(accessor, req).await? {
-                    Ok(response) => response,
-                    Err(code) => return Ok(Err(anyhow!("component returned error code {code:?}"))),
-                };
-                let response = accessor.with(|mut store| response.into_http(&mut store, req_io))?;
-                let (parts, body) = response.into_parts();
-                // The body is produced by the guest, so it is drained inside the event loop.
-                let body = match body.collect().await {
-                    Ok(collected) => collected.to_bytes(),
-                    Err(code) => return Ok(Err(anyhow!("response body failed: {code:?}"))),
-                };
-                Ok(Ok(http::Response::from_parts(parts, body)))
-            },
-        )
-        .await;
-    match outcome {
-        Ok(Ok(Ok(response))) => Ok(response),
-        Ok(Ok(Err(err))) => Err(err),
-        Ok(Err(err)) | Err(err) => Err(anyhow::Error::from(err)),
-    }
+    let response = handler
+        .handle((), req)
+        .await
+        .map_err(|e| anyhow!("{e:?}"))?;
+    Ok(response.map(|body| body.map_err(|e| anyhow!("{e:?}")).boxed_unsync()))
 }
 
 #[cfg(test)]
@@ -383,5 +377,51 @@ mod tests {
             req.uri().to_string(),
             "http://example.test:3000/foo/bar?key1=value1"
         );
+    }
+
+    #[test]
+    fn client_spin_headers_stay_first_as_on_spin() {
+        let r = router(&[("/foo/...", "foo")]);
+        let m = r.route("/foo").unwrap();
+        let mut req = http::Request::builder()
+            .uri("/foo")
+            .header("host", "example.test")
+            .header("spin-client-addr", "203.0.113.9:1")
+            .body(Bytes::new())
+            .unwrap();
+        prepare_request(&mut req, &m, "127.0.0.1:8777".parse().unwrap()).unwrap();
+        let values: Vec<&str> = req
+            .headers()
+            .get_all("spin-client-addr")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        assert_eq!(values, ["203.0.113.9:1", "127.0.0.1:8777"]);
+    }
+
+    #[test]
+    fn refuses_what_spin_refuses() {
+        let r = router(&[("/...", "root")]);
+        let m = r.route("/").unwrap();
+        let mut no_host = http::Request::builder().uri("/").body(()).unwrap();
+        let err = prepare_request(&mut no_host, &m, "127.0.0.1:1".parse().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("no 'Host' header"), "{err}");
+
+        let mut mismatch = http::Request::builder()
+            .uri("http://a.test/")
+            .header("host", "b.test")
+            .body(())
+            .unwrap();
+        let err = prepare_request(&mut mismatch, &m, "127.0.0.1:1".parse().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("does not match"), "{err}");
+
+        let mut latin1 = http::Request::builder()
+            .uri("/")
+            .header("host", "a.test")
+            .header("x-name", HeaderValue::from_bytes(b"caf\xe9").unwrap())
+            .body(())
+            .unwrap();
+        let err = prepare_request(&mut latin1, &m, "127.0.0.1:1".parse().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("not valid UTF-8"), "{err}");
     }
 }

@@ -18,7 +18,8 @@ pub fn tests_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// `tests/fixtures/spin.toml`, with the probe component built (once per test binary).
+/// `tests/fixtures/spin.toml`, with the probe and cron-probe components built
+/// (once per test binary).
 pub fn manifest() -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -32,6 +33,8 @@ pub fn manifest() -> PathBuf {
                 "wasm32-wasip2",
                 "-p",
                 "probe",
+                "-p",
+                "cron-probe",
                 "--manifest-path",
             ])
             .arg(tests.join("Cargo.toml"))
@@ -118,4 +121,55 @@ pub async fn http_call(
     let headers = response.headers().clone();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     (status, headers, body)
+}
+
+/// A request body the test feeds by hand: the component waits on it until
+/// the test sends the last chunk (or drops the sender).
+pub struct HeldBody(pub tokio::sync::mpsc::Receiver<Bytes>);
+
+impl http_body::Body for HeldBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|c| Ok(http_body::Frame::data(c))))
+    }
+}
+
+/// A request whose body stays open until the returned sender sends or drops.
+pub fn held_request(
+    method: &str,
+    uri: &str,
+) -> (http::Request<HeldBody>, tokio::sync::mpsc::Sender<Bytes>) {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    (request(method, uri).body(HeldBody(rx)).unwrap(), tx)
+}
+
+/// Waits (up to 30 s) until `check` holds for the host's metrics.
+pub async fn wait_for(host: &Host, what: &str, check: impl Fn(&spin_test_host::Metrics) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let m = host.metrics();
+        if check(&m) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}: {m:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+/// After a request has left its instance, gives the worker a moment to
+/// mark itself available again (it does so right after the response head is
+/// sent, on its own thread), so that the next request can be taken by it.
+pub async fn settle(host: &Host) {
+    wait_for(host, "no request in flight", |m| m.in_flight == 0).await;
+    tokio::time::sleep(std::time::Duration::from_millis(25)).await;
 }

@@ -163,6 +163,27 @@ async fn a_client_address_is_limited_across_accounts() {
     assert_eq!(app.login("natural_person", "someone9", "whatever pw").await.status(), 401);
 }
 
+/// Spin passes a client's own `spin-client-addr` header on to the component,
+/// before the one it sets itself (`prepare_request_headers` appends), and the
+/// test host does the same. A client must not escape its per-address limit
+/// by sending one: the address is the *last* `spin-client-addr` value.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forged_spin_client_addr_header_does_not_escape_the_limit() {
+    let app = app().variable("login_limit_per_client_per_five_minutes", "3").spawn().await;
+    let forged_login = |i: u32| {
+        app.client
+            .post(app.url("/api/auth/login"))
+            .header("origin", app.origin())
+            .header("spin-client-addr", format!("203.0.113.{i}:4000"))
+            .json(&serde_json::json!({ "account_type": "natural_person", "login_name": format!("someone{i}"), "password": "whatever pw" }))
+            .send()
+    };
+    for i in 0..3 {
+        assert_eq!(forged_login(i).await.unwrap().status(), 401);
+    }
+    assert_eq!(forged_login(9).await.unwrap().status(), 429, "the fourth try from 127.0.0.1 is over the limit");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sessions_expire_when_idle_and_at_twelve_hours() {
     let app = spawn_app().await;

@@ -1,6 +1,7 @@
 //! The app through HTTP: the real components, the test host, SQLite.
 
 mod auth;
+mod concurrency;
 mod platform;
 mod password_reset;
 mod recovery;
