@@ -122,6 +122,8 @@ async fn sixteen_users_in_one_instance_each_see_only_their_own_registration_logi
     }
     for (cookie, _) in &sessions {
         let res = app.client.get(app.url("/api/session")).header("cookie", cookie).send().await.unwrap();
-        assert_eq!(res.status(), 401, "logged out");
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body, json!({ "account": null }), "logged out");
     }
 }
