@@ -143,6 +143,12 @@ impl Manifest {
         } else {
             dir
         };
+        // As Spin does, the application directory is absolute, so `files`
+        // and sources resolve the same whether the manifest was named as
+        // `spin.toml` or by a full path.
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("cannot resolve the directory of {}", path.display()))?;
         Self::parse(&text, dir).with_context(|| format!("invalid manifest {}", path.display()))
     }
 

@@ -18,7 +18,14 @@ impl Drop for Server {
 }
 
 fn start(args: &[&str], envs: &[(&str, &str)]) -> (Server, String, Vec<String>) {
+    start_in(None, args, envs)
+}
+
+fn start_in(dir: Option<&std::path::Path>, args: &[&str], envs: &[(&str, &str)]) -> (Server, String, Vec<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_spin-test-host"));
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
     cmd.arg("up")
         .args(args)
         .stdout(Stdio::piped())
@@ -120,6 +127,22 @@ async fn up_serves_with_env_variables_and_prints_routes() {
     // Keep-alive: several requests on one connection work (hyper client reuses it).
     let (status, _, _) = http_call(addr, "GET", "/min/x", &[], Bytes::new()).await;
     assert_eq!(status, 200);
+}
+
+/// `cargo serve` names the manifest as `spin.toml`, relative to where it
+/// runs: files and sources resolve as with a full path (as `spin up` does).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relative_manifest_path_serves_its_files() {
+    let manifest = manifest();
+    let state = tempfile::tempdir().unwrap();
+    let (_server, url, _) = start_in(
+        manifest.parent(),
+        &["--from", "spin.toml", "--listen", "127.0.0.1:0", "--state-dir", state.path().to_str().unwrap()],
+        &[("SPIN_VARIABLE_API_TOKEN", TOKEN)],
+    );
+    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let (status, _, body) = http_call(addr, "GET", "/api/?op=file", &[("x-probe-arg", "/static/hello.txt")], Bytes::new()).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
 }
 
 #[test]
