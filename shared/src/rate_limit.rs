@@ -1,11 +1,14 @@
 //! Sliding-window rate limits kept in SQLite: a client's requests reach
 //! many component instances, several at once, each reused for a while and
-//! then dropped (`docs/platform.md`), so a count in memory would count
-//! nothing.
+//! then dropped (`docs/platform.md`), so the count lives in the store; an
+//! instance reserves blocks of quota there so that most hits write nothing
+//! ([`hit`]).
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-use crate::store::{Store, StoreError};
+use crate::store::{Database, Store, StoreError};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 /// At most `max` requests per `window_secs` for one subject in one bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,46 +20,108 @@ pub struct Limit {
 
 /// Counts this request against `limit` for `subject` (a client address, an
 /// account, a mobile number). Over the limit: a 429 error with
-/// `Retry-After` = when the oldest counted request leaves the window; the
-/// refused request is not counted.
+/// `Retry-After` = when the oldest counted hit leaves the window; a refused
+/// request is not counted.
 ///
-/// One statement decides and counts (`INSERT ... SELECT ... WHERE count <
-/// max`): SQLite runs it under the write lock as a whole, so racing
-/// requests on any number of instances never count past the limit, and the
-/// lock is held for that one statement, not for a transaction of several.
-/// Expired hits are pruned now and then (every [`PRUNE_EVERY`]th hit), so
-/// the table stays about as small as the windows.
-pub async fn hit<S: Store>(store: &S, clock: &dyn Clock, limit: Limit, subject: &str) -> AppResult<()> {
-    let now = clock.now();
-    let window_start = now.millis() - limit.window_secs * 1000;
-    let counted = store
-        .execute(
-            "INSERT INTO rate_limit_hits (bucket, subject, at)
-             SELECT ?1, ?2, ?3
-              WHERE (SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = ?1 AND subject = ?2 AND at > ?4) < ?5
-             RETURNING rowid",
-            &[limit.bucket.into(), subject.into(), now.millis().into(), window_start.into(), i64::from(limit.max).into()],
-        )
-        .await?;
-    if let Some(row) = counted.first() {
-        if row.int("rowid")? % PRUNE_EVERY == 0 {
-            prune(store, limit, window_start).await?;
-        }
+/// The store is the one count, shared by every instance and kept across
+/// restarts. To keep light requests off the write lock, an instance does
+/// not write every hit: it *reserves* a block of the window's remaining
+/// quota in one write (a row of `weight` hits, counted from that moment)
+/// and spends it on the next hits of the same subject without writing.
+/// Reserving counts hits before they happen, so the limit is never passed,
+/// however many instances count at once; what a block leaves unspent is
+/// counted anyway (a client may be refused a little early, never late).
+/// Blocks are a small share of what is left ([`block_size`]): near the
+/// limit every hit is written, exactly. Deciding and counting are one
+/// statement (`INSERT ... SELECT ... WHERE sum + weight <= max`), so racing
+/// reservations never pass the limit either.
+pub async fn hit<D: Database>(db: &D, clock: &dyn Clock, limit: Limit, subject: &str) -> AppResult<()> {
+    let now = clock.now().millis();
+    if db.reserved_quota().spend(limit, subject, now) {
         return Ok(());
     }
+    let window_start = now - limit.window_secs * 1000;
+    let used = used(db, limit, subject, window_start).await?;
+    let left = i64::from(limit.max) - used.sum;
+    if left <= 0 {
+        return Err(refusal(now, used.oldest, limit));
+    }
+    for weight in [block_size(left), 1] {
+        if let Some(rowid) = reserve(db, limit, subject, now, window_start, weight).await? {
+            db.reserved_quota().keep(limit, subject, weight - 1, now);
+            if rowid % PRUNE_EVERY == 0 {
+                prune(db, limit, window_start).await?;
+            }
+            return Ok(());
+        }
+        if weight == 1 {
+            break;
+        }
+    }
+    // Others counted the rest meanwhile.
+    let used = self::used(db, limit, subject, window_start).await?;
+    Err(refusal(now, used.oldest, limit))
+}
+
+/// How many hits one reservation counts when `left` remain in the window:
+/// a 64th of them, at least 1 and at most [`MAX_BLOCK`]. So a limit of a
+/// few dozen (what protects an oracle or a password) is counted hit by
+/// hit, exactly, even when 16 requests of one client arrive at once; only
+/// roomy limits are counted in blocks, where what a burst leaves unspent
+/// is a sliver of the limit.
+pub fn block_size(left: i64) -> i64 {
+    (left / 64).clamp(1, MAX_BLOCK)
+}
+
+/// The most hits one reservation counts.
+pub const MAX_BLOCK: i64 = 64;
+
+/// How often a counted reservation also prunes its bucket's expired hits.
+pub const PRUNE_EVERY: i64 = 64;
+
+struct Used {
+    sum: i64,
+    oldest: Option<i64>,
+}
+
+async fn used<S: Store>(store: &S, limit: Limit, subject: &str, window_start: i64) -> Result<Used, StoreError> {
     let rows = store
         .execute(
-            "SELECT MIN(at) AS oldest FROM rate_limit_hits WHERE bucket = ? AND subject = ? AND at > ?",
+            "SELECT COALESCE(SUM(weight), 0) AS used, MIN(at) AS oldest FROM rate_limit_hits
+              WHERE bucket = ? AND subject = ? AND at > ?",
             &[limit.bucket.into(), subject.into(), window_start.into()],
         )
         .await?;
-    let oldest = rows.first().map(|r| r.opt_int("oldest")).transpose()?.flatten().unwrap_or(now.millis());
-    let free_at = crate::clock::Timestamp(oldest).plus_seconds(limit.window_secs);
-    Err(AppError::too_many_requests(now.seconds_until(free_at)))
+    let row = rows.first().ok_or_else(|| StoreError::Other("SUM returned no row".into()))?;
+    Ok(Used { sum: row.int("used")?, oldest: row.opt_int("oldest")? })
 }
 
-/// How often a counted hit also prunes its bucket's expired hits.
-pub const PRUNE_EVERY: i64 = 64;
+/// Counts `weight` hits now if they fit under the limit; the new row's id.
+async fn reserve<S: Store>(
+    store: &S,
+    limit: Limit,
+    subject: &str,
+    now: i64,
+    window_start: i64,
+    weight: i64,
+) -> Result<Option<i64>, StoreError> {
+    let rows = store
+        .execute(
+            "INSERT INTO rate_limit_hits (bucket, subject, at, weight)
+             SELECT ?1, ?2, ?3, ?6
+              WHERE (SELECT COALESCE(SUM(weight), 0) FROM rate_limit_hits WHERE bucket = ?1 AND subject = ?2 AND at > ?4) + ?6 <= ?5
+             RETURNING rowid",
+            &[limit.bucket.into(), subject.into(), now.into(), window_start.into(), i64::from(limit.max).into(), weight.into()],
+        )
+        .await?;
+    rows.first().map(|r| r.int("rowid")).transpose()
+}
+
+fn refusal(now: i64, oldest: Option<i64>, limit: Limit) -> AppError {
+    let now = crate::clock::Timestamp(now);
+    let free_at = crate::clock::Timestamp(oldest.unwrap_or(now.millis())).plus_seconds(limit.window_secs);
+    AppError::too_many_requests(now.seconds_until(free_at))
+}
 
 /// Deletes the bucket's hits that left its window (every subject's).
 async fn prune<S: Store>(store: &S, limit: Limit, window_start: i64) -> Result<(), StoreError> {
@@ -64,6 +129,74 @@ async fn prune<S: Store>(store: &S, limit: Limit, window_start: i64) -> Result<(
         .execute("DELETE FROM rate_limit_hits WHERE bucket = ? AND at <= ?", &[limit.bucket.into(), window_start.into()])
         .await
         .map(drop)
+}
+
+/// The quota an instance reserved and has not spent yet, per bucket and
+/// subject. It holds counts, nothing of a request or a user; a block is
+/// spent only within half its window after it was counted, so its hits
+/// are inside the window they were counted in.
+#[derive(Debug, Default)]
+pub struct ReservedQuota {
+    blocks: Mutex<BTreeMap<(&'static str, String), Block>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    left: i64,
+    spend_until: i64,
+    max: u32,
+}
+
+/// At most this many subjects' blocks are kept (an instance serves at most
+/// a few hundred requests; more only drops blocks early: still correct).
+const MAX_BLOCKS: usize = 1024;
+
+impl ReservedQuota {
+    pub const fn new() -> ReservedQuota {
+        ReservedQuota { blocks: Mutex::new(BTreeMap::new()) }
+    }
+
+    fn spend(&self, limit: Limit, subject: &str, now: i64) -> bool {
+        let mut blocks = self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = (limit.bucket, subject.to_owned());
+        match blocks.get_mut(&key) {
+            Some(b) if b.left > 0 && now <= b.spend_until && b.max == limit.max => {
+                b.left -= 1;
+                true
+            }
+            Some(_) => {
+                blocks.remove(&key);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Keeps what a reservation left unspent, with what an earlier one of
+    /// this instance left (requests of one instance run at once): spent by
+    /// the earliest deadline of the two, so every hit stays in its window.
+    fn keep(&self, limit: Limit, subject: &str, left: i64, now: i64) {
+        let mut blocks = self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if left <= 0 {
+            return;
+        }
+        let spend_until = now + limit.window_secs * 1000 / 2;
+        if let Some(b) = blocks.get_mut(&(limit.bucket, subject.to_owned()))
+            && b.max == limit.max
+            && now <= b.spend_until
+        {
+            b.left += left;
+            b.spend_until = b.spend_until.min(spend_until);
+            return;
+        }
+        if blocks.len() >= MAX_BLOCKS {
+            blocks.retain(|_, b| b.spend_until >= now && b.left > 0);
+            if blocks.len() >= MAX_BLOCKS {
+                return;
+            }
+        }
+        blocks.insert((limit.bucket, subject.to_owned()), Block { left, spend_until, max: limit.max });
+    }
 }
 
 #[cfg(test)]
@@ -160,5 +293,61 @@ mod tests {
             .collect();
         let allowed: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
         assert_eq!(allowed, LIMIT.max as usize, "exactly the limit, however the hits interleave");
+    }
+
+    fn rows_and_weight(store: &NativeStore) -> (i64, i64) {
+        let rows = run(store.execute("SELECT COUNT(*) AS n, COALESCE(SUM(weight), 0) AS w FROM rate_limit_hits", &[])).unwrap();
+        let r = rows.first().unwrap();
+        (r.int("n").unwrap(), r.int("w").unwrap())
+    }
+
+    #[test]
+    fn an_instance_writes_a_block_not_every_hit_and_never_counts_fewer_than_it_allowed() {
+        let (store, clock) = setup();
+        let roomy = Limit { max: 10_000, ..LIMIT };
+        for _ in 0..500 {
+            run(hit(&store, &clock, roomy, "busy")).unwrap();
+        }
+        let (rows, weight) = rows_and_weight(&store);
+        assert!(rows <= 500 / MAX_BLOCK + 1, "{rows} writes for 500 hits");
+        assert!(weight >= 500, "every allowed hit is counted ({weight})");
+    }
+
+    #[test]
+    fn one_instance_gets_exactly_the_limit() {
+        let (store, clock) = setup();
+        let limit = Limit { max: 30, ..LIMIT };
+        let allowed = (0..40).filter(|_| run(hit(&store, &clock, limit, "c")).is_ok()).count();
+        assert_eq!(allowed, 30, "near the limit every hit is written, exactly");
+        assert_eq!(rows_and_weight(&store).1, 30);
+    }
+
+    #[test]
+    fn instances_spending_blocks_at_once_never_pass_the_limit() {
+        let db = crate::test_support::FileDatabase::new("rate-limit-blocks");
+        let limit = Limit { max: 2_000, ..LIMIT };
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let store = db.open();
+                std::thread::spawn(move || {
+                    let clock = FixedClock::at(Timestamp(1_000_000));
+                    (0..400).filter(|_| run(hit(&store, &clock, limit, "crowd")).is_ok()).count()
+                })
+            })
+            .collect();
+        let allowed: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert!(allowed <= 2_000, "{allowed} allowed over a limit of 2000");
+        // Each instance may hold one unspent block, at most a 64th of the limit.
+        assert!(allowed >= 2_000 - 6 * (2_000 / 64), "unspent blocks cost little ({allowed})");
+        let (_, weight) = rows_and_weight(&db.open());
+        assert!(weight <= 2_000 && weight as usize >= allowed, "counted {weight}, allowed {allowed}");
+    }
+
+    #[test]
+    fn block_sizes_shrink_to_single_hits_near_the_limit() {
+        assert_eq!(block_size(10_000), MAX_BLOCK);
+        assert_eq!(block_size(640), 10);
+        assert_eq!(block_size(127), 1, "small limits are counted hit by hit");
+        assert_eq!(block_size(1), 1);
     }
 }

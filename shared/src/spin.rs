@@ -20,8 +20,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What an instance keeps between the requests it serves (Spin 4 reuses a
 /// WASIp3 instance for up to 128 requests, up to 16 at once): only what is
-/// the same for every request and every user. Whether this instance has
-/// seen the schema current (later requests skip `PRAGMA user_version`) ...
+/// the same for every request and every user, and its idle SQLite
+/// connections (`IDLE_CONNECTIONS`). Whether this instance has seen the
+/// schema current (later requests skip `PRAGMA user_version`) ...
 static SCHEMA_CURRENT: AtomicBool = AtomicBool::new(false);
 /// ... and the component's settings, read once (Spin variables do not
 /// change while the app runs).
@@ -45,7 +46,42 @@ impl SpinStore {
         configure_connection(&store).await?;
         Ok(store)
     }
+
+    /// A connection for one request: one this instance kept from an earlier
+    /// request, else a new one. It is the request's alone until
+    /// [`SpinStore::check_in`] hands it back.
+    async fn check_out() -> Result<SpinStore, StoreError> {
+        match IDLE_CONNECTIONS.with_borrow_mut(Vec::pop) {
+            Some(store) => Ok(store),
+            None => SpinStore::open_default().await,
+        }
+    }
+
+    /// Keeps the connection for the instance's next request, when it is
+    /// clean: no transaction open or due for rollback, nothing queued.
+    fn check_in(self) {
+        if self.state.is_idle() {
+            IDLE_CONNECTIONS.with_borrow_mut(|idle| {
+                if idle.len() < MAX_IDLE_CONNECTIONS {
+                    idle.push(self);
+                }
+            });
+        }
+    }
 }
+
+thread_local! {
+    /// The connections this instance keeps between requests. Spin 4 runs up
+    /// to 16 requests of one instance at once, so up to 16 are kept; each is
+    /// held by one request at a time (never two), and an instance's
+    /// connections end with it.
+    static IDLE_CONNECTIONS: std::cell::RefCell<Vec<SpinStore>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+const MAX_IDLE_CONNECTIONS: usize = 16;
+
+/// The rate-limit quota this instance reserved and has not spent (counts
+/// only; see `rate_limit::hit`).
+static RESERVED_QUOTA: crate::rate_limit::ReservedQuota = crate::rate_limit::ReservedQuota::new();
 
 impl Store for SpinStore {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
@@ -56,6 +92,10 @@ impl Store for SpinStore {
 impl Database for SpinStore {
     fn connection(&self) -> &Connection {
         &self.state
+    }
+
+    fn reserved_quota(&self) -> &crate::rate_limit::ReservedQuota {
+        &RESERVED_QUOTA
     }
 
     async fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
@@ -127,7 +167,7 @@ where
         if matched.origin_check {
             csrf::check_origin(&request)?;
         }
-        let store = SpinStore::open_default().await.inspect_err(|e| log(component, &request_id, e))?;
+        let store = SpinStore::check_out().await.inspect_err(|e| log(component, &request_id, e))?;
         if !SCHEMA_CURRENT.load(Ordering::Relaxed) {
             migrate(&store, &SystemClock).await.inspect_err(|e| log(component, &request_id, e))?;
             SCHEMA_CURRENT.store(true, Ordering::Relaxed);
@@ -139,10 +179,12 @@ where
             settings: load_settings(component).await,
         };
         let answer = handler(&ctx, &request, matched.target, matched.params).await;
-        if let Err(e) = ctx.store.settle().await {
-            log(component, &request_id, &e);
-        }
+        let settled = ctx.store.settle().await.inspect_err(|e| log(component, &request_id, e));
         deliver_sms(component, &ctx).await;
+        // A connection whose request failed in the platform is not kept.
+        if settled.is_ok() && answer.as_ref().err().is_none_or(|e| e.status < 500) {
+            ctx.store.check_in();
+        }
         answer
     }
     .await;

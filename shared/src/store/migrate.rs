@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "0002_accounts", sql: include_str!("../../migrations/0002_accounts.sql") },
     Migration { version: 3, name: "0003_recovery", sql: include_str!("../../migrations/0003_recovery.sql") },
     Migration { version: 4, name: "0004_credentials", sql: include_str!("../../migrations/0004_credentials.sql") },
+    Migration { version: 5, name: "0005_rate_limit_blocks", sql: include_str!("../../migrations/0005_rate_limit_blocks.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
@@ -44,6 +45,7 @@ pub(crate) async fn migrate_to<D: Database>(
     clock: &dyn Clock,
     migrations: &[Migration],
 ) -> Result<i64, StoreError> {
+    use_write_ahead_log(store).await;
     let latest = migrations.last().map_or(0, |m| m.version);
     let current = schema_version(store).await?;
     if current == latest {
@@ -97,6 +99,17 @@ async fn apply_pending<S: Store>(
     // PRAGMA takes no parameters; `latest` is an integer we control.
     store.execute(&format!("PRAGMA user_version = {latest}"), &[]).await?;
     Ok(latest)
+}
+
+/// Puts the database in WAL mode (kept in the file: a no-op once set).
+/// Spin opens SQLite in its default rollback-journal mode, where every
+/// writer blocks every reader; with a write-ahead log readers never wait
+/// for the writer, and a commit is one append. Best effort: a backend that
+/// has no journal mode to set (libSQL over HTTP) keeps its own.
+async fn use_write_ahead_log<S: Store>(store: &S) {
+    if let Err(e) = store.execute("PRAGMA journal_mode = WAL", &[]).await {
+        eprintln!("[store] journal mode stays as it is: {e}");
+    }
 }
 
 /// Splits a migration file into single statements (Spin's SQLite runs one

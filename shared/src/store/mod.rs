@@ -220,6 +220,11 @@ pub trait Database: Store + Sized {
     /// The connection's transaction bookkeeping.
     fn connection(&self) -> &Connection;
 
+    /// The rate-limit quota reserved by what this connection stands for: a
+    /// component instance (all its connections share it), or a native
+    /// store in tests (each store is an instance of its own).
+    fn reserved_quota(&self) -> &crate::rate_limit::ReservedQuota;
+
     /// What [`Store::execute`] does on a connection: first the rollback a
     /// dropped transaction left due, then the statement.
     async fn execute_statement(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
@@ -270,6 +275,14 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// No transaction open or due for rollback, no message waiting: the
+    /// connection can serve another request as if new.
+    pub fn is_idle(&self) -> bool {
+        !self.in_transaction.load(Ordering::SeqCst)
+            && !self.rollback_due.load(Ordering::SeqCst)
+            && lock(&self.committed_messages).is_empty()
+    }
+
     fn take_rollback_due(&self) -> bool {
         self.rollback_due.swap(false, Ordering::SeqCst)
     }
@@ -464,5 +477,9 @@ mod tests {
 pub async fn configure_connection<S: Store>(store: &S) -> Result<(), StoreError> {
     store.execute("PRAGMA busy_timeout = 5000", &[]).await?;
     store.execute("PRAGMA foreign_keys = ON", &[]).await?;
+    // In WAL mode (set by `migrate`), NORMAL syncs at checkpoints, not at
+    // every commit: a commit survives a crash of the app, and the database
+    // is never corrupted; only a power cut may lose the last commits.
+    store.execute("PRAGMA synchronous = NORMAL", &[]).await?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 pub struct NativeStore {
     conn: Mutex<rusqlite::Connection>,
     state: Connection,
+    quota: crate::rate_limit::ReservedQuota,
 }
 
 impl NativeStore {
@@ -22,7 +23,7 @@ impl NativeStore {
 
     fn configure(conn: rusqlite::Connection) -> Result<Self, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(map_err)?;
-        let store = NativeStore { conn: Mutex::new(conn), state: Connection::default() };
+        let store = NativeStore { conn: Mutex::new(conn), state: Connection::default(), quota: Default::default() };
         block_on(super::configure_connection(&store))?;
         Ok(store)
     }
@@ -37,6 +38,10 @@ impl Store for NativeStore {
 impl Database for NativeStore {
     fn connection(&self) -> &Connection {
         &self.state
+    }
+
+    fn reserved_quota(&self) -> &crate::rate_limit::ReservedQuota {
+        &self.quota
     }
 
     async fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
