@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "0002_accounts", sql: include_str!("../../migrations/0002_accounts.sql") },
     Migration { version: 3, name: "0003_recovery", sql: include_str!("../../migrations/0003_recovery.sql") },
     Migration { version: 4, name: "0004_credentials", sql: include_str!("../../migrations/0004_credentials.sql") },
+    Migration { version: 5, name: "0005_verification", sql: include_str!("../../migrations/0005_verification.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
