@@ -2,7 +2,7 @@
 //! 3.1-3.7). Everything is the session's own account: no account id in a
 //! URL or a body. The parts with their states, saving a part (the
 //! automatic check through the configured identity service), uploading its
-//! documents for review, and changing the reserved mobile (codes to the new
+//! documents for review, one part alone, and changing the reserved mobile (codes to the new
 //! and the old number). Route, parse, call `shared::verification`, render.
 
 use serde_json::Value;
@@ -21,6 +21,7 @@ use spin_sdk::http_service;
 #[derive(Debug, Clone, Copy)]
 enum Route {
     View,
+    Part,
     MobileCodes,
     ChangeMobile,
     Save,
@@ -32,6 +33,7 @@ fn router() -> Router<Route> {
         .route("GET", "/api/my-info", Route::View)
         .route("POST", "/api/my-info/mobile/codes", Route::MobileCodes)
         .route("PUT", "/api/my-info/mobile", Route::ChangeMobile)
+        .route("GET", "/api/my-info/{part}", Route::Part)
         .route("PUT", "/api/my-info/{part}", Route::Save)
         .route("POST", "/api/my-info/{part}/documents", Route::Upload)
 }
@@ -58,6 +60,7 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
     };
     match route {
         Route::View => Ok(Response::json(200, &my_info.view(&account).await?)),
+        Route::Part => Ok(Response::json(200, &my_info.part(&account, &params["part"]).await?)),
         Route::Save => {
             req.limit_body(JSON_BODY_LIMIT)?;
             let body: Value = req.json()?;

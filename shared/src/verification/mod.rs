@@ -182,6 +182,12 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
         view::my_info(self.db, self.clock, account, self.service.is_some()).await
     }
 
+    /// `GET /api/my-info/{part}`: one part (an unknown part, or a number
+    /// in its place, is a 404).
+    pub async fn part(&self, account: &Account, part: &str) -> AppResult<Value> {
+        view::part_view(self.db, self.clock, account, part_of(account, part)?).await
+    }
+
     /// `PUT /api/my-info/{part}`: validates, refuses conflicts, runs the
     /// check, and answers the part as it now is.
     pub async fn save(&self, account: &Account, part: &str, body: &Value) -> AppResult<Value> {

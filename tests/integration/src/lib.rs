@@ -4,6 +4,8 @@
 //! controlled clock, a client with a cookie jar, and direct access to the
 //! SQLite file to check the store after faults.
 
+pub mod identity_service;
+
 use spin_test_host::{Host, HostOptions, Metrics, RunningHost, TestClock};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -251,6 +253,33 @@ impl TestApp {
     /// GET with the session cookie.
     pub async fn get_as(&self, who: &LoggedIn, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).header("cookie", &who.cookie).send().await.expect("request")
+    }
+
+    /// PUT JSON with the session cookie, same origin, and the CSRF token.
+    pub async fn put_as(&self, who: &LoggedIn, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .header("cookie", &who.cookie)
+            .header("origin", self.origin())
+            .header("x-csrf-token", &who.csrf_token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A multipart POST with the session cookie, same origin, and the CSRF token.
+    pub async fn post_multipart_as(&self, who: &LoggedIn, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("cookie", &who.cookie)
+            .header("origin", self.origin())
+            .header("x-csrf-token", &who.csrf_token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// POST with the session cookie, same origin, and the CSRF token.
