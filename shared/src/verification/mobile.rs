@@ -52,7 +52,9 @@ fn new_mobile(account: &Account, typed: &str) -> AppResult<Mobile> {
 }
 
 /// `POST /api/my-info/mobile/codes`: a code to the new number and one to
-/// the old number (if any), sent together or not at all.
+/// the old number (if any), sent together or not at all. Answers as every
+/// code endpoint does about the new number (`mobile_masked`,
+/// `expires_in_seconds`, `resend_after_seconds`), with `old_mobile_masked`.
 pub async fn send_codes<D: Database>(
     db: &D,
     clock: &dyn Clock,
@@ -76,7 +78,11 @@ pub async fn send_codes<D: Database>(
             }
             None => None,
         };
-        Ok::<_, AppError>(json!({ "new_mobile": issued.to_json(&new), "old_mobile": old_issued }))
+        // The new number's code as every code endpoint answers it, and where
+        // the old number's went.
+        let mut body = issued.to_json(&new);
+        body["old_mobile_masked"] = old_issued.map_or(Value::Null, |o| o["mobile_masked"].clone());
+        Ok::<_, AppError>(body)
     })
     .await
 }

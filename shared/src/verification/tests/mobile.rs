@@ -30,8 +30,9 @@ fn both_numbers_get_a_code_and_both_codes_are_needed() {
     let t = setup();
     let me = t.natural_person();
     let sent = codes(&t, &me).unwrap();
-    assert_eq!(sent["new_mobile"]["mobile_masked"], "139****0077");
-    assert_eq!(sent["old_mobile"]["mobile_masked"], "138****0001");
+    assert_eq!(sent["mobile_masked"], "139****0077");
+    assert_eq!(sent["old_mobile_masked"], "138****0001");
+    assert_eq!(sent["resend_after_seconds"], 60);
     let (new_code, old_code) = (code_to(&t, NEW), code_to(&t, MOBILE));
 
     // The old code wrong: refused on its field; the new code is not used up.
@@ -59,7 +60,7 @@ fn without_an_old_number_the_new_code_is_enough() {
     let t = setup();
     let me = t.natural_person_with("nomobile", &resident_id(2), None);
     let sent = codes(&t, &me).unwrap();
-    assert!(sent["old_mobile"].is_null());
+    assert!(sent["old_mobile_masked"].is_null());
     let done = change_with(&t, &me, &code_to(&t, NEW), "").unwrap();
     assert_eq!(done["mobile_masked"], "139****0077");
 }
