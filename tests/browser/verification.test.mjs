@@ -13,11 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import {
-  BASE_URL, launch, newPage, registerNaturalPerson, registerLegalEntity, summaryText, screenshot, runnerSetting, PHONE,
+  launch, newPage, registerNaturalPerson, registerLegalEntity, summaryText, screenshot, runnerSetting, PHONE, outboxMessage, reviewerPage,
 } from './helpers.mjs';
 
-const REVIEWER = { login: runnerSetting('REVIEWER_LOGIN'), password: runnerSetting('REVIEWER_PASSWORD') };
+// The runner started the scripted identity service with this token.
 runnerSetting('IDENTITY_SERVICE_TOKEN');
+runnerSetting('REVIEWER_LOGIN');
 
 let browser;
 let dir;
@@ -69,28 +70,6 @@ async function logIn(page, kind, who) {
   await page.locator('#myinfo-loading').waitFor({ state: 'hidden' });
 }
 
-async function outbox(mobileNumber, template) {
-  for (let i = 0; i < 30; i++) {
-    const res = await fetch(`${BASE_URL}/api/registration/dev/outbox?mobile=${encodeURIComponent(mobileNumber)}`);
-    assert.equal(res.status, 200, `dev outbox answered ${res.status}: is dev_outbox on?`);
-    const { messages } = await res.json();
-    const message = messages.find((m) => m.template === template);
-    if (message) return message;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${template} in the dev outbox for ${mobileNumber}`);
-}
-
-async function reviewerPage() {
-  const page = await newPage(browser);
-  await page.goto('/review/login');
-  await page.fill('#login_name', REVIEWER.login);
-  await page.fill('#password', REVIEWER.password);
-  await page.click('#login-submit');
-  await page.waitForURL((url) => url.pathname === '/review');
-  return page;
-}
-
 async function stateOf(page, part) {
   return page.locator(`#part-${part}`).getAttribute('data-state');
 }
@@ -138,7 +117,7 @@ test('a natural person verifies a passport through upload and review, and the SM
   assert.equal(await page.locator('#person-save').isDisabled(), true, 'nothing changes while under review');
 
   // The reviewer sees the claimed data next to the scan, claims and approves.
-  const reviewer = await reviewerPage();
+  const reviewer = await reviewerPage(browser);
   const { items } = await (await reviewer.request.get('/api/review/items?state=open')).json();
   const item = items.find((i) => i.kind === 'verification' && i.summary?.name === who.realName);
   assert.ok(item, 'the upload is in the queue');
@@ -164,7 +143,7 @@ test('a natural person verifies a passport through upload and review, and the SM
   assert.equal(await page.locator('#myinfo-verified').isVisible(), true);
   await page.locator('#person-history-box summary').click();
   assert.match(await page.locator('#person-history').innerText(), /审核员.*已通过/);
-  const sms = await outbox(who.mobile, 'verification_passed');
+  const sms = await outboxMessage(who.mobile, 'verification_passed');
   assert.equal(sms.params.part, '自然人信息');
 
   // English: the state line too.
