@@ -71,6 +71,12 @@ row_id!(
     UploadId,
     "upload"
 );
+row_id!(
+    /// `verifications.id`: one real-name verification of a part of "my
+    /// info" (a claim, its check, its documents and review).
+    VerificationId,
+    "verification"
+);
 
 #[cfg(test)]
 mod tests {
@@ -84,6 +90,7 @@ mod tests {
         }
         assert_eq!(AppealId(7).audit_subject(), "appeal:7");
         assert_eq!(ReviewItemId(3).audit_subject(), "review_item:3");
+        assert_eq!(VerificationId(4).audit_subject(), "verification:4");
         assert_eq!(serde_json::to_value(AccountId(5)).unwrap(), serde_json::json!(5));
         assert_eq!(Value::from(ReviewerId(2)), Value::Integer(2));
     }

@@ -15,7 +15,7 @@
 //!
 //! Layout: one module per flow (like Ory Kratos' one folder per self-service
 //! flow) holding the flow's rules: `registration`, `auth`, `password_reset`,
-//! `appeal`, `review`. What several flows share has its own module: one
+//! `appeal`, `review`, `verification`. What several flows share has its own module: one
 //! owner per table (`account` holds every query on `accounts`), `sms`
 //! (codes and the outbox), `upload`, `store` (the SQL store and its
 //! [`store::Transaction`]), `identity` (identifiers that parse at the
@@ -51,6 +51,7 @@ pub mod store;
 pub mod test_support;
 pub mod upload;
 pub mod validate;
+pub mod verification;
 pub mod web;
 pub mod workday;
 

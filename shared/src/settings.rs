@@ -106,6 +106,43 @@ pub const LEGACY_IMPORT_TOKEN: Setting = Setting {
     meaning: "bearer token of the legacy account import; empty disables it",
 };
 
+pub const IDENTITY_SERVICE_URL: Setting = Setting {
+    name: "identity_service_url",
+    default: "",
+    secret: false,
+    meaning: "where real-name checks are POSTed (the identity-service protocol in the README); empty: the built-in checker, which checks formats and check characters only and sends every case to manual review",
+};
+pub const IDENTITY_SERVICE_TOKEN: Setting = Setting {
+    name: "identity_service_token",
+    default: "",
+    secret: true,
+    meaning: "bearer token for the identity service",
+};
+pub const IDENTITY_SERVICE_ORIGIN: Setting = Setting {
+    name: "identity_service_origin",
+    default: "https://identity-service.invalid",
+    secret: false,
+    meaning: "the identity service's `scheme://host[:port]`, which the verification component may call (`allowed_outbound_hosts`)",
+};
+pub const VERIFICATION_CHECKS_PER_ACCOUNT: Setting = Setting {
+    name: "verification_checks_per_account_per_day",
+    default: "10",
+    secret: false,
+    meaning: "automatic identity checks one account may make per 24 hours (the check tells whether a name belongs to an ID number); beyond it the check is unavailable and the upload is offered",
+};
+pub const VERIFICATION_CHECKS_PER_CLIENT: Setting = Setting {
+    name: "verification_checks_per_client_per_hour",
+    default: "30",
+    secret: false,
+    meaning: "automatic identity checks one client address may make per hour, whatever the account; beyond it as above",
+};
+pub const VERIFICATION_UPLOADS_PER_CLIENT: Setting = Setting {
+    name: "verification_uploads_per_client_per_hour",
+    default: "20",
+    secret: false,
+    meaning: "verification document uploads one client address may make per hour (their scans are decoded: costly)",
+};
+
 /// Every setting, in the order `spin.toml` and the README list them.
 pub const ALL: &[&Setting] = &[
     &REGISTRATION_CHECK_LIMIT,
@@ -122,6 +159,12 @@ pub const ALL: &[&Setting] = &[
     &SMS_GATEWAY_ORIGIN,
     &DEV_OUTBOX,
     &LEGACY_IMPORT_TOKEN,
+    &IDENTITY_SERVICE_URL,
+    &IDENTITY_SERVICE_TOKEN,
+    &IDENTITY_SERVICE_ORIGIN,
+    &VERIFICATION_CHECKS_PER_ACCOUNT,
+    &VERIFICATION_CHECKS_PER_CLIENT,
+    &VERIFICATION_UPLOADS_PER_CLIENT,
 ];
 
 /// A per-client sliding window whose size is a setting.

@@ -1,7 +1,7 @@
 // The header every page gets from the layout (static/_layout.html, put
 // round each page by the server): the language switch, and who is logged
 // in. Public pages: 登录 / 注册, or, when GET /api/session names an account,
-// its login name and 我的账号. The back office: the reviewer's name and 退出.
+// its login name, 我的信息 and 我的账号. The back office: the reviewer's name and 退出.
 import { lang, setLang, apply, both } from './i18n.js';
 import { api } from './api.js';
 import { showErrors } from './form.js';
@@ -58,10 +58,13 @@ export async function initHeader() {
     session = null;
   }
   if (session) {
+    const myInfo = document.createElement('a');
+    myInfo.href = '/my-info';
+    myInfo.dataset.i18n = 'nav.my_info';
     const account = document.createElement('a');
     account.href = '/account';
     account.dataset.i18n = 'nav.account';
-    showNav(whoItem(session.account.login_name), item(account));
+    showNav(whoItem(session.account.login_name), item(myInfo), item(account));
   }
   return { session, status };
 }

@@ -1,5 +1,7 @@
-// 审核事项 (/review/item?id=N): what the appeal states next to the account
-// it would recover, the scans (PNG/JPEG shown inline, PDF as a download),
+// 审核事项 (/review/item?id=N): what the item states next to the account it
+// concerns (an appeal: the account it would recover; a verification: the
+// claimed details, which the kind lists itself as `claimed`, next to the
+// details in force), the scans (PNG/JPEG shown inline, PDF as a download),
 // then claim -> approve, or reject with a reason (required; the applicant
 // reads it). After the decision: the outcome.
 import { t, pick, both, formatTime, formatSize } from './i18n.js';
@@ -77,6 +79,24 @@ function renderDocuments() {
   }));
 }
 
+/** Rows the item's kind labels itself ({label_zh, label_en, value_zh, value_en}). */
+function labelledFacts(dl, rows) {
+  dl.replaceChildren(...rows.flatMap((row) => {
+    const dt = document.createElement('dt');
+    dt.textContent = pick(row, 'label');
+    const dd = document.createElement('dd');
+    dd.textContent = pick(row, 'value');
+    return [dt, dd];
+  }));
+}
+
+/** A text element shows `key` (kept for the language switch). */
+function showKey(id, key) {
+  const el = document.getElementById(id);
+  el.dataset.i18n = key;
+  el.textContent = t(key);
+}
+
 function render() {
   if (!data) return;
   const { item, subject } = data;
@@ -93,14 +113,26 @@ function render() {
   facts(document.getElementById('item-facts'), [
     ['review.col.kind', pick(item, 'kind_label') || item.kind],
     ['review.item.number', subject?.number],
+    ['review.item.part', subject?.part_label_zh ? pick(subject, 'part_label') : null],
+    ['review.item.check', subject?.check ? t(`myinfo.result.${subject.check.result}`) : null],
     ['review.col.state', stateText],
     ['review.col.submitted', formatTime(item.submitted_at)],
     ['review.col.due', due],
     ['review.col.claimed', who(item.claimed_by)],
   ]);
 
+  const claimed = Array.isArray(subject?.claimed) ? subject.claimed : null;
+  showKey('submitted-heading', claimed ? 'review.item.claimed' : 'review.item.submitted');
+  showKey('account-heading', claimed ? 'review.item.account_in_force' : 'review.item.account');
+  showKey('compare-hint', claimed ? 'review.item.compare_claim' : 'review.item.compare');
+  showKey('approve-note', claimed ? 'review.approve.claim_note' : 'review.approve.note');
+  const inForce = claimed && Array.isArray(subject.in_force) ? subject.in_force : [];
+  document.getElementById('in-force-heading').hidden = !inForce.length;
+  document.getElementById('in-force-facts').hidden = !inForce.length;
+  labelledFacts(document.getElementById('in-force-facts'), inForce);
   const form = subject?.form || {};
-  facts(document.getElementById('submitted-facts'), [
+  if (claimed) labelledFacts(document.getElementById('submitted-facts'), claimed);
+  else facts(document.getElementById('submitted-facts'), [
     ...FORM_FIELDS.map(([name, key, type]) => [key, type === 'doc' && form[name] ? docType(form[name]) : form[name]]),
     ['review.item.new_mobile', subject?.new_mobile],
     ['review.item.filed_at', subject?.filed_at ? formatTime(subject.filed_at) : null],

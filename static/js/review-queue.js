@@ -52,7 +52,8 @@ function render() {
     if (item.summary) {
       const detail = document.createElement('small');
       detail.className = 'item-summary';
-      detail.textContent = [item.summary.number, item.summary.name].filter(Boolean).join(' · ');
+      // An appeal's number, a verification's part, and whom it is about.
+      detail.textContent = [item.summary.number, pick(item.summary, 'part_label'), item.summary.name].filter(Boolean).join(' · ');
       about.append(document.createElement('br'), detail);
     }
     const stateText = document.createElement('span');

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { randomInt } from 'node:crypto';
 import {
-  BASE_URL, launch, newPage, registerLegalEntity, mobile, orgName, uscc, summaryText, screenshot, runnerSetting, PHONE,
+  launch, newPage, registerLegalEntity, mobile, orgName, uscc, summaryText, screenshot, runnerSetting, PHONE,
+  outboxMessage, reviewerPage,
 } from './helpers.mjs';
 
 const REVIEWER = { login: runnerSetting('REVIEWER_LOGIN'), password: runnerSetting('REVIEWER_PASSWORD') };
@@ -101,19 +102,6 @@ function pdf(text) {
 }
 
 // --------------------------------------------------------------- helpers
-/** The newest outbox message of `template` sent to `mobileNumber`. */
-async function outbox(mobileNumber, template) {
-  for (let i = 0; i < 30; i++) {
-    const res = await fetch(`${BASE_URL}/api/registration/dev/outbox?mobile=${encodeURIComponent(mobileNumber)}`);
-    assert.equal(res.status, 200, `dev outbox answered ${res.status}: is dev_outbox on?`);
-    const { messages } = await res.json();
-    const message = messages.find((m) => m.template === template);
-    if (message) return message;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${template} in the dev outbox for ${mobileNumber}`);
-}
-
 async function registered() {
   const setup = await newPage(browser);
   const who = await registerLegalEntity(setup);
@@ -144,7 +132,7 @@ async function fileAppeal(page, who) {
   await page.click('#send-code');
   await page.locator('#sms-status').waitFor({ state: 'visible' });
   assert.equal(await page.locator('#send-code').isDisabled(), true, 'the send button counts down');
-  const sms = await outbox(newMobile, 'appeal_code');
+  const sms = await outboxMessage(newMobile, 'appeal_code');
   await page.fill('#sms_code', String(sms.params.code));
   await page.setInputFiles('#id_front', join(dir, 'id-front.png'));
   await page.setInputFiles('#id_back', join(dir, 'id-back.png'));
@@ -158,19 +146,6 @@ async function fileAppeal(page, who) {
   assert.match(await success.innerText(), /请记下申诉编号/);
   assert.match(await page.locator('#success-due').innerText(), /\d{4}\/\d{2}\/\d{2}/);
   return { number, newMobile };
-}
-
-async function reviewerPage() {
-  assert.ok(REVIEWER.login && REVIEWER.password, 'REVIEWER_LOGIN / REVIEWER_PASSWORD are set (tests/browser/run sets them)');
-  const page = await newPage(browser);
-  await page.goto('/review/login');
-  await page.fill('#login_name', REVIEWER.login);
-  await page.fill('#password', REVIEWER.password);
-  await page.click('#login-submit');
-  await page.waitForURL((url) => url.pathname === '/review');
-  await page.locator('#reviewer-name').waitFor({ state: 'visible' });
-  assert.equal(await page.locator('#reviewer-name').innerText(), REVIEWER.login);
-  return page;
 }
 
 /** The review item of appeal `number`, found through the reviewer's API (the queue lists items, not appeal numbers). */
@@ -239,7 +214,7 @@ test('appeal -> review -> set the password -> log in', async () => {
   await screenshot(user, 'appeal-status-phone');
 
   // The reviewer, in a browser context of their own.
-  const reviewer = await reviewerPage();
+  const reviewer = await reviewerPage(browser);
   assert.equal(await reviewer.locator('#tab-open').getAttribute('aria-current'), 'page');
   await screenshot(reviewer, 'review-queue-desktop');
   await reviewer.setViewportSize(PHONE);
@@ -282,7 +257,7 @@ test('appeal -> review -> set the password -> log in', async () => {
   await user.waitForURL((url) => url.pathname === '/password-reset' && url.searchParams.get('appeal') === '1');
 
   // The SMS: login name and a set-password code.
-  const sms = await outbox(newMobile, 'appeal_approved');
+  const sms = await outboxMessage(newMobile, 'appeal_approved');
   assert.equal(sms.params.login_name, who.loginName);
   await user.locator('#reset-form #login_name').waitFor({ state: 'visible' });
   assert.equal(await user.locator('#code-form').isVisible(), false, 'no step 1 with the appeal SMS');
@@ -349,7 +324,7 @@ test('a rejection needs a reason; the status page then shows 未通过 and why',
   const { number, newMobile } = await fileAppeal(user, who);
   await user.context().close();
 
-  const reviewer = await reviewerPage();
+  const reviewer = await reviewerPage(browser);
   await openItem(reviewer, number);
   await reviewer.click('#claim');
   await reviewer.locator('#reject').waitFor({ state: 'visible' });

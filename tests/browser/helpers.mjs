@@ -101,6 +101,33 @@ export async function smsCode(mobileNumber) {
   throw new Error(`no SMS code in the dev outbox for ${mobileNumber}`);
 }
 
+/** The newest dev-outbox message of `template` sent to `mobileNumber` (waits a little for it). */
+export async function outboxMessage(mobileNumber, template) {
+  for (let i = 0; i < 30; i++) {
+    const res = await fetch(`${BASE_URL}/api/registration/dev/outbox?mobile=${encodeURIComponent(mobileNumber)}`);
+    assert.equal(res.status, 200, `dev outbox answered ${res.status}: is dev_outbox on?`);
+    const { messages } = await res.json();
+    const message = messages.find((m) => m.template === template);
+    if (message) return message;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${template} in the dev outbox for ${mobileNumber}`);
+}
+
+/** A page of its own with the runner's bootstrap reviewer logged in to the back office (at /review). */
+export async function reviewerPage(browser) {
+  const reviewer = { login: runnerSetting('REVIEWER_LOGIN'), password: runnerSetting('REVIEWER_PASSWORD') };
+  const page = await newPage(browser);
+  await page.goto('/review/login');
+  await page.fill('#login_name', reviewer.login);
+  await page.fill('#password', reviewer.password);
+  await page.click('#login-submit');
+  await page.waitForURL((url) => url.pathname === '/review');
+  await page.locator('#reviewer-name').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#reviewer-name').innerText(), reviewer.login);
+  return page;
+}
+
 /** Fills the SMS part of a registration form: send the code, read it from the outbox, type it. */
 export async function fillSmsCode(page, mobileNumber) {
   await page.fill('#mobile', mobileNumber);

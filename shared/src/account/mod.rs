@@ -8,8 +8,9 @@
 mod queries;
 
 pub use queries::{
-    CREDENTIALS, NewAccount, OrganizationConflict, add_alias, document_holder, find_by_id, find_by_login, insert,
-    login_name_registered, org_name_registered, organization_holder, replace_mobile, set_password, uscc_registered,
+    CREDENTIALS, NewAccount, OrganizationConflict, add_alias, change_reserved_mobile, document_held_elsewhere, document_holder,
+    find_by_id, find_by_login, insert, login_name_registered, org_name_registered, organization_held_elsewhere,
+    organization_holder, replace_mobile, set_password, set_verified_organization, set_verified_person, uscc_registered,
 };
 
 use crate::error::{AppError, AppResult};
@@ -102,6 +103,9 @@ pub struct Account {
     /// A legacy legal-entity account that became a natural person acting
     /// for its organization (FAQ preface).
     pub converted_from_legacy: bool,
+    /// When the account's own identity (a natural person's, or a legal
+    /// entity's organization) last passed real-name verification (flow 5).
+    pub identity_verified_at: Option<crate::clock::Timestamp>,
 }
 
 impl Account {
@@ -119,6 +123,7 @@ impl Account {
             "document_masked": self.document.as_ref().map(HeldDocument::masked),
             "mobile_masked": self.reserved_mobile.as_ref().map(Mobile::masked),
             "legacy_old_name": self.legacy_old_name,
+            "identity_verified": self.identity_verified_at.is_some(),
         })
     }
 }
@@ -132,7 +137,7 @@ pub fn mask_mobile(m: &str) -> String {
     }
 }
 
-fn mask_middle(s: &str) -> String {
+pub(crate) fn mask_middle(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() <= 4 {
         return "*".repeat(chars.len());

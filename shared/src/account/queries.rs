@@ -3,12 +3,12 @@
 use super::{Account, AccountKind, HeldDocument, Organization};
 use crate::clock::Timestamp;
 use crate::credentials::CredentialTable;
-use crate::identity::{Document, DocumentType, LoginName, Mobile, OrgName, Uscc};
+use crate::identity::{Document, DocumentType, LoginName, Mobile, OrgName, PersonName, Uscc};
 use crate::ids::AccountId;
 use crate::store::{Database, Row, Store, StoreError, Transaction, Value};
 
 const COLUMNS: &str = "a.id, a.kind, a.login_name, a.reserved_mobile, a.org_name, a.uscc, a.real_name, \
-    a.document_type, a.document_number, a.nationality, a.legacy_old_name, a.converted_from_legacy";
+    a.document_type, a.document_number, a.nationality, a.legacy_old_name, a.converted_from_legacy, a.identity_verified_at";
 
 fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Other(format!("accounts.{column} holds {value:?}, which does not parse"))
@@ -44,6 +44,7 @@ fn account_from(r: Row<'_>) -> Result<Account, StoreError> {
         document,
         legacy_old_name: text("legacy_old_name")?.map(str::to_owned),
         converted_from_legacy: r.int("converted_from_legacy")? != 0,
+        identity_verified_at: r.opt_int("identity_verified_at")?.map(Timestamp),
     })
 }
 
@@ -147,6 +148,39 @@ pub async fn document_holder<S: Store>(store: &S, doc: &Document) -> Result<Opti
     rows.first().map(|r| Ok((AccountId(r.int("id")?), AccountKind::from_db(r.text("kind")?)?))).transpose()
 }
 
+/// Which of an organization's identifiers an account other than `except`
+/// holds (the USCC first), if any: a legal entity's verification may not
+/// take another account's organization (FAQ 3.4).
+pub async fn organization_held_elsewhere<S: Store>(
+    store: &S,
+    org_name: &OrgName,
+    uscc: &Uscc,
+    except: AccountId,
+) -> Result<Option<OrganizationConflict>, StoreError> {
+    let rows = store
+        .execute(
+            "SELECT 1 AS same_uscc FROM accounts WHERE uscc = ?2 AND id <> ?3
+             UNION ALL
+             SELECT 0 AS same_uscc FROM accounts WHERE org_name_key = ?1 AND id <> ?3
+             ORDER BY same_uscc DESC LIMIT 1",
+            &[org_name.key().into(), uscc.as_str().into(), except.into()],
+        )
+        .await?;
+    let Some(r) = rows.first() else { return Ok(None) };
+    Ok(Some(if r.int("same_uscc")? != 0 { OrganizationConflict::Uscc } else { OrganizationConflict::OrgName }))
+}
+
+/// Whether an account other than `except` is bound to this document (FAQ 3.3).
+pub async fn document_held_elsewhere<S: Store>(store: &S, doc: &Document, except: AccountId) -> Result<bool, StoreError> {
+    let rows = store
+        .execute(
+            "SELECT EXISTS (SELECT 1 FROM accounts WHERE document_type = ? AND document_number = ? AND id <> ?) AS e",
+            &[doc.doc_type().code().into(), doc.number().into(), except.into()],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.int("e")).transpose()?.unwrap_or(0) != 0)
+}
+
 /// Everything an account row is created with.
 #[derive(Debug, Clone)]
 pub struct NewAccount<'a> {
@@ -228,4 +262,55 @@ pub async fn set_password<D: Database>(tx: &Transaction<'_, D>, id: AccountId, h
 pub async fn replace_mobile<D: Database>(tx: &Transaction<'_, D>, id: AccountId, mobile: &Mobile) -> Result<(), StoreError> {
     tx.execute("UPDATE accounts SET reserved_mobile = ? WHERE id = ?", &[mobile.as_str().into(), id.into()]).await?;
     CREDENTIALS.clear_failures(tx, id.get()).await
+}
+
+/// A new reserved mobile chosen by the account's owner (both numbers
+/// proved by SMS codes, `crate::verification::mobile`).
+pub async fn change_reserved_mobile<D: Database>(tx: &Transaction<'_, D>, id: AccountId, mobile: &Mobile) -> Result<(), StoreError> {
+    tx.execute("UPDATE accounts SET reserved_mobile = ? WHERE id = ?", &[mobile.as_str().into(), id.into()]).await.map(drop)
+}
+
+/// A natural person's verified identity becomes the one in force (its
+/// verification passed): name, document, nationality. The unique index on
+/// the document decides a race with another account (a
+/// [`StoreError::Unique`] on `accounts.document_*`).
+pub async fn set_verified_person<D: Database>(
+    tx: &Transaction<'_, D>,
+    id: AccountId,
+    name: &PersonName,
+    document: &Document,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE accounts SET real_name = ?, document_type = ?, document_number = ?, nationality = ?, identity_verified_at = ?
+          WHERE id = ? AND kind = 'natural_person'",
+        &[
+            name.as_str().into(),
+            document.doc_type().code().into(),
+            document.number().into(),
+            document.nationality().map(|c| c.code).into(),
+            now.millis().into(),
+            id.into(),
+        ],
+    )
+    .await
+    .map(drop)
+}
+
+/// A legal entity's verified organization becomes the one in force: name
+/// and USCC (the unique indexes decide a race, as at registration).
+pub async fn set_verified_organization<D: Database>(
+    tx: &Transaction<'_, D>,
+    id: AccountId,
+    name: &OrgName,
+    uscc: &Uscc,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE accounts SET org_name = ?, org_name_key = ?, uscc = ?, identity_verified_at = ?
+          WHERE id = ? AND kind = 'legal_entity'",
+        &[name.as_str().into(), name.key().into(), uscc.as_str().into(), now.millis().into(), id.into()],
+    )
+    .await
+    .map(drop)
 }

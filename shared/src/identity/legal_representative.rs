@@ -168,8 +168,8 @@ fn parse_type(input: Option<&str>) -> Result<LegalRepresentativeType, AppError> 
     let (code, zh, en) = if s.is_empty() {
         (
             "legal_representative.type_required",
-            "法定代表人类型不能为空，请在“法定代表人信息”中选择类型：",
-            "The legal representative's type is required; choose it under “Legal representative”: ",
+            "法定代表人类型不能为空，请在“法定代表人信息 → 类型”中选择：",
+            "The legal representative's type is required; choose it under “Legal representative → Type”: ",
         )
     } else {
         (
@@ -412,6 +412,8 @@ mod tests {
                     && e.message.zh.contains("其他")
             );
             assert!(e.message.en.contains("Other") && e.message.en.contains("passport"));
+            assert!(e.message.zh.contains("“法定代表人信息 → 类型”"), "says where the type is: {}", e.message.zh);
+            assert!(e.message.en.contains("“Legal representative → Type”"), "{}", e.message.en);
         }
         assert_eq!(
             code(&form(Some("foreign"), "passport", "E1")),

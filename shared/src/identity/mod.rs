@@ -23,6 +23,7 @@ pub use legal_representative::{LegalRepresentative, LegalRepresentativeForm, Leg
 pub use login_name::{LEGACY_PREFIX, LoginName};
 pub use mobile::Mobile;
 pub use org_name::OrgName;
+pub(crate) use org_name::{collapse_whitespace, is_refused};
 pub use passport::Passport;
 pub use permanent_resident_id::{PermanentResidentId, PermanentResidentIdVersion};
 pub use permits::{HkMoPermit, HkMoTwResidencePermit, Region, TwPermit};

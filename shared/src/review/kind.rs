@@ -1,13 +1,15 @@
 //! Each kind of review owns its effects: what the reviewer sees of its
 //! subject, the queue's one-line summary, and what a decision does. A flow
 //! implements [`ReviewKindEffects`] in its own module (appeals:
-//! `crate::appeal::review::AppealReview`); the one `match` from a
+//! `crate::appeal::review::AppealReview`; real-name verification:
+//! `crate::verification::review::VerificationReview`); the one `match` from a
 //! [`Subject`] to its implementation is here. Adding a kind of review is a
 //! `Subject` variant, one implementation, and one arm in each function
 //! below; the review component does not change.
 
 use super::{ReviewItem, Subject};
 use crate::appeal::review::AppealReview;
+use crate::verification::review::VerificationReview;
 use crate::clock::Clock;
 use crate::error::AppResult;
 use crate::random::Random;
@@ -44,16 +46,24 @@ pub trait ReviewKindEffects {
 pub(crate) async fn details<S: Store>(store: &S, subject: Subject) -> AppResult<Value> {
     match subject {
         Subject::Appeal(id) => AppealReview::details(store, id).await,
+        Subject::Verification(id) => VerificationReview::details(store, id).await,
     }
 }
 
 pub(crate) async fn summaries<S: Store>(store: &S, subjects: &[Subject]) -> Result<HashMap<Subject, Value>, StoreError> {
-    let appeals: Vec<_> = subjects.iter().map(|s| match s {
-        Subject::Appeal(id) => *id,
-    }).collect();
+    let (mut appeals, mut verifications) = (Vec::new(), Vec::new());
+    for s in subjects {
+        match s {
+            Subject::Appeal(id) => appeals.push(*id),
+            Subject::Verification(id) => verifications.push(*id),
+        }
+    }
     let mut out = HashMap::new();
     for (id, line) in AppealReview::summaries(store, &appeals).await? {
         out.insert(Subject::Appeal(id), line);
+    }
+    for (id, line) in VerificationReview::summaries(store, &verifications).await? {
+        out.insert(Subject::Verification(id), line);
     }
     Ok(out)
 }
@@ -61,5 +71,6 @@ pub(crate) async fn summaries<S: Store>(store: &S, subjects: &[Subject]) -> Resu
 pub(crate) async fn apply<D: Database>(tx: &Transaction<'_, D>, decided: &Decided<'_>) -> AppResult<()> {
     match decided.item.subject {
         Subject::Appeal(id) => AppealReview::apply(tx, decided, id).await,
+        Subject::Verification(id) => VerificationReview::apply(tx, decided, id).await,
     }
 }

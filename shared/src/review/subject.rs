@@ -1,15 +1,18 @@
-//! What a review item is about, typed: `Subject::Appeal(AppealId)`, never
+//! What a review item is about, typed: `Subject::Appeal(AppealId)`,
+//! `Subject::Verification(VerificationId)`, never
 //! a string built or parsed by hand. In the store (`review_items.subject`,
 //! `uploads.owner`) and in JSON it is written `<table>:<id>`, as the audit
 //! log names rows.
 
-use crate::ids::AppealId;
+use crate::ids::{AppealId, VerificationId};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Subject {
     /// A recovery appeal (flow 4).
     Appeal(AppealId),
+    /// A real-name verification's uploaded documents (flow 5).
+    Verification(VerificationId),
 }
 
 impl Subject {
@@ -17,6 +20,7 @@ impl Subject {
     pub fn to_db(self) -> String {
         match self {
             Subject::Appeal(id) => id.audit_subject(),
+            Subject::Verification(id) => id.audit_subject(),
         }
     }
 
@@ -26,6 +30,7 @@ impl Subject {
         let (table, id) = s.split_once(':').ok_or_else(bad)?;
         match table {
             "appeal" => AppealId::parse(id).map(Subject::Appeal).ok_or_else(bad),
+            "verification" => VerificationId::parse(id).map(Subject::Verification).ok_or_else(bad),
             _ => Err(bad()),
         }
     }
@@ -47,7 +52,10 @@ mod tests {
         assert_eq!(s.to_db(), "appeal:12");
         assert_eq!(Subject::from_db("appeal:12").unwrap(), s);
         assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!("appeal:12"));
-        for bad in ["appeal", "appeal:", "appeal:x", "account:3", ":1", "appeal:-1"] {
+        let v = Subject::Verification(VerificationId(3));
+        assert_eq!(Subject::from_db(&v.to_db()).unwrap(), v);
+        assert_eq!(v.to_db(), "verification:3");
+        for bad in ["appeal", "appeal:", "appeal:x", "account:3", ":1", "appeal:-1", "verification:", "verification:x"] {
             assert!(Subject::from_db(bad).is_err(), "{bad}");
         }
     }

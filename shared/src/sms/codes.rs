@@ -21,6 +21,9 @@ pub enum Purpose {
     /// The one-time code an approved appeal sends with the login name, to
     /// set a new password (valid 24 hours; issued by the system).
     SetPassword,
+    /// Changing the reserved mobile in "my info": a code to the new number
+    /// and one to the old number (flow 5).
+    MobileChange,
 }
 
 impl Purpose {
@@ -30,6 +33,7 @@ impl Purpose {
             Purpose::PasswordReset => "password_reset",
             Purpose::Appeal => "appeal",
             Purpose::SetPassword => "set_password",
+            Purpose::MobileChange => "mobile_change",
         }
     }
 
@@ -290,6 +294,57 @@ pub async fn begin_with_code<'a, D: Database>(
         return Err(e);
     }
     Ok(tx)
+}
+
+/// One SMS code a change needs: the number it went to, what was typed,
+/// and the form field that holds it (errors name that field).
+#[derive(Debug, Clone, Copy)]
+pub struct CodeCheck<'a> {
+    pub mobile: &'a Mobile,
+    pub code: &'a str,
+    pub field: &'a str,
+}
+
+/// [`begin_with_code`] for a change that several codes authorise together
+/// (the old and the new reserved mobile): every code is checked inside one
+/// write transaction, and the transaction is returned only when all are
+/// right. Otherwise every wrong code's error comes back at once (each on its
+/// field), nothing is used up, and each wrong try is still counted: the
+/// transaction is rolled back (so a right code stays unused) and the wrong
+/// tries are counted again in one of their own.
+pub async fn begin_with_codes<'a, D: Database>(
+    db: &'a D,
+    clock: &dyn Clock,
+    purpose: Purpose,
+    checks: &[CodeCheck<'_>],
+) -> AppResult<Transaction<'a, D>> {
+    let tx = db.begin().await?;
+    let mut errors = Vec::new();
+    let mut counted = Vec::new();
+    for check in checks {
+        if let Err(e) = verify_code(&tx, clock, purpose, check.mobile, check.code).await {
+            if e.status >= 500 {
+                return Err(e);
+            }
+            if matches!(e.code, "sms.code_wrong" | "sms.code_locked") {
+                counted.push(*check);
+            }
+            errors.push(e.with_field(check.field));
+        }
+    }
+    let Some(error) = AppError::combine(errors) else {
+        return Ok(tx);
+    };
+    let _ = tx.rollback().await;
+    if !counted.is_empty() {
+        let tx = db.begin().await?;
+        for check in &counted {
+            // Fails again the same way (the rollback undid nothing else), and counts.
+            let _ = verify_code(&tx, clock, purpose, check.mobile, check.code).await;
+        }
+        tx.commit().await?;
+    }
+    Err(error)
 }
 
 fn code_err(code: &'static str, zh: &str, en: &str) -> AppError {

@@ -1,4 +1,5 @@
-//! SMS: one-time codes (registration, password reset, appeals) and the
+//! SMS: one-time codes (registration, password reset, appeals, changing
+//! the reserved mobile) and the
 //! outbox every message goes through.
 //!
 //! Code rules: 6 digits, single use, valid 10 minutes, at most 5 wrong tries
@@ -11,8 +12,8 @@ mod codes;
 mod outbox;
 
 pub use codes::{
-    CODE_TTL_SECS, HOURLY_CAP, IssuedCode, MAX_WRONG_TRIES, Purpose, RESEND_AFTER_SECS, SET_PASSWORD_TTL_SECS, begin_with_code,
-    issue_code, issue_system_code, verify_code,
+    CODE_TTL_SECS, CodeCheck, HOURLY_CAP, IssuedCode, MAX_WRONG_TRIES, Purpose, RESEND_AFTER_SECS, SET_PASSWORD_TTL_SECS,
+    begin_with_code, begin_with_codes, issue_code, issue_system_code, verify_code,
 };
 pub use outbox::{OutboxMessage, Template, enqueue, mark_failed, mark_sent, messages_for, pending};
 

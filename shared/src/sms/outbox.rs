@@ -20,6 +20,14 @@ pub enum Template {
     PasswordChanged,
     AppealApproved,
     AppealRejected,
+    /// A code for changing the reserved mobile (to the new and the old number).
+    MobileChangeCode,
+    /// To the old number once the reserved mobile was changed.
+    ReservedMobileChanged,
+    /// A part of "my info" passed manual review.
+    VerificationPassed,
+    /// A part of "my info" was rejected at manual review, with the reason.
+    VerificationRejected,
 }
 
 impl Template {
@@ -31,20 +39,28 @@ impl Template {
             Template::PasswordChanged => "password_changed",
             Template::AppealApproved => "appeal_approved",
             Template::AppealRejected => "appeal_rejected",
+            Template::MobileChangeCode => "mobile_change_code",
+            Template::ReservedMobileChanged => "reserved_mobile_changed",
+            Template::VerificationPassed => "verification_passed",
+            Template::VerificationRejected => "verification_rejected",
         }
     }
 
+    pub const ALL: [Template; 10] = [
+        Template::RegistrationCode,
+        Template::PasswordResetCode,
+        Template::AppealCode,
+        Template::PasswordChanged,
+        Template::AppealApproved,
+        Template::AppealRejected,
+        Template::MobileChangeCode,
+        Template::ReservedMobileChanged,
+        Template::VerificationPassed,
+        Template::VerificationRejected,
+    ];
+
     pub fn parse(s: &str) -> Option<Template> {
-        [
-            Template::RegistrationCode,
-            Template::PasswordResetCode,
-            Template::AppealCode,
-            Template::PasswordChanged,
-            Template::AppealApproved,
-            Template::AppealRejected,
-        ]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        Template::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
     /// The text of the message with its parameters filled in.
@@ -76,6 +92,24 @@ impl Template {
             Template::AppealRejected => format!(
                 "【科技部政务服务平台】您的申诉 {} 未通过，原因：{}。可按要求补充材料后重新申诉。",
                 p("appeal_number"),
+                p("reason")
+            ),
+            Template::MobileChangeCode => format!(
+                "【科技部政务服务平台】您正在更换账号的预留手机号，验证码为 {}，10 分钟内有效。如非本人操作，请勿告知他人。",
+                p("code")
+            ),
+            Template::ReservedMobileChanged => format!(
+                "【科技部政务服务平台】您的账号 {} 的预留手机号已更换为 {}。如非本人操作，请立即通过申诉找回账号。",
+                p("login_name"),
+                p("mobile_masked")
+            ),
+            Template::VerificationPassed => format!(
+                "【科技部政务服务平台】您提交的“{}”实名认证材料已审核通过。",
+                p("part")
+            ),
+            Template::VerificationRejected => format!(
+                "【科技部政务服务平台】您提交的“{}”实名认证材料未通过审核，原因：{}。请登录后在“我的信息”中修改或重新上传。",
+                p("part"),
                 p("reason")
             ),
         }
@@ -258,5 +292,13 @@ mod tests {
         let a = json!({"appeal_number": "SS1", "login_name": "WPx", "code": "123456", "reason": "印章不清晰"});
         assert!(Template::AppealApproved.render(&a).contains("123456"));
         assert!(Template::AppealRejected.render(&a).contains("印章不清晰"));
+        for t in Template::ALL {
+            assert_eq!(Template::parse(t.as_str()), Some(t));
+        }
+        assert!(Template::MobileChangeCode.render(&p).contains("654321"));
+        let v = json!({"part": "自然人信息", "reason": "照片模糊", "login_name": "np1", "mobile_masked": "139****0001"});
+        assert!(Template::VerificationPassed.render(&v).contains("自然人信息"));
+        assert!(Template::VerificationRejected.render(&v).contains("照片模糊"));
+        assert!(Template::ReservedMobileChanged.render(&v).contains("139****0001"));
     }
 }

@@ -4,6 +4,8 @@
 //! controlled clock, a client with a cookie jar, and direct access to the
 //! SQLite file to check the store after faults.
 
+pub mod identity_service;
+
 use spin_test_host::{Host, HostOptions, Metrics, RunningHost, TestClock};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -253,17 +255,29 @@ impl TestApp {
         self.client.get(self.url(path)).header("cookie", &who.cookie).send().await.expect("request")
     }
 
-    /// POST with the session cookie, same origin, and the CSRF token.
-    pub async fn post_as(&self, who: &LoggedIn, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    /// A request as the site's own page sends it with a session: the
+    /// session cookie, the same-origin `Origin` and the CSRF token.
+    pub fn as_page(&self, who: &LoggedIn, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.client
-            .post(self.url(path))
+            .request(method, self.url(path))
             .header("cookie", &who.cookie)
             .header("origin", self.origin())
             .header("x-csrf-token", &who.csrf_token)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+    }
+
+    /// POST JSON with the session cookie, same origin, and the CSRF token.
+    pub async fn post_as(&self, who: &LoggedIn, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.as_page(who, reqwest::Method::POST, path).json(body).send().await.expect("request")
+    }
+
+    /// PUT JSON with the session cookie, same origin, and the CSRF token.
+    pub async fn put_as(&self, who: &LoggedIn, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.as_page(who, reqwest::Method::PUT, path).json(body).send().await.expect("request")
+    }
+
+    /// A multipart POST with the session cookie, same origin, and the CSRF token.
+    pub async fn post_multipart_as(&self, who: &LoggedIn, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+        self.as_page(who, reqwest::Method::POST, path).header("content-type", content_type).body(body).send().await.expect("request")
     }
 }
 

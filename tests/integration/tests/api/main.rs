@@ -9,3 +9,4 @@ mod registration;
 mod registration_check;
 mod reviewers;
 mod site;
+mod verification;
