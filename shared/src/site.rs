@@ -9,7 +9,8 @@
 //! `data-i18n-attr` attribute with its Chinese text from the dictionary
 //! (`static/js/texts.json`, the same file the scripts use), so the page
 //! arrives complete and styled and the browser switches it to English
-//! when that is the chosen language.
+//! when that is the chosen language. Before that, its form fields are
+//! expanded from their one definition each ([`fields`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -17,6 +18,8 @@ use std::fmt::Write;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::percent_decode;
+
+pub mod fields;
 
 /// The route pattern of every page path (the site answers GET and HEAD only).
 pub const ANY_PATH: &str = "/{*path}";
@@ -145,12 +148,19 @@ fn broken(cause: String) -> AppError {
     AppError::internal().with_cause(cause)
 }
 
-/// A page file inside the layout, in Chinese. The layout's slots are
-/// `{{head}}` (the page's part before `<main`: title and script),
-/// `{{main}}` (from `<main` on), and the area's `{{home}}`,
-/// `{{header_class}}`, `{{area_name}}` and `{{nav}}`. Slot values are put
-/// in once: text in a page that looks like a slot stays as it is.
-pub fn render_page(layout: &str, page: &str, area: Area, texts: &Texts) -> AppResult<String> {
+/// A page file inside the layout, in Chinese. Its `x-field`s and
+/// `x-group`s are expanded first ([`fields::expand`]; `groups` gives a
+/// group's fragment by name, `None` when there is none); `file` is the
+/// page's path (`/register/legal-entity.html`): its area and the name in
+/// errors. The layout's slots are `{{head}}` (the page's part before
+/// `<main`: title and script), `{{main}}` (from `<main` on), and the
+/// area's `{{home}}`, `{{header_class}}`, `{{area_name}}` and `{{nav}}`.
+/// Slot values are put in once: text in a page that looks like a slot
+/// stays as it is. A page that does not expand is an internal error whose
+/// cause says where and why.
+pub fn render_page(layout: &str, file: &str, page: &str, texts: &Texts, groups: &dyn Fn(&str) -> Option<String>) -> AppResult<String> {
+    let page = fields::expand(file, page, groups).map_err(broken)?;
+    let area = area_of(file);
     let at = page.find("<main").ok_or_else(|| broken("a page without <main>".into()))?;
     let (head, main) = (page[..at].trim(), page[at..].trim_end());
     let nav: String = area.nav.iter().map(|(href, key)| format!("<li><a href=\"{href}\" data-i18n=\"{key}\"></a></li>")).collect();
@@ -354,12 +364,16 @@ mod tests {
         .unwrap()
     }
 
+    fn no_groups(_: &str) -> Option<String> {
+        None
+    }
+
     const LAYOUT_HTML: &str = "<html><head>{{head}}</head><body><header class=\"{{header_class}}\"><a href=\"{{home}}\"><small data-i18n=\"{{area_name}}\"></small></a><ul id=\"account-nav\">{{nav}}</ul></header>{{main}}</body></html>";
 
     #[test]
     fn a_page_is_served_inside_the_layout_in_chinese() {
         let page = "<title data-i18n=\"a.title\"></title>\n<script type=\"module\" src=\"/js/a.js\"></script>\n<main id=\"main\"><h1 data-i18n=\"a.title\"></h1><p>{{main}}</p></main>\n";
-        let html = render_page(LAYOUT_HTML, page, PUBLIC, &texts()).unwrap();
+        let html = render_page(LAYOUT_HTML, "/a.html", page, &texts(), &no_groups).unwrap();
         assert_eq!(
             html,
             "<html><head><title data-i18n=\"a.title\">标题</title>\n<script type=\"module\" src=\"/js/a.js\"></script></head><body>\
@@ -368,7 +382,7 @@ mod tests {
              <main id=\"main\"><h1 data-i18n=\"a.title\">标题</h1><p>{{main}}</p></main></body></html>",
             "slots once, texts filled, a page's own braces left alone"
         );
-        let back = render_page(LAYOUT_HTML, page, area_of("/review/index.html"), &texts()).unwrap();
+        let back = render_page(LAYOUT_HTML, "/review/index.html", page, &texts(), &no_groups).unwrap();
         assert!(back.contains("<header class=\"site-header review-header\"><a href=\"/review\"><small data-i18n=\"review.site\">后台</small>"), "{back}");
         assert!(back.contains("<ul id=\"account-nav\"></ul>"), "{back}");
         assert_eq!(area_of("/review.html"), PUBLIC);
@@ -377,9 +391,12 @@ mod tests {
     #[test]
     fn a_broken_layout_or_page_is_an_internal_error() {
         let page = "<main></main>";
-        assert_eq!(render_page("{{nope}}", page, PUBLIC, &texts()).unwrap_err().code, "internal.unexpected");
-        assert_eq!(render_page("{{main", page, PUBLIC, &texts()).unwrap_err().code, "internal.unexpected");
-        assert_eq!(render_page(LAYOUT_HTML, "<p>no main</p>", PUBLIC, &texts()).unwrap_err().code, "internal.unexpected");
+        assert_eq!(render_page("{{nope}}", "/a.html", page, &texts(), &no_groups).unwrap_err().code, "internal.unexpected");
+        assert_eq!(render_page("{{main", "/a.html", page, &texts(), &no_groups).unwrap_err().code, "internal.unexpected");
+        assert_eq!(render_page(LAYOUT_HTML, "/a.html", "<p>no main</p>", &texts(), &no_groups).unwrap_err().code, "internal.unexpected");
+        let unknown = render_page(LAYOUT_HTML, "/a.html", "<main><x-field name=\"nope\"></x-field></main>", &texts(), &no_groups).unwrap_err();
+        assert_eq!(unknown.code, "internal.unexpected");
+        assert!(unknown.cause.as_deref().unwrap().starts_with("/a.html:1: <x-field>: no field named \"nope\""), "{unknown:?}");
         assert_eq!(Texts::parse(b"{\"a\": [\"only zh\"]}").unwrap_err().code, "internal.unexpected");
     }
 

@@ -4,6 +4,9 @@
 // language, when a page or script names a key the dictionary does not
 // have, when a key is used nowhere, when a page writes text or a
 // user-facing attribute of its own, or when a script writes Chinese.
+// Form fields are expanded by the server from one definition each
+// (shared/src/site/fields.rs): the keys of their labels, hints and choices
+// are read from there, a page's own `hint` from its <x-field> or <x-group>.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -21,6 +24,8 @@ const read = (file) => ({ name: relative(STATIC, file), text: readFileSync(file,
 const pages = files.filter((f) => f.endsWith('.html')).map(read);
 const scripts = files.filter((f) => f.endsWith('.js')).map(read);
 const LAYOUT = '_layout.html';
+// Groups of fields (static/_fields/NAME.html): parts of pages, not pages.
+const GROUP = /^_fields\//;
 
 // Letters or digits in any script: text a person reads.
 const READABLE = /[\p{L}\p{N}]/u;
@@ -70,6 +75,10 @@ function pageKeys(page) {
     const where = `${page.name}:${tok.line}`;
     if (tok.attrs.has('data-i18n')) keys.push([tok.attrs.get('data-i18n'), where]);
     for (const [, key] of attrKeys(tok.attrs.get('data-i18n-attr') ?? '')) keys.push([key, where]);
+    // <x-field hint="key">, <x-group name="person" document_type.hint="key">.
+    if (tok.tag.startsWith('x-')) {
+      for (const [attr, value] of tok.attrs) if (/(^|\.)hint$/.test(attr) && value !== 'none') keys.push([value, where]);
+    }
   }
   return keys.filter(([key]) => !IS_SLOT.test(key));
 }
@@ -128,10 +137,17 @@ const SECTIONS = new Set(Object.keys(texts).map((key) => key.split('.')[0]));
 const isKey = (str) => KEY_SHAPE.test(str) && SECTIONS.has(str.split('.')[0]);
 const scanned = scripts.map((s) => ({ ...s, ...scan(s.text) }));
 // The server names keys too: each area's header (shared/src/site.rs, `Area`:
-// `name_key: "..."` and the nav's `("/href", "key")` links).
-const SERVER = readFileSync(join(STATIC, '..', 'shared', 'src', 'site.rs'), 'utf8').split('#[cfg(test)]')[0];
-const serverKeys = [...SERVER.matchAll(/name_key: "([^"]+)"|\("\/[^"]*", "([^"]+)"\)/g)]
-  .map((m) => [m[1] ?? m[2], 'shared/src/site.rs']);
+// `name_key: "..."` and the nav's `("/href", "key")` links), and the form
+// fields it expands (shared/src/site/fields.rs: every string shaped like a
+// key, outside comments and tests).
+const rust = (file) => readFileSync(join(STATIC, '..', 'shared', 'src', ...file.split('/')), 'utf8').split('#[cfg(test)]')[0]
+  .split('\n').filter((line) => !line.trim().startsWith('//')).join('\n');
+const SERVER = rust('site.rs');
+const FIELDS = rust('site/fields.rs');
+const serverKeys = [
+  ...[...SERVER.matchAll(/name_key: "([^"]+)"|\("\/[^"]*", "([^"]+)"\)/g)].map((m) => [m[1] ?? m[2], 'shared/src/site.rs']),
+  ...[...FIELDS.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]).filter(isKey).map((key) => [key, 'shared/src/site/fields.rs']),
+];
 // Literal keys in scripts: strings shaped like a dictionary key.
 const scriptKeys = [...serverKeys, ...scanned.flatMap((s) => s.strings.filter(isKey).map((key) => [key, s.name]))];
 // Keys a script builds (`doc.${type}.hint`): a pattern each.
@@ -200,6 +216,10 @@ test('a page file is only its own part; the layout has the rest once', () => {
     const tags = tokens(page.text).filter((tok) => tok.tag && !tok.closing).map((tok) => tok.tag);
     if (page.name === LAYOUT) {
       for (const slot of ['{{head}}', '{{main}}', '{{nav}}']) if (!page.text.includes(slot)) problems.push(`${LAYOUT} has no ${slot}`);
+      continue;
+    }
+    if (GROUP.test(page.name)) {
+      if (tags.includes('main') || tags.includes('title')) problems.push(`${page.name}: a group of fields is part of a page's <main>`);
       continue;
     }
     if (!/^<title data-i18n="[^"]+"><\/title>\n/.test(page.text)) problems.push(`${page.name}: does not start with its <title data-i18n="...">`);

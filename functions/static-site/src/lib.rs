@@ -1,5 +1,6 @@
 //! The static site: serves `static/` (mounted at `/` by `files` in
-//! spin.toml), each page inside the one layout with its Chinese texts
+//! spin.toml), each page inside the one layout with its form fields
+//! expanded (groups of fields from `/_fields/`) and its Chinese texts
 //! filled in (`shared::site::render_page`), answers `/api/health` with the
 //! schema version, and gives unknown `/api/...` routes the JSON 404 every
 //! endpoint uses.
@@ -60,7 +61,8 @@ fn served(file: &str, body: Vec<u8>) -> AppResult<Vec<u8>> {
     let read = |name: &str| std::fs::read(name).map_err(|e| AppError::internal().with_cause(format!("{name}: {e}")));
     let layout = text(site::LAYOUT, read(site::LAYOUT)?)?;
     let texts = site::Texts::parse(&read(site::TEXTS)?)?;
-    Ok(site::render_page(&layout, &text(file, body)?, site::area_of(file), &texts)?.into_bytes())
+    let groups = |name: &str| std::fs::read_to_string(site::fields::group_file(name)?).ok();
+    Ok(site::render_page(&layout, file, &text(file, body)?, &texts, &groups)?.into_bytes())
 }
 
 fn file_response(status: u16, file: &str, body: Vec<u8>) -> Response {

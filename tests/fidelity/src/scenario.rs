@@ -112,15 +112,63 @@ async fn outbox_message(r: &mut Recorder, step: &str, mobile: &str, template: &s
 
 async fn outbox_code(r: &mut Recorder, step: &str, mobile: &str, template: &str) -> String {
     let message = outbox_message(r, step, mobile, template).await;
-    message["params"]["code"]
-        .as_str()
-        .expect("a code")
-        .to_string()
+    code_in(&message, "a code")
+}
+
+/// The code an SMS message carries.
+fn code_in(message: &Value, what: &str) -> String {
+    message["params"]["code"].as_str().expect(what).to_string()
+}
+
+/// Asks for a code by SMS (`req`, answered 202), then reads it from the
+/// dev outbox (step `outbox_step`): the answer and the code.
+async fn sms_code(
+    r: &mut Recorder,
+    step: &str,
+    req: Req,
+    outbox_step: &str,
+    mobile: &str,
+    template: &str,
+) -> (Resp, String) {
+    let sent = r.expect(step, req, 202).await;
+    let code = outbox_code(r, outbox_step, mobile, template).await;
+    (sent, code)
+}
+
+/// Expects the answer `status` with the error `code`.
+async fn expect_error(r: &mut Recorder, step: &str, req: Req, status: u16, code: &str) -> Resp {
+    let resp = r.expect(step, req, status).await;
+    assert_eq!(
+        resp.json()["error"]["code"],
+        code,
+        "{step} on {}",
+        r.target.name
+    );
+    resp
 }
 
 struct Session {
     cookie: String,
     csrf_token: String,
+}
+
+impl Session {
+    /// A GET with the session's cookie.
+    fn get(&self, path: &str) -> Req {
+        Req::get(path).header("cookie", &self.cookie)
+    }
+
+    /// A POST of `body` with the session's cookie and CSRF token.
+    fn post(&self, path: &str, body: &Value) -> Req {
+        Req::post(path)
+            .json(body)
+            .with_session(&self.cookie, Some(&self.csrf_token))
+    }
+
+    /// Logs out at `path` (204).
+    async fn logout(&self, r: &mut Recorder, step: &str, path: &str) {
+        r.expect(step, self.post(path, &json!({})), 204).await;
+    }
 }
 
 fn session_of(resp: &Resp, cookie_name: &str) -> Session {
@@ -207,65 +255,62 @@ async fn error_shapes(r: &mut Recorder) {
         en.json()["error"]["message_en"]
     );
 
-    let wrong = r
-        .expect(
-            "405: wrong method",
-            Req::post("/api/registration/login-names/abcd"),
-            405,
-        )
-        .await;
+    let wrong = expect_error(
+        r,
+        "405: wrong method",
+        Req::post("/api/registration/login-names/abcd"),
+        405,
+        "request.method_not_allowed",
+    )
+    .await;
     assert_eq!(wrong.header("allow"), Some("GET, HEAD"));
-    assert_eq!(wrong.json()["error"]["code"], "request.method_not_allowed");
 
     // The component answers 413 without reading the body, but Spin's
     // wasi:http (wasmtime-wasi-http) sends that answer only once the whole
     // request body has arrived, and so does the test host: the client sends
     // it all. (With a chunked body instead of a length, Spin cuts the answer
     // off now and then; see tests/host/README.md. Browsers send a length.)
-    let big = r
-        .expect(
-            "413: body over the limit",
-            Req::get("/api/registration/login-names/abcd")
-                .body("application/json", vec![b'x'; 65 * 1024]),
-            413,
-        )
-        .await;
-    assert_eq!(big.json()["error"]["code"], "request.body_too_large");
+    let big = expect_error(
+        r,
+        "413: body over the limit",
+        Req::get("/api/registration/login-names/abcd")
+            .body("application/json", vec![b'x'; 65 * 1024]),
+        413,
+        "request.body_too_large",
+    )
+    .await;
     assert_eq!(big.json()["error"]["details"]["limit_bytes"], 64 * 1024);
 
-    let media = r
-        .expect(
-            "415: not JSON",
-            Req::post("/api/auth/login").body("text/plain", b"hello".to_vec()),
-            415,
-        )
-        .await;
-    assert_eq!(
-        media.json()["error"]["code"],
-        "request.unsupported_media_type"
-    );
+    expect_error(
+        r,
+        "415: not JSON",
+        Req::post("/api/auth/login").body("text/plain", b"hello".to_vec()),
+        415,
+        "request.unsupported_media_type",
+    )
+    .await;
 
     let body =
         json!({ "account_type": "legal_entity", "login_name": LE_LOGIN, "password": LE_PASSWORD });
-    let no_origin = r
-        .expect(
-            "CSRF: no Origin",
-            Req::new("POST", "/api/auth/login").json(&body),
-            403,
-        )
-        .await;
-    assert_eq!(no_origin.json()["error"]["code"], "request.cross_origin");
-    let foreign = r
-        .expect(
-            "CSRF: foreign Origin",
-            Req::post("/api/auth/login")
-                .cross_origin()
-                .header("origin", "https://evil.example")
-                .json(&body),
-            403,
-        )
-        .await;
-    assert_eq!(foreign.json()["error"]["code"], "request.cross_origin");
+    expect_error(
+        r,
+        "CSRF: no Origin",
+        Req::new("POST", "/api/auth/login").json(&body),
+        403,
+        "request.cross_origin",
+    )
+    .await;
+    expect_error(
+        r,
+        "CSRF: foreign Origin",
+        Req::post("/api/auth/login")
+            .cross_origin()
+            .header("origin", "https://evil.example")
+            .json(&body),
+        403,
+        "request.cross_origin",
+    )
+    .await;
 
     let broken = r
         .expect(
@@ -314,29 +359,30 @@ async fn registration(r: &mut Recorder) {
     )
     .await;
 
-    let sent = r
-        .expect(
-            "a registration code (legal entity)",
-            Req::post("/api/registration/sms-codes")
-                .json(&json!({ "mobile": LE_MOBILE, "purpose": "registration" })),
-            202,
-        )
-        .await;
-    assert!(sent.json()["mobile_masked"].is_string());
-    let code = outbox_code(
+    let registration_code = |mobile: &str| {
+        Req::post("/api/registration/sms-codes")
+            .json(&json!({ "mobile": mobile, "purpose": "registration" }))
+    };
+    let (sent, code) = sms_code(
         r,
+        "a registration code (legal entity)",
+        registration_code(LE_MOBILE),
         "the dev outbox (legal entity)",
         LE_MOBILE,
         "registration_code",
     )
     .await;
+    assert!(sent.json()["mobile_masked"].is_string());
+    let legal_entity = |sms_code: &str| {
+        Req::post("/api/registration/legal-entities").json(&json!({
+            "login_name": LE_LOGIN, "password": LE_PASSWORD, "org_name": LE_ORG, "uscc": le_uscc(),
+            "mobile": LE_MOBILE, "sms_code": sms_code,
+        }))
+    };
     let wrong_code = r
         .send(
             "registration with a wrong code",
-            Req::post("/api/registration/legal-entities").json(&json!({
-                "login_name": LE_LOGIN, "password": LE_PASSWORD, "org_name": LE_ORG, "uscc": le_uscc(),
-                "mobile": LE_MOBILE, "sms_code": if code == "000000" { "111111" } else { "000000" },
-            })),
+            legal_entity(if code == "000000" { "111111" } else { "000000" }),
         )
         .await;
     assert!(
@@ -345,14 +391,7 @@ async fn registration(r: &mut Recorder) {
         wrong_code.text()
     );
     let created = r
-        .expect(
-            "registration of a legal entity",
-            Req::post("/api/registration/legal-entities").json(&json!({
-                "login_name": LE_LOGIN, "password": LE_PASSWORD, "org_name": LE_ORG, "uscc": le_uscc(),
-                "mobile": LE_MOBILE, "sms_code": code,
-            })),
-            201,
-        )
+        .expect("registration of a legal entity", legal_entity(&code), 201)
         .await;
     assert_eq!(created.json()["account"]["login_name"], LE_LOGIN);
     let taken = r
@@ -370,15 +409,10 @@ async fn registration(r: &mut Recorder) {
     )
     .await;
 
-    r.expect(
-        "a registration code (natural person)",
-        Req::post("/api/registration/sms-codes")
-            .json(&json!({ "mobile": NP_MOBILE, "purpose": "registration" })),
-        202,
-    )
-    .await;
-    let code = outbox_code(
+    let (_, code) = sms_code(
         r,
+        "a registration code (natural person)",
+        registration_code(NP_MOBILE),
         "the dev outbox (natural person)",
         NP_MOBILE,
         "registration_code",
@@ -406,27 +440,18 @@ async fn login_and_logout(r: &mut Recorder) {
         )
         .await;
     let le = session_of(&resp, "__Host-session");
-    let me = r
-        .expect(
-            "the session",
-            Req::get("/api/session").header("cookie", &le.cookie),
-            200,
-        )
-        .await;
+    let me = r.expect("the session", le.get("/api/session"), 200).await;
     assert_eq!(me.json()["account"]["login_name"], LE_LOGIN);
     assert_eq!(me.json()["csrf_token"], le.csrf_token.as_str());
 
-    let wrong_type = r
-        .expect(
-            "login: a natural person at legal-entity login",
-            login("legal_entity", NP_LOGIN, NP_PASSWORD),
-            409,
-        )
-        .await;
-    assert_eq!(
-        wrong_type.json()["error"]["code"],
-        "auth.wrong_account_type"
-    );
+    let wrong_type = expect_error(
+        r,
+        "login: a natural person at legal-entity login",
+        login("legal_entity", NP_LOGIN, NP_PASSWORD),
+        409,
+        "auth.wrong_account_type",
+    )
+    .await;
     assert!(wrong_type.headers.get("set-cookie").is_none());
     let resp = r
         .expect(
@@ -443,59 +468,39 @@ async fn login_and_logout(r: &mut Recorder) {
     )
     .await;
 
-    let no_token = r
-        .expect(
-            "CSRF: logout without the token",
-            Req::post("/api/auth/logout")
-                .json(&json!({}))
-                .with_session(&le.cookie, None),
-            403,
-        )
-        .await;
-    assert_eq!(
-        no_token.json()["error"]["code"],
-        "request.csrf_token_invalid"
-    );
-    r.expect(
-        "logout",
+    expect_error(
+        r,
+        "CSRF: logout without the token",
         Req::post("/api/auth/logout")
             .json(&json!({}))
-            .with_session(&le.cookie, Some(&le.csrf_token)),
-        204,
+            .with_session(&le.cookie, None),
+        403,
+        "request.csrf_token_invalid",
     )
     .await;
+    le.logout(r, "logout", "/api/auth/logout").await;
     expect_no_session(r, "the session after logout", Some(&le.cookie)).await;
     expect_no_session(r, "no session at all", None).await;
-    r.expect(
-        "logout (natural person)",
-        Req::post("/api/auth/logout")
-            .json(&json!({}))
-            .with_session(&np.cookie, Some(&np.csrf_token)),
-        204,
-    )
-    .await;
+    np.logout(r, "logout (natural person)", "/api/auth/logout")
+        .await;
 }
 
 async fn password_reset(r: &mut Recorder) {
-    let unknown = r
-        .expect(
-            "reset: unknown login name",
-            Req::post("/api/password-reset/codes").json(&json!({ "login_name": "nobodyhere" })),
-            404,
-        )
-        .await;
-    assert_eq!(
-        unknown.json()["error"]["code"],
-        "password_reset.unknown_login_name"
-    );
-    r.expect(
-        "reset: a code",
-        Req::post("/api/password-reset/codes").json(&json!({ "login_name": NP_LOGIN })),
-        202,
+    let reset_code = |login_name: &str| {
+        Req::post("/api/password-reset/codes").json(&json!({ "login_name": login_name }))
+    };
+    expect_error(
+        r,
+        "reset: unknown login name",
+        reset_code("nobodyhere"),
+        404,
+        "password_reset.unknown_login_name",
     )
     .await;
-    let code = outbox_code(
+    let (_, code) = sms_code(
         r,
+        "reset: a code",
+        reset_code(NP_LOGIN),
         "the dev outbox (reset)",
         NP_MOBILE,
         "password_reset_code",
@@ -524,13 +529,15 @@ async fn password_reset(r: &mut Recorder) {
 }
 
 async fn appeal_through_review(r: &mut Recorder) {
-    r.expect(
+    let (_, code) = sms_code(
+        r,
         "appeal: a code to the new mobile",
         Req::post("/api/appeals/sms-codes").json(&json!({ "mobile": APPEAL_MOBILE })),
-        202,
+        "the dev outbox (appeal)",
+        APPEAL_MOBILE,
+        "appeal_code",
     )
     .await;
-    let code = outbox_code(r, "the dev outbox (appeal)", APPEAL_MOBILE, "appeal_code").await;
     let uscc = le_uscc();
     let fields = [
         ("kind", "legal_entity"),
@@ -626,14 +633,14 @@ async fn appeal_through_review(r: &mut Recorder) {
     let rev = session_of(&resp, "__Host-review-session");
     r.expect(
         "review: the reviewer's session",
-        Req::get("/api/review/session").header("cookie", &rev.cookie),
+        rev.get("/api/review/session"),
         200,
     )
     .await;
     let queue = r
         .expect(
             "review: the open queue",
-            Req::get("/api/review/items?state=open").header("cookie", &rev.cookie),
+            rev.get("/api/review/items?state=open"),
             200,
         )
         .await;
@@ -643,8 +650,7 @@ async fn appeal_through_review(r: &mut Recorder) {
     let detail = r
         .expect(
             "review: the item",
-            Req::get(&format!("/api/review/items/{id}"))
-                .header("cookie", &rev.cookie)
+            rev.get(&format!("/api/review/items/{id}"))
                 .label("GET /api/review/items/{id}"),
             200,
         )
@@ -652,55 +658,47 @@ async fn appeal_through_review(r: &mut Recorder) {
     let doc = detail.json()["documents"][0]["id"].to_string();
     r.expect(
         "review: a scan",
-        Req::get(&format!("/api/review/items/{id}/documents/{doc}"))
-            .header("cookie", &rev.cookie)
+        rev.get(&format!("/api/review/items/{id}/documents/{doc}"))
             .label("GET /api/review/items/{id}/documents/{doc}"),
         200,
     )
     .await;
     let decide = |decision: Value| {
-        Req::post(&format!("/api/review/items/{id}/decision"))
-            .json(&decision)
-            .with_session(&rev.cookie, Some(&rev.csrf_token))
+        rev.post(&format!("/api/review/items/{id}/decision"), &decision)
             .label("POST /api/review/items/{id}/decision")
     };
     r.expect(
         "review: claim",
-        Req::post(&format!("/api/review/items/{id}/claim"))
-            .json(&json!({}))
-            .with_session(&rev.cookie, Some(&rev.csrf_token))
+        rev.post(&format!("/api/review/items/{id}/claim"), &json!({}))
             .label("POST /api/review/items/{id}/claim"),
         200,
     )
     .await;
-    let no_token = r
-        .expect(
-            "CSRF: a decision without the token",
-            Req::post(&format!("/api/review/items/{id}/decision"))
-                .json(&json!({ "decision": "approve" }))
-                .with_session(&rev.cookie, None)
-                .label("POST /api/review/items/{id}/decision (no token)"),
-            403,
-        )
-        .await;
-    assert_eq!(
-        no_token.json()["error"]["code"],
-        "request.csrf_token_invalid"
-    );
+    expect_error(
+        r,
+        "CSRF: a decision without the token",
+        Req::post(&format!("/api/review/items/{id}/decision"))
+            .json(&json!({ "decision": "approve" }))
+            .with_session(&rev.cookie, None)
+            .label("POST /api/review/items/{id}/decision (no token)"),
+        403,
+        "request.csrf_token_invalid",
+    )
+    .await;
     r.expect(
         "review: approve",
         decide(json!({ "decision": "approve" })),
         200,
     )
     .await;
-    let again = r
-        .expect(
-            "review: a second decision",
-            decide(json!({ "decision": "reject", "reason": "x" })),
-            409,
-        )
-        .await;
-    assert_eq!(again.json()["error"]["code"], "review.already_decided");
+    expect_error(
+        r,
+        "review: a second decision",
+        decide(json!({ "decision": "reject", "reason": "x" })),
+        409,
+        "review.already_decided",
+    )
+    .await;
 
     let message = outbox_message(
         r,
@@ -710,10 +708,7 @@ async fn appeal_through_review(r: &mut Recorder) {
     )
     .await;
     assert_eq!(message["params"]["login_name"], LE_LOGIN);
-    let code = message["params"]["code"]
-        .as_str()
-        .expect("set-password code")
-        .to_string();
+    let code = code_in(&message, "set-password code");
     r.expect(
         "reset: the password from the approved appeal's code",
         Req::post("/api/password-reset/confirmations")
@@ -735,14 +730,7 @@ async fn appeal_through_review(r: &mut Recorder) {
         )
         .await;
     assert_eq!(status.json()["status"], "approved");
-    r.expect(
-        "review: logout",
-        Req::post("/api/review/logout")
-            .json(&json!({}))
-            .with_session(&rev.cookie, Some(&rev.csrf_token)),
-        204,
-    )
-    .await;
+    rev.logout(r, "review: logout", "/api/review/logout").await;
 }
 
 async fn legacy_import(r: &mut Recorder) {
