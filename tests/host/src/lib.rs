@@ -90,6 +90,10 @@ pub struct HostOptions {
     /// How long a request may take before it expires (`spin up
     /// --request-timeout`; default none).
     pub request_timeout: Option<Range<Duration>>,
+    /// Not in Spin: when set, every distinct SQL statement a component runs
+    /// is appended to this file as a JSON line `{"component", "sql"}` (for
+    /// checking the query plans of what a test suite ran). Default: off.
+    pub sql_log: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for HostOptions {
@@ -112,6 +116,7 @@ impl std::fmt::Debug for HostOptions {
             )
             .field("idle_instance_timeout", &self.idle_instance_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("sql_log", &self.sql_log)
             .finish()
     }
 }
@@ -132,6 +137,7 @@ impl HostOptions {
             ),
             idle_instance_timeout: Range::Value(DEFAULT_IDLE_INSTANCE_TIMEOUT),
             request_timeout: None,
+            sql_log: None,
         }
     }
 
@@ -248,6 +254,7 @@ impl Host {
             &component_ids,
             opts.reuse(),
             &metrics,
+            opts.sql_log.as_deref(),
         )?;
         for route in router.routes() {
             if runtime.components[&route.component].http.is_none() {
@@ -312,6 +319,15 @@ impl Host {
 
     pub fn metrics(&self) -> Metrics {
         self.inner.metrics.snapshot()
+    }
+
+    /// Each component's peak instance memory: the largest linear memory one
+    /// of its instances has had, in bytes, since the load. With reuse, an instance's peak is the
+    /// high-water mark of every request it served (Wasm memory never
+    /// shrinks); with [`HostOptions::single_use_instances`] it is one
+    /// request's.
+    pub fn peak_instance_memory(&self) -> std::collections::BTreeMap<String, u64> {
+        self.inner.metrics.memory_peaks()
     }
 
     /// Handles one request in-process, exactly as the server would, and

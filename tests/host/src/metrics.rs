@@ -1,6 +1,8 @@
 //! Counters: for the benchmark, and for tests that observe instance reuse.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A snapshot of the host's counters.
@@ -25,6 +27,10 @@ pub struct Metrics {
     pub instantiate_total: Duration,
     /// Time spent on the most recent instantiation.
     pub instantiate_last: Duration,
+    /// The largest linear memory any instance has had, in bytes (its
+    /// high-water mark: Wasm memory only grows). Per component:
+    /// [`crate::Host::peak_instance_memory`].
+    pub peak_instance_memory: u64,
 }
 
 impl Metrics {
@@ -54,6 +60,8 @@ pub(crate) struct MetricsRecorder {
     peak_requests: AtomicU64,
     instantiate_total_nanos: AtomicU64,
     instantiate_last_nanos: AtomicU64,
+    /// Per component, the largest linear memory one of its instances had.
+    memory_peaks: Mutex<HashMap<Arc<str>, Arc<AtomicU64>>>,
 }
 
 impl MetricsRecorder {
@@ -90,6 +98,23 @@ impl MetricsRecorder {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 
+    /// The cell where instances of `component` record their memory peak.
+    pub(crate) fn memory_peak_of(&self, component: &Arc<str>) -> Arc<AtomicU64> {
+        let mut peaks = self.memory_peaks.lock().unwrap_or_else(|e| e.into_inner());
+        peaks.entry(component.clone()).or_default().clone()
+    }
+
+    /// Each component's peak instance memory, in bytes (components whose
+    /// instances never ran are absent).
+    pub(crate) fn memory_peaks(&self) -> BTreeMap<String, u64> {
+        let peaks = self.memory_peaks.lock().unwrap_or_else(|e| e.into_inner());
+        peaks
+            .iter()
+            .map(|(id, peak)| (id.to_string(), peak.load(Ordering::Relaxed)))
+            .filter(|(_, bytes)| *bytes > 0)
+            .collect()
+    }
+
     pub(crate) fn snapshot(&self) -> Metrics {
         Metrics {
             requests: self.requests.load(Ordering::Relaxed),
@@ -105,6 +130,42 @@ impl MetricsRecorder {
             instantiate_last: Duration::from_nanos(
                 self.instantiate_last_nanos.load(Ordering::Relaxed),
             ),
+            peak_instance_memory: self.memory_peaks().values().copied().max().unwrap_or(0),
         }
+    }
+}
+
+/// A `ResourceLimiter` that limits nothing: it records the largest linear
+/// memory of its instance in the component's peak cell.
+pub(crate) struct MemoryRecorder {
+    peak: Arc<AtomicU64>,
+}
+
+impl MemoryRecorder {
+    pub(crate) fn new(peak: Arc<AtomicU64>) -> Self {
+        Self { peak }
+    }
+}
+
+impl wasmtime::ResourceLimiter for MemoryRecorder {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        // Called for the initial size too; a growth that then fails leaves a
+        // peak one step high, which only a guest running out of memory sees.
+        self.peak.fetch_max(desired as u64, Ordering::Relaxed);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
     }
 }

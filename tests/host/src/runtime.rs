@@ -21,7 +21,9 @@ use crate::clock::{GuestWallClock, TestClock};
 use crate::files;
 use crate::manifest::Manifest;
 use crate::metrics::MetricsRecorder;
+use crate::metrics::MemoryRecorder;
 use crate::outbound::{AllowedHosts, OutboundHooks};
+use crate::sqlite::SqlLog;
 use crate::reuse::{ComponentHandler, InstanceReuse};
 use crate::state::{SpinHost, StoreState};
 use crate::variables::{AppVariables, ComponentVariables};
@@ -38,6 +40,10 @@ pub struct ComponentConfig {
     pub files_dir: Option<PathBuf>,
     pub environment: Vec<(String, String)>,
     pub state_dir: PathBuf,
+    /// Where this component's instances record their memory peak.
+    pub(crate) memory_peak: Arc<AtomicU64>,
+    /// When set, every distinct SQL statement the component runs is logged.
+    pub(crate) sql_log: Option<Arc<SqlLog>>,
 }
 
 /// A compiled, pre-instantiated component.
@@ -73,7 +79,9 @@ impl Runtime {
         component_ids: &[String],
         reuse: InstanceReuse,
         metrics: &Arc<MetricsRecorder>,
+        sql_log: Option<&Path>,
     ) -> Result<Self> {
+        let sql_log = sql_log.map(SqlLog::open).transpose()?.map(Arc::new);
         let engine = new_engine(cache_dir)?;
         let linker = new_linker(&engine)?;
         let factory = StoreFactory {
@@ -144,6 +152,8 @@ impl Runtime {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
                 state_dir: state_dir.to_path_buf(),
+                memory_peak: metrics.memory_peak_of(&Arc::from(id.as_str())),
+                sql_log: sql_log.clone(),
             };
             let config = Arc::new(config);
             let http = service_pre.map(|service_pre| {
@@ -189,8 +199,11 @@ impl StoreFactory {
                 allowed: config.allowed_hosts.clone(),
             },
             component: config.clone(),
+            memory: MemoryRecorder::new(config.memory_peak.clone()),
         };
-        Ok(Store::new(&self.engine, state))
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.memory);
+        Ok(store)
     }
 }
 

@@ -13,7 +13,13 @@
 //! `execute-async` reports a failing statement through its completion future,
 //! after the rows it produced. Blocking SQLite work runs on Tokio's blocking
 //! pool.
+//!
+//! Not in Spin: with `HostOptions::sql_log` set, every distinct statement
+//! text a component runs is appended to that file ([`SqlLog`]), so a test
+//! can check the query plans of everything a suite executed.
 
+use std::collections::HashSet;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -58,6 +64,54 @@ pub(crate) fn open_file(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
         }
     }))?;
     Ok(conn)
+}
+
+/// The distinct SQL statements components ran, appended to a file as JSON
+/// lines `{"component": id, "sql": text}`, each statement once per host
+/// (several hosts, in several processes, may append to one file: each line
+/// is one `write` on a file opened for appending).
+#[derive(Debug)]
+pub(crate) struct SqlLog {
+    path: PathBuf,
+    seen: Mutex<HashSet<String>>,
+    file: Mutex<std::fs::File>,
+}
+
+impl SqlLog {
+    pub(crate) fn open(path: &Path) -> anyhow::Result<SqlLog> {
+        use anyhow::Context as _;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open the SQL log {}", path.display()))?;
+        Ok(SqlLog {
+            path: path.to_path_buf(),
+            seen: Mutex::new(HashSet::new()),
+            file: Mutex::new(file),
+        })
+    }
+
+    pub(crate) fn record(&self, component: &str, sql: &str) {
+        let new = self
+            .seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(sql.to_string());
+        if !new {
+            return;
+        }
+        let mut line = serde_json::json!({ "component": component, "sql": sql }).to_string();
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(err) = file.write_all(line.as_bytes()) {
+            eprintln!("[spin-test-host] cannot write the SQL log {}: {err}", self.path.display());
+        }
+    }
 }
 
 fn io_error(err: impl std::fmt::Display) -> wit::Error {
@@ -174,6 +228,12 @@ impl StoreState {
         Ok(resource)
     }
 
+    fn log_sql(&self, sql: &str) {
+        if let Some(log) = &self.component.sql_log {
+            log.record(&self.component.id, sql);
+        }
+    }
+
     fn sqlite_conn(
         &self,
         conn: &Resource<SqliteConnection>,
@@ -212,6 +272,7 @@ impl wit::HostConnection for StoreState {
         parameters: Vec<wit::Value>,
     ) -> Result<wit::QueryResult, wit::Error> {
         let conn = self.sqlite_conn(&conn)?;
+        self.log_sql(&statement);
         blocking(conn, move |c| run_statement(c, &statement, parameters)).await
     }
 
@@ -254,6 +315,7 @@ impl<T> wit::HostConnectionWithStore<T> for SpinHost {
         wit::Error,
     > {
         let conn = sqlite_conn_of(accessor, &conn)?;
+        accessor.with(|mut access| access.get().log_sql(&statement));
         // The statement runs to completion before the guest sees any row. As
         // in Spin, a failure (even at prepare time) is not the call's error: the
         // guest gets the columns (none if it did not prepare), the rows

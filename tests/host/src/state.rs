@@ -6,6 +6,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::p3::{WasiHttpCtxView, WasiHttpView};
 
+use crate::metrics::MemoryRecorder;
 use crate::outbound::OutboundHooks;
 use crate::runtime::ComponentConfig;
 
@@ -18,6 +19,8 @@ pub struct StoreState {
     pub(crate) table: ResourceTable,
     pub(crate) outbound: OutboundHooks,
     pub(crate) component: Arc<ComponentConfig>,
+    /// Records the instance's largest linear memory (limits nothing).
+    pub(crate) memory: MemoryRecorder,
 }
 
 /// Marker type through which the Spin interfaces see a [`StoreState`].
