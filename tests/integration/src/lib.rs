@@ -97,6 +97,9 @@ async fn start(state: &Path, variables: &HashMap<String, String>, clock: &TestCl
     opts.read_env_variables = false;
     opts.clock = Some(clock.clone());
     opts.variables = variables.clone();
+    // `cargo test-all` names a file here: every statement the app runs is
+    // logged, and a later stage checks their query plans (tests/bench).
+    opts.sql_log = std::env::var_os("INTEGRATION_SQL_LOG").map(PathBuf::from);
     let host = Host::load(opts).expect("the app loads in the test host");
     let running = host.spawn("127.0.0.1:0").await.expect("the host serves");
     // Ready when it answers its health check (which also brings the

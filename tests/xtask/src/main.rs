@@ -5,9 +5,13 @@
 //!   (`spin up --build`), else with the test host in `tests/host`.
 //! - `test`: every test, in order: domain unit tests (native), the
 //!   components for wasm32-wasip2, the host's probe fixtures, then the host
-//!   and integration tests against the real `.wasm` files, then the app on
-//!   real Spin and the differential check (when a `spin` binary is found;
-//!   otherwise one line says why not), then the browser tests (when present).
+//!   and integration tests against the real `.wasm` files (the integration
+//!   suite logging every SQL statement the app runs), then the query-plan
+//!   check of those statements, then the app on real Spin and the
+//!   differential check (when a `spin` binary is found; otherwise one line
+//!   says why not), then the browser tests (when present).
+//! - `query-plans`: the integration suite with its SQL log, then the
+//!   query-plan check.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -21,8 +25,11 @@ fn main() -> ExitCode {
         Some("test") => test(&root, &args[1..]),
         Some("build") => build_components(&root),
         Some("real-spin") => real_spin(&root),
+        Some("query-plans") => query_plans(&root),
         _ => {
-            eprintln!("usage: cargo serve [--listen ADDR] | cargo test-all | cargo xtask build | cargo xtask real-spin");
+            eprintln!(
+                "usage: cargo serve [--listen ADDR] | cargo test-all | cargo xtask build | cargo xtask real-spin | cargo xtask query-plans"
+            );
             return ExitCode::from(2);
         }
     };
@@ -136,20 +143,24 @@ fn test(root: &Path, _args: &[String]) -> Result<(), String> {
             "--release",
         ]),
     )?;
+    let sql_log = fresh_sql_log(root)?;
     run(
         root,
-        "host and integration tests (the real .wasm through the test host)",
-        cargo().args([
-            "test",
-            "--manifest-path",
-            "tests/Cargo.toml",
-            "--workspace",
-            "--exclude",
-            "probe",
-            "--exclude",
-            "cron-probe",
-        ]),
+        "host and integration tests (the real .wasm through the test host; the app's SQL statements logged)",
+        cargo()
+            .args([
+                "test",
+                "--manifest-path",
+                "tests/Cargo.toml",
+                "--workspace",
+                "--exclude",
+                "probe",
+                "--exclude",
+                "cron-probe",
+            ])
+            .env(SQL_LOG_ENV, &sql_log),
     )?;
+    check_query_plans(root, &sql_log)?;
     real_spin(root)?;
     let browser = root.join("tests/browser/run");
     if browser.exists() {
@@ -238,4 +249,46 @@ fn real_spin(root: &Path) -> Result<(), String> {
     })();
     let _ = std::fs::remove_dir_all(&data_dir);
     result
+}
+
+/// The integration suite logs every SQL statement the app runs to the file
+/// this names (tests/integration/src/lib.rs); the query-plan check reads it.
+const SQL_LOG_ENV: &str = "INTEGRATION_SQL_LOG";
+
+/// `tests/target/query-plans/statements.jsonl`, emptied: hosts append to it.
+fn fresh_sql_log(root: &Path) -> Result<PathBuf, String> {
+    let dir = root.join("tests/target/query-plans");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let log = dir.join("statements.jsonl");
+    match std::fs::remove_file(&log) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot remove the old {}: {e}", log.display())),
+    }
+    Ok(log)
+}
+
+/// Every statement in the log through `EXPLAIN QUERY PLAN` on a seeded
+/// database (tests/bench/tests/query_plans.rs); fails on a full scan of a
+/// growing table, and on a missing or empty log.
+fn check_query_plans(root: &Path, sql_log: &Path) -> Result<(), String> {
+    run(
+        root,
+        "query plans of every statement the integration suite ran",
+        cargo()
+            .args(["test", "--manifest-path", "tests/Cargo.toml", "-p", "bench", "--test", "query_plans", "--", "--ignored", "--nocapture"])
+            .env(SQL_LOG_ENV, sql_log),
+    )
+}
+
+/// `cargo xtask query-plans`: the integration suite with its SQL log, then the check.
+fn query_plans(root: &Path) -> Result<(), String> {
+    build_components(root)?;
+    let sql_log = fresh_sql_log(root)?;
+    run(
+        root,
+        "integration tests (the app's SQL statements logged)",
+        cargo().args(["test", "--manifest-path", "tests/Cargo.toml", "-p", "integration"]).env(SQL_LOG_ENV, &sql_log),
+    )?;
+    check_query_plans(root, &sql_log)
 }
