@@ -10,6 +10,10 @@
 //!   check of those statements, then the app on real Spin and the
 //!   differential check (when a `spin` binary is found; otherwise one line
 //!   says why not), then the browser tests (when present).
+//! - `bench` (`cargo bench-all`): builds the release components, the hash
+//!   probe with the app's release profile, the release host and
+//!   `bench-all`, then runs it: every benchmark figure, one table.
+//! - `seed`: a state directory seeded to N accounts (`bench-all seed`).
 //! - `query-plans`: the integration suite with its SQL log, then the
 //!   query-plan check.
 
@@ -25,10 +29,12 @@ fn main() -> ExitCode {
         Some("test") => test(&root, &args[1..]),
         Some("build") => build_components(&root),
         Some("real-spin") => real_spin(&root),
+        Some("bench") => bench(&root, &args[1..]),
+        Some("seed") => seed(&root, &args[1..]),
         Some("query-plans") => query_plans(&root),
         _ => {
             eprintln!(
-                "usage: cargo serve [--listen ADDR] | cargo test-all | cargo xtask build | cargo xtask real-spin | cargo xtask query-plans"
+                "usage: cargo serve [--listen ADDR] | cargo test-all | cargo bench-all [--quick] [--seconds S] [--only ...] | cargo xtask build | cargo xtask real-spin | cargo xtask seed --accounts N --state-dir DIR | cargo xtask query-plans"
             );
             return ExitCode::from(2);
         }
@@ -157,6 +163,8 @@ fn test(root: &Path, _args: &[String]) -> Result<(), String> {
                 "probe",
                 "--exclude",
                 "cron-probe",
+                "--exclude",
+                "hash-probe",
             ])
             .env(SQL_LOG_ENV, &sql_log),
     )?;
@@ -291,4 +299,114 @@ fn query_plans(root: &Path) -> Result<(), String> {
         cargo().args(["test", "--manifest-path", "tests/Cargo.toml", "-p", "integration"]).env(SQL_LOG_ENV, &sql_log),
     )?;
     check_query_plans(root, &sql_log)
+}
+
+/// The root manifest's `[profile.release*]` tables as a Cargo config file,
+/// so the hash probe (in the tests/ workspace) is built as the app's
+/// components are (`cargo --config <file>`; the root's .cargo/config.toml,
+/// with any target flags, applies to both builds alike).
+fn app_release_profile(root: &Path) -> Result<PathBuf, String> {
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
+    let out = release_profile_tables(&manifest)?;
+    let path = root.join("tests/target/app-release-profile.toml");
+    std::fs::create_dir_all(path.parent().expect("a parent")).map_err(|e| e.to_string())?;
+    std::fs::write(&path, out).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// The `[profile.release]` and `[profile.release.package.*]` tables of a
+/// manifest, as they are written.
+fn release_profile_tables(manifest: &str) -> Result<String, String> {
+    let mut out = String::from("# Written by tests/xtask from the root Cargo.toml: the app's release profile.\n");
+    let mut inside = false;
+    for line in manifest.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            inside = trimmed.starts_with("[profile.release]") || trimmed.starts_with("[profile.release.");
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !out.contains("[profile.release]") {
+        return Err("the root Cargo.toml has no [profile.release]".into());
+    }
+    Ok(out)
+}
+
+/// Builds what `bench-all` needs: the release components, the hash probe
+/// with the app's release profile, the release host and `bench-all`.
+fn build_bench(root: &Path) -> Result<(), String> {
+    build_components(root)?;
+    let profile = app_release_profile(root)?;
+    run(
+        root,
+        "build the hash probe (wasm32-wasip2, the app's release profile)",
+        cargo()
+            .args(["build", "--manifest-path", "tests/Cargo.toml", "-p", "hash-probe", "--target", "wasm32-wasip2", "--release", "--config"])
+            .arg(&profile),
+    )?;
+    run(
+        root,
+        "build the release host and bench-all",
+        cargo().args(["build", "--manifest-path", "tests/Cargo.toml", "--release", "-p", "spin-test-host", "-p", "bench"]),
+    )
+}
+
+fn bench_binary(root: &Path) -> PathBuf {
+    root.join("tests/target/release/bench-all")
+}
+
+/// `cargo bench-all [flags]`: builds, then runs every figure (see tests/bench).
+fn bench(root: &Path, args: &[String]) -> Result<(), String> {
+    build_bench(root)?;
+    let mut cmd = Command::new(bench_binary(root));
+    cmd.arg("--manifest")
+        .arg(root.join("spin.toml"))
+        .arg("--hash-probe")
+        .arg(root.join("tests/fixtures/hash-probe/spin.toml"))
+        .arg("--host-bin")
+        .arg(root.join("tests/target/release/spin-test-host"))
+        .arg("--work-dir")
+        .arg(root.join("tests/target/tmp"))
+        .args(args)
+        .env_remove("RUST_LOG");
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SPIN_VARIABLE_") {
+            cmd.env_remove(name);
+        }
+    }
+    run(root, "bench-all (every figure, one table)", &mut cmd)
+}
+
+/// `cargo xtask seed --accounts N --state-dir DIR`.
+fn seed(root: &Path, args: &[String]) -> Result<(), String> {
+    run(
+        root,
+        "build bench-all",
+        cargo().args(["build", "--manifest-path", "tests/Cargo.toml", "--release", "-p", "bench", "--bin", "bench-all"]),
+    )?;
+    run(root, "seed", Command::new(bench_binary(root)).arg("seed").args(args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_probe_gets_the_release_tables_of_the_root_manifest_only() {
+        let manifest = "[workspace]\nmembers = [\"a\"]\n\n[profile.release]\nopt-level = \"s\"\nlto = true\n\n[profile.release.package.argon2]\nopt-level = 3\n\n[profile.dev.package.argon2]\nopt-level = 3\n";
+        let tables = release_profile_tables(manifest).unwrap();
+        assert!(tables.contains("[profile.release]\nopt-level = \"s\"\nlto = true\n"), "{tables}");
+        assert!(tables.contains("[profile.release.package.argon2]\nopt-level = 3\n"), "{tables}");
+        assert!(!tables.contains("profile.dev") && !tables.contains("workspace"), "{tables}");
+        assert!(release_profile_tables("[package]\nname = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn the_real_root_manifest_has_a_release_profile() {
+        let manifest = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+        assert!(release_profile_tables(&manifest).unwrap().contains("[profile.release]"));
+    }
 }

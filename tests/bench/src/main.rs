@@ -1,0 +1,853 @@
+//! `cargo bench-all`: every figure of issue 9 in one run, one table.
+//!
+//! bench-all [--seconds S] [--clients N] [--accounts N] [--quick]
+//!           [--only light,reuse,logins,scale,memory,start]
+//!           [--manifest spin.toml] [--hash-probe tests/fixtures/hash-probe/spin.toml]
+//!           [--host-bin tests/target/release/spin-test-host]
+//! bench-all seed --accounts N --state-dir DIR
+//!
+//! The xtask (`cargo bench-all`, `cargo xtask seed`) builds what this needs
+//! first. Everything runs in-process on loopback (the test host serves on
+//! 127.0.0.1:0; the start figures run the host binary on a free loopback
+//! port), in throw-away state directories that are removed at the end; every
+//! phase is bounded by its duration.
+
+use anyhow::{Context as _, Result, bail, ensure};
+use bench::documents::{self, FilePart};
+use bench::load::{self, Measured, Request};
+use bench::report::{self, Table, count, mib, ms};
+use bench::seed::{self, Scale, Seeded};
+use shared::clock::SystemClock;
+use spin_test_host::{Host, HostOptions, RunningHost};
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+const SECTIONS: &[&str] = &["light", "reuse", "logins", "scale", "memory", "start"];
+/// The scale the light and login figures are first measured at.
+const SMALL: u64 = 1_000;
+
+struct Args {
+    manifest: PathBuf,
+    hash_probe: Option<PathBuf>,
+    host_bin: Option<PathBuf>,
+    seconds: f64,
+    clients: usize,
+    login_clients: usize,
+    accounts: u64,
+    only: BTreeSet<String>,
+    work_dir: PathBuf,
+    /// The flags as given, without the paths the xtask adds (for the header).
+    shown: Vec<String>,
+}
+
+const USAGE: &str = "\
+bench-all [--seconds S] [--clients N] [--login-clients N] [--accounts N] [--quick]
+          [--only light,reuse,logins,scale,memory,start]
+          [--manifest spin.toml] [--hash-probe tests/fixtures/hash-probe/spin.toml] [--host-bin PATH]
+bench-all seed --accounts N --state-dir DIR
+
+--seconds      measured time of each load phase (default 10; warm-up 1 s each)
+--clients      keep-alive clients for the light requests (default 16)
+--login-clients clients for the logins and threads for the native hashes (default 4)
+--accounts     accounts of the scale figures (default 1000000)
+--quick        --seconds 2 --accounts 100000
+--only         the sections to run (default all)";
+
+fn parse_args(args: &[String]) -> Result<Args> {
+    let mut a = Args {
+        manifest: PathBuf::from("spin.toml"),
+        hash_probe: None,
+        host_bin: None,
+        seconds: 10.0,
+        clients: 16,
+        login_clients: 4,
+        accounts: 1_000_000,
+        only: SECTIONS.iter().map(|s| s.to_string()).collect(),
+        work_dir: std::env::temp_dir(),
+        shown: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let path_flag = matches!(flag.as_str(), "--manifest" | "--hash-probe" | "--host-bin" | "--work-dir");
+        if !path_flag {
+            a.shown.push(flag.clone());
+        }
+        let shown = &mut a.shown;
+        let mut value = || {
+            let v = it.next().with_context(|| format!("{flag} needs a value"))?;
+            if !path_flag {
+                shown.push(v.clone());
+            }
+            Ok::<_, anyhow::Error>(v)
+        };
+        match flag.as_str() {
+            "--manifest" => a.manifest = PathBuf::from(value()?),
+            "--hash-probe" => a.hash_probe = Some(PathBuf::from(value()?)),
+            "--host-bin" => a.host_bin = Some(PathBuf::from(value()?)),
+            "--work-dir" => a.work_dir = PathBuf::from(value()?),
+            "--seconds" => a.seconds = value()?.parse().context("--seconds")?,
+            "--clients" => a.clients = value()?.parse().context("--clients")?,
+            "--login-clients" => a.login_clients = value()?.parse().context("--login-clients")?,
+            "--accounts" => a.accounts = value()?.parse().context("--accounts")?,
+            "--quick" => {
+                a.seconds = 2.0;
+                a.accounts = 100_000;
+            }
+            "--only" => {
+                let v = value()?;
+                a.only = v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+                if let Some(bad) = a.only.iter().find(|s| !SECTIONS.contains(&s.as_str())) {
+                    bail!("--only: unknown section {bad:?} (sections: {})", SECTIONS.join(","));
+                }
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown option {other:?}\n\n{USAGE}"),
+        }
+    }
+    ensure!((0.5..=120.0).contains(&a.seconds), "--seconds must be 0.5..=120");
+    ensure!((1..=256).contains(&a.clients), "--clients must be 1..=256");
+    ensure!((1..=64).contains(&a.login_clients), "--login-clients must be 1..=64");
+    ensure!((SMALL..=5_000_000).contains(&a.accounts), "--accounts must be {SMALL}..=5000000");
+    Ok(a)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = if args.first().map(String::as_str) == Some("seed") { seed_command(&args[1..]) } else { bench(&args) };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench-all: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `bench-all seed --accounts N --state-dir DIR`: a state directory to keep.
+fn seed_command(args: &[String]) -> Result<()> {
+    let mut accounts = 1_000_000u64;
+    let mut state_dir = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--accounts" => accounts = value()?.parse().context("--accounts")?,
+            "--state-dir" => state_dir = Some(PathBuf::from(value()?)),
+            other => bail!("unknown option {other:?}: bench-all seed --accounts N --state-dir DIR"),
+        }
+    }
+    let state_dir = state_dir.context("--state-dir DIR is required (a new directory, or one without a database)")?;
+    let s = seed::seed(&state_dir, Scale { accounts }, &SystemClock)?;
+    println!("seeded {} in {:.1} s: {} ({})", state_dir.display(), s.took.as_secs_f64(), mib(s.bytes), s.db.display());
+    for (table, n) in &s.rows {
+        println!("  {table:22} {n:>10}");
+    }
+    for t in &s.unseeded {
+        println!("  {t:22} (not seeded: unknown to the seeder)");
+    }
+    println!("every account's password: {:?}; e.g. legal entity {}, natural person {}", seed::PASSWORD, s.legal_entity.login_name, s.natural_person.login_name);
+    Ok(())
+}
+
+/// A throw-away directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(parent: &Path, name: &str) -> Result<Scratch> {
+        let dir = parent.join(format!("bench-all-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A seeded database and copies of it, one fresh copy per phase.
+struct Fixture {
+    seeded: Seeded,
+    scratch: Scratch,
+    copies: u32,
+}
+
+impl Fixture {
+    fn seed(work: &Path, accounts: u64) -> Result<Fixture> {
+        let scratch = Scratch::new(work, &format!("seed-{accounts}"))?;
+        let seeded = seed::seed(&scratch.0.join("seed"), Scale { accounts }, &SystemClock)?;
+        Ok(Fixture { seeded, scratch, copies: 0 })
+    }
+
+    /// A new state directory holding a copy of the seeded database.
+    fn fresh_state(&mut self) -> Result<PathBuf> {
+        self.copies += 1;
+        let dir = self.scratch.0.join(format!("state-{}", self.copies));
+        std::fs::create_dir_all(&dir)?;
+        std::fs::copy(&self.seeded.db, spin_test_host::database_path(&dir, "default")).context("copy the seeded database")?;
+        Ok(dir)
+    }
+
+    /// Removes a state directory made by [`Fixture::fresh_state`].
+    fn discard(&self, dir: &Path) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Variables every figure runs with: the per-client limits raised so the
+/// one benchmark client address is never refused.
+fn bench_variables() -> HashMap<String, String> {
+    [
+        "registration_check_limit_per_minute",
+        "login_limit_per_client_per_five_minutes",
+        "sms_codes_per_client_per_hour",
+        "appeal_filings_per_client_per_hour",
+        "appeal_lookups_per_client_per_hour",
+        "password_reset_limit_per_client_per_hour",
+    ]
+    .into_iter()
+    .map(|name| (name.to_owned(), "1000000000".to_owned()))
+    .collect()
+}
+
+struct App {
+    host: Host,
+    server: RunningHost,
+}
+
+impl App {
+    async fn load(manifest: &Path, state: &Path, reuse: bool) -> Result<App> {
+        let mut opts = HostOptions::new(manifest, state);
+        opts.read_env_variables = false;
+        opts.variables = bench_variables();
+        if !reuse {
+            opts = opts.single_use_instances();
+        }
+        let host = tokio::task::spawn_blocking(move || Host::load(opts)).await??;
+        let server = host.spawn("127.0.0.1:0").await?;
+        // The first answer also checks the schema, as any first request would.
+        let (status, _, body) = load::once(server.addr, &Request::get("/api/health")).await?;
+        ensure!(status == 200, "the app does not answer /api/health: {status} {}", String::from_utf8_lossy(&body));
+        Ok(App { host, server })
+    }
+
+    fn addr(&self) -> SocketAddr {
+        self.server.addr
+    }
+
+    fn origin(&self) -> String {
+        format!("http://{}", self.server.addr)
+    }
+
+    fn login_request(&self, account_type: &str, login_name: &str) -> Request {
+        Request::post_json(
+            "/api/auth/login",
+            &self.origin(),
+            &serde_json::json!({ "account_type": account_type, "login_name": login_name, "password": seed::PASSWORD }),
+        )
+    }
+
+    /// Logs in; returns the session cookie (`__Host-session=...`).
+    async fn session_cookie(&self, login_name: &str) -> Result<String> {
+        let (status, headers, body) = load::once(self.addr(), &self.login_request("legal_entity", login_name)).await?;
+        ensure!(status == 200, "login failed: {status} {}", String::from_utf8_lossy(&body));
+        let cookie = headers.get("set-cookie").context("no session cookie")?.to_str()?;
+        Ok(cookie.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+struct Bench {
+    args: Args,
+    table: Table,
+    warmup: Duration,
+    measured: Duration,
+}
+
+fn line(m: &Measured) -> String {
+    format!("{} req/s, p50 {}, p99 {}", count(m.per_second()), ms(m.percentile(50.0)), ms(m.percentile(99.0)))
+}
+
+/// The light figures of one scale, by endpoint name.
+#[derive(Default)]
+struct Light {
+    results: Vec<(&'static str, Measured)>,
+}
+
+impl Light {
+    fn get(&self, name: &str) -> Option<&Measured> {
+        self.results.iter().find(|(n, _)| *n == name).map(|(_, m)| m)
+    }
+}
+
+const LIGHT_FIGURES: &[(&str, &str)] = &[
+    ("check", "`GET /api/registration/login-names/{name}` (a registered name)"),
+    ("session", "`GET /api/session`, live session cookie"),
+    ("session-none", "`GET /api/session`, no cookie"),
+    ("health", "`GET /api/health`"),
+];
+
+/// Logins at one scale.
+struct Logins {
+    per_second: Measured,
+    single: Measured,
+}
+
+impl Bench {
+    fn wants(&self, section: &str) -> bool {
+        self.args.only.contains(section)
+    }
+
+    fn phase(&self, what: &str) {
+        eprintln!("[bench-all] {what}");
+    }
+
+    /// One light endpoint on a fresh copy of `fixture`'s database.
+    async fn light_one(&self, fixture: &mut Fixture, name: &'static str, reuse: bool) -> Result<Measured> {
+        let state = fixture.fresh_state()?;
+        let app = App::load(&self.args.manifest, &state, reuse).await?;
+        let legal = &fixture.seeded.legal_entity;
+        let req = match name {
+            "check" => Request::get(format!("/api/registration/login-names/{}", legal.login_name)),
+            "session" => Request::get("/api/session").header("cookie", &app.session_cookie(&legal.login_name).await?),
+            "session-none" => Request::get("/api/session"),
+            _ => Request::get("/api/health"),
+        };
+        self.phase(&format!(
+            "{name} at {} accounts, instance reuse {}, {} clients",
+            count(fixture.seeded.accounts as f64),
+            if reuse { "on" } else { "off" },
+            self.args.clients
+        ));
+        let m = load::run(app.addr(), req, self.args.clients, self.warmup, self.measured).await?;
+        let metrics = app.host.metrics();
+        eprintln!("    {}; {} instances for {} requests", line(&m), metrics.instantiations, metrics.requests);
+        drop(app);
+        fixture.discard(&state);
+        Ok(m)
+    }
+
+    fn light_rows(&mut self, light: &Light, off: Option<&Light>) {
+        let health = light.get("health").map(Measured::per_second).unwrap_or(0.0);
+        for (name, label) in LIGHT_FIGURES {
+            let Some(m) = light.get(name) else { continue };
+            let met = m.per_second() >= 3000.0 && m.percentile(99.0) < Duration::from_millis(5);
+            let ratio = if *name == "health" { String::new() } else { format!("{:.2} of health", m.per_second() / health.max(1e-9)) };
+            self.table
+                .push("light (1k accounts)", format!("{label}, {} clients", m.clients), line(m))
+                .target(">= 3,000 req/s, p99 < 5 ms", met)
+                .ratio(ratio)
+                .invalid(m.problem());
+            if let Some(off) = off.and_then(|o| o.get(name)) {
+                self.table
+                    .push("light (1k accounts)", format!("{label}, reuse off (`--max-instance-reuse-count 1`)"), line(off))
+                    .ratio(format!("reuse gains x{:.2}", m.per_second() / off.per_second().max(1e-9)))
+                    .invalid(off.problem());
+            }
+        }
+    }
+
+    async fn logins(&self, fixture: &mut Fixture) -> Result<Logins> {
+        let state = fixture.fresh_state()?;
+        let app = App::load(&self.args.manifest, &state, true).await?;
+        let req = app.login_request("legal_entity", &fixture.seeded.legal_entity.login_name);
+        let n = self.args.login_clients;
+        self.phase(&format!("logins at {} accounts, {n} clients", count(fixture.seeded.accounts as f64)));
+        let per_second = load::run(app.addr(), req.clone(), n, self.warmup, self.measured).await?;
+        eprintln!("    {}", line(&per_second));
+        self.phase("logins, one client");
+        let single = load::run(app.addr(), req, 1, Duration::ZERO, self.measured / 2).await?;
+        eprintln!("    {}", line(&single));
+        drop(app);
+        fixture.discard(&state);
+        Ok(Logins { per_second, single })
+    }
+
+    /// Native Argon2id verifies of the seeded hash: (per second with
+    /// `threads` threads, p50 of one thread's verifies).
+    fn native_hashes(&self, phc: &str, threads: usize) -> (f64, Duration) {
+        let run = |threads: usize, duration: Duration| -> (usize, Vec<Duration>, Duration) {
+            let started = Instant::now();
+            let until = started + duration;
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let phc = phc.to_owned();
+                    std::thread::spawn(move || {
+                        let mut times = Vec::new();
+                        while Instant::now() < until {
+                            let t = Instant::now();
+                            let ok = shared::password::verify(seed::PASSWORD, &phc).ok;
+                            times.push(t.elapsed());
+                            assert!(ok, "the seeded hash verifies");
+                        }
+                        times
+                    })
+                })
+                .collect();
+            let mut all = Vec::new();
+            for h in handles {
+                all.extend(h.join().expect("hash thread"));
+            }
+            all.sort();
+            (all.len(), all, started.elapsed())
+        };
+        self.phase(&format!("native Argon2id, {threads} threads"));
+        let (n, _, took) = run(threads, self.measured);
+        self.phase("native Argon2id, one thread");
+        let (_, single, _) = run(1, self.measured / 2);
+        (n as f64 / took.as_secs_f64(), load::percentile(&single, 50.0))
+    }
+
+    /// The hash probe (the login's password check alone, inside Wasm):
+    /// (per second with `clients` clients, p50 of the in-instance time).
+    async fn wasm_hashes(&self, probe: &Path, phc: &str, clients: usize) -> Result<(Measured, Duration)> {
+        let state = Scratch::new(&self.args.work_dir, "hash-probe")?;
+        let mut opts = HostOptions::new(probe, &state.0);
+        opts.read_env_variables = false;
+        let host = tokio::task::spawn_blocking(move || Host::load(opts)).await??;
+        let server = host.spawn("127.0.0.1:0").await?;
+        let req = Request::get("/?n=1").header("x-password", seed::PASSWORD).header("x-phc", phc);
+        self.phase(&format!("Argon2id inside Wasm (hash probe), {clients} clients"));
+        let per_second = load::run(server.addr, req.clone(), clients, self.warmup, self.measured).await?;
+        self.phase("Argon2id inside Wasm, one client");
+        let mut sender = load::connect(server.addr).await?;
+        let mut inside = Vec::new();
+        let until = Instant::now() + self.measured / 2;
+        while Instant::now() < until || inside.len() < 3 {
+            let (status, _, body) = load::send(&mut sender, server.addr, &req).await?;
+            let v: serde_json::Value = serde_json::from_slice(&body)?;
+            ensure!(status == 200 && v["ok"] == 1, "the hash probe answered {status} {v}");
+            inside.push(Duration::from_nanos(v["elapsed_ns"].as_u64().context("elapsed_ns")?));
+        }
+        inside.sort();
+        Ok((per_second, load::percentile(&inside, 50.0)))
+    }
+
+    /// The login rows: `logins` next to native hashes and the hash probe,
+    /// measured now (right after the logins, in the same run).
+    async fn login_rows(&mut self, logins: &Logins, phc: &str) -> Result<()> {
+        let n = self.args.login_clients;
+        let (native, native_single) = self.native_hashes(phc, n);
+        let section = "logins (1k accounts)";
+        let lps = logins.per_second.per_second();
+        self.table
+            .push(section, format!("logins through the host, {n} clients"), format!("{:.1} logins/s", lps))
+            .target(">= 0.6 of native hashes/s", lps >= 0.6 * native)
+            .ratio(format!("{:.2} of native", lps / native))
+            .invalid(logins.per_second.problem());
+        self.table.push(section, format!("native Argon2id (m=19456 KiB, t=2, p=1), {n} threads, same run"), format!("{native:.1} hashes/s"));
+        let wasm = match &self.args.hash_probe {
+            Some(probe) => Some(self.wasm_hashes(probe, phc, n).await?),
+            None => None,
+        };
+        if let Some((wasm_rate, _)) = &wasm {
+            self.table
+                .push(section, format!("the same Argon2id inside Wasm (hash probe), {n} clients"), format!("{:.1} hashes/s", wasm_rate.per_second()))
+                .ratio(format!("{:.2} of native", wasm_rate.per_second() / native))
+                .invalid(wasm_rate.problem());
+        }
+        let login_p50 = logins.single.percentile(50.0);
+        self.table
+            .push(section, "one client: login latency (p50)", ms(login_p50))
+            .ratio(format!("x{:.2} of a native hash ({})", login_p50.as_secs_f64() / native_single.as_secs_f64(), ms(native_single)))
+            .invalid(logins.single.problem());
+        match wasm {
+            Some((_, wasm_single)) => {
+                let platform = login_p50.saturating_sub(wasm_single);
+                let share = platform.as_secs_f64() / login_p50.as_secs_f64();
+                self.table
+                    .push(section, "one client: the hash inside Wasm (p50, timed in the instance)", ms(wasm_single))
+                    .ratio(format!("x{:.2} of native", wasm_single.as_secs_f64() / native_single.as_secs_f64()));
+                self.table
+                    .push(section, "the platform's own share of a login (login minus the hash in Wasm)", format!("{} ({:.0}%)", ms(platform), share * 100.0))
+                    .target("< 10% of the login", share < 0.10);
+            }
+            None => self.table.note("no hash probe (--hash-probe): the hash inside Wasm and the platform's share are not measured"),
+        }
+        Ok(())
+    }
+
+    async fn memory(&mut self, fixture: &mut Fixture) -> Result<()> {
+        let section = "memory (peak instance memory)";
+        let accounts = fixture.seeded.appealable.clone();
+        let mut next_account = accounts.iter();
+        let mut mobiles = (0u64..).map(|n| format!("1570000{n:04}"));
+        let scans = Scans::new()?;
+
+        // One request each, each in a fresh instance: the instance's peak is that request's.
+        let state = fixture.fresh_state()?;
+        let app = App::load(&self.args.manifest, &state, false).await?;
+        let baseline = app.host.peak_instance_memory();
+        let legal = fixture.seeded.legal_entity.clone();
+        let (status, _, _) = load::once(app.addr(), &Request::get(format!("/api/registration/login-names/{}", legal.login_name))).await?;
+        ensure!(status == 200, "registration check: {status}");
+        let (status, _, _) = load::once(app.addr(), &app.login_request("legal_entity", &legal.login_name)).await?;
+        ensure!(status == 200, "login: {status}");
+        let peaks = app.host.peak_instance_memory();
+        let get = |m: &std::collections::BTreeMap<String, u64>, c: &str| m.get(c).copied().unwrap_or(0);
+        self.table.push(section, "static-site: `GET /api/health`", mib(get(&baseline, "static-site")));
+        self.table.push(section, "registration: the registration check", mib(get(&peaks, "registration")));
+        self.table.push(section, "auth: a login", mib(get(&peaks, "auth")));
+        drop(app);
+        fixture.discard(&state);
+
+        let cases: [(&str, Vec<FilePart<'_>>, bool); 3] = [
+            ("appeal: six 5 MiB scans (2 PNG, 2 JPEG, 2 PDF)", scans.six(), false),
+            ("appeal: a 40-megapixel PNG (the pixel limit), greyscale", scans.pixel_limit_png(), true),
+            ("appeal: a 40-megapixel JPEG (the pixel limit), greyscale", scans.pixel_limit_jpeg(), true),
+        ];
+        for (label, files, pixels) in cases {
+            let state = fixture.fresh_state()?;
+            let app = App::load(&self.args.manifest, &state, false).await?;
+            let account = next_account.next().context("out of appealable accounts")?;
+            let body_len = file_appeal(&app, &state, account, &mobiles.next().expect("endless"), &files).await?;
+            let peak = get(&app.host.peak_instance_memory(), "appeal");
+            let ratio = if pixels {
+                format!("{:.2} bytes per pixel of the 40 MP", peak as f64 / documents::MAX_IMAGE_PIXELS as f64)
+            } else {
+                format!("x{:.1} of the body ({})", peak as f64 / body_len as f64, mib(body_len as u64))
+            };
+            self.table.push(section, label, mib(peak)).ratio(ratio);
+            drop(app);
+            fixture.discard(&state);
+        }
+
+        // Reuse on (Spin's default): several appeals may share an instance.
+        let state = fixture.fresh_state()?;
+        let app = App::load(&self.args.manifest, &state, true).await?;
+        let together = 4;
+        let files = scans.six();
+        let mut batch = Vec::new();
+        for _ in 0..together {
+            let account = next_account.next().context("out of appealable accounts")?;
+            let mobile = mobiles.next().expect("endless");
+            let code = appeal_code(&app, &state, &mobile).await?;
+            batch.push((account, mobile, code));
+        }
+        // The codes first, then the appeals all at once.
+        let filings: Vec<_> = batch.iter().map(|(account, mobile, code)| post_appeal(&app, account, mobile, code, &files)).collect();
+        let mut body_len = 0;
+        for f in futures::future::join_all(filings).await {
+            body_len = f?;
+        }
+        let m = app.host.metrics();
+        let peak = get(&app.host.peak_instance_memory(), "appeal");
+        self.table
+            .push(section, format!("appeal: {together} of those six-scan appeals at once, reuse on (up to {} requests in one instance)", m.peak_instance_concurrency), mib(peak))
+            .ratio(format!("x{:.1} of one body", peak as f64 / body_len as f64));
+        drop(app);
+        fixture.discard(&state);
+        Ok(())
+    }
+
+    /// Time from starting the host binary to its first answer, with an
+    /// empty compile cache and then with it filled.
+    fn start(&mut self, fixture: &mut Fixture) -> Result<()> {
+        let section = "start (host binary to first answer)";
+        let Some(bin) = self.args.host_bin.clone() else {
+            self.table.note("no --host-bin: the start figures are not measured");
+            return Ok(());
+        };
+        let cache = Scratch::new(&self.args.work_dir, "compile-cache")?;
+        self.phase("start, empty compile cache");
+        let state = fixture.fresh_state()?;
+        let cold = time_to_first_answer(&bin, &self.args.manifest, &state, &cache.0)?;
+        fixture.discard(&state);
+        let mut warm = Vec::new();
+        for _ in 0..3 {
+            self.phase("start, with the compile cache");
+            let state = fixture.fresh_state()?;
+            warm.push(time_to_first_answer(&bin, &self.args.manifest, &state, &cache.0)?);
+            fixture.discard(&state);
+        }
+        warm.sort();
+        let warm = warm[1];
+        self.table.push(section, "cold: empty compile cache (every component compiled)", ms(cold));
+        self.table
+            .push(section, "with the compile cache (median of 3)", ms(warm))
+            .ratio(format!("{:.0}x faster than cold", cold.as_secs_f64() / warm.as_secs_f64()));
+        Ok(())
+    }
+}
+
+/// The scans of the memory figures, made once.
+struct Scans {
+    png: Vec<u8>,
+    jpeg: Vec<u8>,
+    pdf: Vec<u8>,
+    png_40mp: Vec<u8>,
+    jpeg_40mp: Vec<u8>,
+}
+
+impl Scans {
+    fn new() -> Result<Scans> {
+        Ok(Scans {
+            png: documents::png_of_noise()?,
+            jpeg: documents::jpeg_of_noise()?,
+            pdf: documents::pdf_of_scan()?,
+            png_40mp: documents::png_at_pixel_limit()?,
+            jpeg_40mp: documents::jpeg_at_pixel_limit()?,
+        })
+    }
+
+    fn six(&self) -> Vec<FilePart<'_>> {
+        vec![
+            FilePart { field: "id_front", filename: "front.png", content_type: "image/png", data: &self.png },
+            FilePart { field: "id_front", filename: "front.jpg", content_type: "image/jpeg", data: &self.jpeg },
+            FilePart { field: "id_back", filename: "back.pdf", content_type: "application/pdf", data: &self.pdf },
+            FilePart { field: "id_back", filename: "back.png", content_type: "image/png", data: &self.png },
+            FilePart { field: "business_licence", filename: "licence.jpg", content_type: "image/jpeg", data: &self.jpeg },
+            FilePart { field: "business_licence", filename: "licence.pdf", content_type: "application/pdf", data: &self.pdf },
+        ]
+    }
+
+    fn pixel_limit_png(&self) -> Vec<FilePart<'_>> {
+        vec![
+            FilePart { field: "id_front", filename: "page.png", content_type: "image/png", data: &self.png_40mp },
+            FilePart { field: "id_back", filename: "back.pdf", content_type: "application/pdf", data: bench_small_pdf() },
+        ]
+    }
+
+    fn pixel_limit_jpeg(&self) -> Vec<FilePart<'_>> {
+        vec![
+            FilePart { field: "id_front", filename: "page.jpg", content_type: "image/jpeg", data: &self.jpeg_40mp },
+            FilePart { field: "id_back", filename: "back.pdf", content_type: "application/pdf", data: bench_small_pdf() },
+        ]
+    }
+}
+
+fn bench_small_pdf() -> &'static [u8] {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+}
+
+/// Files a legal-entity appeal for `account` with `files` (the SMS code
+/// read from the state's outbox); returns the body's size. It must be
+/// accepted (201).
+async fn file_appeal(app: &App, state: &Path, account: &seed::SeededAccount, mobile: &str, files: &[FilePart<'_>]) -> Result<usize> {
+    let code = appeal_code(app, state, mobile).await?;
+    post_appeal(app, account, mobile, &code, files).await
+}
+
+/// Asks for an appeal SMS code to `mobile` and reads it from the outbox.
+async fn appeal_code(app: &App, state: &Path, mobile: &str) -> Result<String> {
+    let code_req = Request::post_json("/api/appeals/sms-codes", &app.origin(), &serde_json::json!({ "mobile": mobile }));
+    let (status, _, body) = load::once(app.addr(), &code_req).await?;
+    ensure!(status == 202, "appeal SMS code: {status} {}", String::from_utf8_lossy(&body));
+    let code = {
+        let conn = rusqlite::Connection::open(spin_test_host::database_path(state, "default"))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let params: String = conn.query_row(
+            "SELECT params FROM sms_outbox WHERE recipient = ? AND template = 'appeal_code' ORDER BY id DESC LIMIT 1",
+            [mobile],
+            |r| r.get(0),
+        )?;
+        let v: serde_json::Value = serde_json::from_str(&params)?;
+        v["code"].as_str().context("no code in the SMS")?.to_owned()
+    };
+    Ok(code)
+}
+
+/// Posts the appeal; it must be accepted (201). Returns the body's size.
+async fn post_appeal(app: &App, account: &seed::SeededAccount, mobile: &str, code: &str, files: &[FilePart<'_>]) -> Result<usize> {
+    let fields = [
+        ("kind", "legal_entity"),
+        ("org_name", account.org_name.as_str()),
+        ("uscc", account.uscc.as_str()),
+        ("legal_representative_name", "王大明"),
+        ("applicant_name", "李小红"),
+        ("applicant_document_type", "resident_id"),
+        ("applicant_document_number", "11010519491231002X"),
+        ("new_mobile", mobile),
+        ("sms_code", code),
+    ];
+    let (content_type, body) = documents::multipart(&fields, files);
+    let len = body.len();
+    let req = Request {
+        method: http::Method::POST,
+        path: "/api/appeals".into(),
+        headers: vec![("origin".into(), app.origin()), ("content-type".into(), content_type)],
+        body: body.into(),
+        expect: 201,
+    };
+    let (status, _, answer) = load::once(app.addr(), &req).await?;
+    ensure!(status == 201, "the appeal was not accepted: {status} {}", String::from_utf8_lossy(&answer[..answer.len().min(600)]));
+    Ok(len)
+}
+
+fn seeded_hash(seeded: &Seeded) -> Result<String> {
+    let conn = rusqlite::Connection::open(&seeded.db)?;
+    Ok(conn.query_row("SELECT password_hash FROM accounts WHERE login_name = ?", [&seeded.legal_entity.login_name], |r| r.get(0))?)
+}
+
+fn free_loopback_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts the host binary on `state` with the compile cache `cache`, waits
+/// for its first 200 from `/api/health` (at most 300 s), stops it.
+fn time_to_first_answer(bin: &Path, manifest: &Path, state: &Path, cache: &Path) -> Result<Duration> {
+    let port = free_loopback_port()?;
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let started = Instant::now();
+    let mut child = std::process::Command::new(bin)
+        .args(["up", "--listen", &addr.to_string()])
+        .arg("--from")
+        .arg(manifest)
+        .arg("--state-dir")
+        .arg(state)
+        .env(spin_test_host::CACHE_DIR_ENV, cache)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {}", bin.display()))?;
+    let result = (|| {
+        let deadline = started + Duration::from_secs(300);
+        loop {
+            if let Some(status) = child.try_wait()? {
+                bail!("the host exited before answering: {status}");
+            }
+            if health_answers(addr) {
+                return Ok(started.elapsed());
+            }
+            ensure!(Instant::now() < deadline, "no answer within 300 s");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+/// One blocking HTTP/1.1 `GET /api/health`: whether it answered 200.
+fn health_answers(addr: SocketAddr) -> bool {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else { return false };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    if s.write_all(format!("GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
+}
+
+fn git_revision(manifest: &Path) -> String {
+    let dir = manifest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let out = |args: &[&str]| {
+        std::process::Command::new("git").arg("-C").arg(dir).args(args).output().ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match out(&["rev-parse", "--short", "HEAD"]) {
+        Some(rev) if out(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty()) => format!("{rev} + uncommitted changes"),
+        Some(rev) => rev,
+        None => "unknown revision".into(),
+    }
+}
+
+fn scale_rows(table: &mut Table, accounts: u64, small: &Light, big: &Light, small_logins: Option<&Logins>, big_logins: Option<&Logins>) {
+    let section = "scale";
+    let label = count(accounts as f64);
+    for (name, figure) in LIGHT_FIGURES {
+        let (Some(s), Some(b)) = (small.get(name), big.get(name)) else { continue };
+        let cost = s.per_second() / b.per_second().max(1e-9);
+        table
+            .push(section, format!("{figure} at {label} accounts"), line(b))
+            .target("cost per request <= 1.5x of 1k", cost <= 1.5)
+            .ratio(format!("x{cost:.2} of 1k (p99 x{:.2})", b.percentile(99.0).as_secs_f64() / s.percentile(99.0).as_secs_f64().max(1e-9)))
+            .invalid(b.problem());
+    }
+    if let (Some(s), Some(b)) = (small_logins, big_logins) {
+        let cost = s.per_second.per_second() / b.per_second.per_second().max(1e-9);
+        table
+            .push(section, format!("logins at {label} accounts, {} clients", b.per_second.clients), format!("{:.1} logins/s, one client p50 {}", b.per_second.per_second(), ms(b.single.percentile(50.0))))
+            .target("cost per login <= 1.5x of 1k", cost <= 1.5)
+            .ratio(format!("x{cost:.2} of 1k"))
+            .invalid(b.per_second.problem());
+    }
+}
+
+fn bench(raw: &[String]) -> Result<()> {
+    let args = parse_args(raw)?;
+    ensure!(args.manifest.is_file(), "no manifest at {} (run from the repository root, or pass --manifest)", args.manifest.display());
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let started = Instant::now();
+    let warmup = Duration::from_secs_f64((args.seconds / 10.0).clamp(0.5, 1.0));
+    let measured = Duration::from_secs_f64(args.seconds);
+    let header = format!(
+        "## Benchmarks: {} (China time), {}, revision {}\n\n`{}`: {} s a figure after {} s of warm-up; {} keep-alive clients for the light requests and {} for logins, each from its own loopback address, in the same process as the host (release builds); the scale figures at {} accounts",
+        shared::identity::CivilDate::today_in_china(&SystemClock),
+        report::machine(),
+        git_revision(&args.manifest),
+        std::iter::once("cargo bench-all".to_owned()).chain(args.shown.iter().cloned()).collect::<Vec<_>>().join(" "),
+        args.seconds,
+        warmup.as_secs_f64(),
+        args.clients,
+        args.login_clients,
+        count(args.accounts as f64),
+    );
+    let mut b = Bench { args, table: Table::default(), warmup, measured };
+    runtime.block_on(async {
+        b.phase(&format!("seeding {SMALL} accounts"));
+        let mut small = Fixture::seed(&b.args.work_dir, SMALL)?;
+        let mut big = None;
+        if b.wants("scale") {
+            b.phase(&format!("seeding {} accounts", count(b.args.accounts as f64)));
+            big = Some(Fixture::seed(&b.args.work_dir, b.args.accounts)?);
+        }
+        // Each endpoint at 1k (reuse on, then off) and at scale back to
+        // back, so the ratios compare runs minutes apart, not the start
+        // and the end of the run.
+        let (mut on, mut off, mut at_scale) = (Light::default(), Light::default(), Light::default());
+        if b.wants("light") || b.wants("reuse") || b.wants("scale") {
+            for (name, _) in LIGHT_FIGURES {
+                on.results.push((name, b.light_one(&mut small, name, true).await?));
+                if b.wants("reuse") {
+                    off.results.push((name, b.light_one(&mut small, name, false).await?));
+                }
+                if let Some(big) = big.as_mut() {
+                    at_scale.results.push((name, b.light_one(big, name, true).await?));
+                }
+            }
+            b.light_rows(&on, b.wants("reuse").then_some(&off));
+        }
+        if b.wants("logins") || b.wants("scale") {
+            let small_logins = b.logins(&mut small).await?;
+            let big_logins = match big.as_mut() {
+                Some(big) => Some(b.logins(big).await?),
+                None => None,
+            };
+            b.login_rows(&small_logins, &seeded_hash(&small.seeded)?).await?;
+            if let Some(big) = &big {
+                let s = &big.seeded;
+                b.table
+                    .push("scale", format!("seeding {} accounts and the rest in proportion", count(s.accounts as f64)), format!("{:.0} s, {}", s.took.as_secs_f64(), mib(s.bytes)))
+                    .ratio(format!(
+                        "{} audit rows, {} review items, {} outbox rows",
+                        count(s.rows.get("audit_log").copied().unwrap_or(0) as f64),
+                        count(s.rows.get("review_items").copied().unwrap_or(0) as f64),
+                        count(s.rows.get("sms_outbox").copied().unwrap_or(0) as f64)
+                    ));
+                if !s.unseeded.is_empty() {
+                    let unseeded = s.unseeded.join(", ");
+                    b.table.note(format!("tables the seeder does not know, left empty: {unseeded}"));
+                }
+                scale_rows(&mut b.table, s.accounts, &on, &at_scale, Some(&small_logins), big_logins.as_ref());
+            }
+        }
+        drop(big);
+        if b.wants("memory") {
+            b.memory(&mut small).await?;
+        }
+        if b.wants("start") {
+            b.start(&mut small)?;
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    b.table.note(format!("the whole run took {:.0} s", started.elapsed().as_secs_f64()));
+    println!("{}", b.table.render(&header));
+    Ok(())
+}
