@@ -70,6 +70,22 @@ impl Measured {
         percentile(&self.latencies, p)
     }
 
+    /// Adds another slice of the same figure (rounds interleaved with
+    /// other figures): answers, time and statuses add up.
+    pub fn merge(&mut self, other: Measured) {
+        self.clients = self.clients.max(other.clients);
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+        self.latencies.sort();
+        for (s, n) in other.statuses {
+            *self.statuses.entry(s).or_default() += n;
+        }
+        self.unexpected += other.unexpected;
+        if self.first_problem.is_none() {
+            self.first_problem = other.first_problem;
+        }
+    }
+
     /// `None` when every answer was the expected one; else what went wrong.
     pub fn problem(&self) -> Option<String> {
         if self.latencies.is_empty() {
@@ -229,6 +245,22 @@ mod tests {
         assert_eq!(percentile(&sorted, 99.0), Duration::from_millis(99));
         assert_eq!(percentile(&sorted, 100.0), Duration::from_millis(100));
         assert_eq!(percentile(&[], 99.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn merged_slices_add_up() {
+        let slice = |ms: u64, n: u64| Measured {
+            clients: 4,
+            elapsed: Duration::from_secs(1),
+            latencies: (0..n).map(|_| Duration::from_millis(ms)).collect(),
+            statuses: [(200, n)].into(),
+            ..Measured::default()
+        };
+        let mut m = slice(5, 10);
+        m.merge(slice(1, 30));
+        assert_eq!(m.per_second(), 20.0);
+        assert_eq!(m.percentile(50.0), Duration::from_millis(1));
+        assert_eq!(m.statuses[&200], 40);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `cargo bench-all`: every figure of issue 9 in one run, one table.
 //!
-//! bench-all [--seconds S] [--clients N] [--accounts N] [--quick]
+//! bench-all [--seconds S] [--rounds R] [--clients N] [--accounts N] [--quick]
 //!           [--only light,reuse,logins,scale,memory,start]
 //!           [--manifest spin.toml] [--hash-probe tests/fixtures/hash-probe/spin.toml]
 //!           [--host-bin tests/target/release/spin-test-host]
@@ -36,6 +36,7 @@ struct Args {
     seconds: f64,
     clients: usize,
     login_clients: usize,
+    rounds: u32,
     accounts: u64,
     only: BTreeSet<String>,
     work_dir: PathBuf,
@@ -44,12 +45,14 @@ struct Args {
 }
 
 const USAGE: &str = "\
-bench-all [--seconds S] [--clients N] [--login-clients N] [--accounts N] [--quick]
+bench-all [--seconds S] [--rounds R] [--clients N] [--login-clients N] [--accounts N] [--quick]
           [--only light,reuse,logins,scale,memory,start]
           [--manifest spin.toml] [--hash-probe tests/fixtures/hash-probe/spin.toml] [--host-bin PATH]
 bench-all seed --accounts N --state-dir DIR
 
---seconds      measured time of each load phase (default 10; warm-up 1 s each)
+--seconds      measured time of each figure (default 10, after 1 s of warm-up)
+--rounds       slices the measured time is cut into, interleaved with the figures
+               it is compared with (default 3), so drift on a shared machine hits all alike
 --clients      keep-alive clients for the light requests (default 16)
 --login-clients clients for the logins and threads for the native hashes (default 4)
 --accounts     accounts of the scale figures (default 1000000)
@@ -64,6 +67,7 @@ fn parse_args(args: &[String]) -> Result<Args> {
         seconds: 10.0,
         clients: 16,
         login_clients: 4,
+        rounds: 3,
         accounts: 1_000_000,
         only: SECTIONS.iter().map(|s| s.to_string()).collect(),
         work_dir: std::env::temp_dir(),
@@ -91,6 +95,7 @@ fn parse_args(args: &[String]) -> Result<Args> {
             "--seconds" => a.seconds = value()?.parse().context("--seconds")?,
             "--clients" => a.clients = value()?.parse().context("--clients")?,
             "--login-clients" => a.login_clients = value()?.parse().context("--login-clients")?,
+            "--rounds" => a.rounds = value()?.parse().context("--rounds")?,
             "--accounts" => a.accounts = value()?.parse().context("--accounts")?,
             "--quick" => {
                 a.seconds = 2.0;
@@ -113,6 +118,7 @@ fn parse_args(args: &[String]) -> Result<Args> {
     ensure!((0.5..=120.0).contains(&a.seconds), "--seconds must be 0.5..=120");
     ensure!((1..=256).contains(&a.clients), "--clients must be 1..=256");
     ensure!((1..=64).contains(&a.login_clients), "--login-clients must be 1..=64");
+    ensure!((1..=20).contains(&a.rounds), "--rounds must be 1..=20");
     ensure!((SMALL..=5_000_000).contains(&a.accounts), "--accounts must be {SMALL}..=5000000");
     Ok(a)
 }
@@ -275,7 +281,7 @@ fn line(m: &Measured) -> String {
     format!("{} req/s, p50 {}, p99 {}", count(m.per_second()), ms(m.percentile(50.0)), ms(m.percentile(99.0)))
 }
 
-/// The light figures of one scale, by endpoint name.
+/// The light figures of one setting (a scale, reuse on or off), by endpoint.
 #[derive(Default)]
 struct Light {
     results: Vec<(&'static str, Measured)>,
@@ -300,6 +306,89 @@ struct Logins {
     single: Measured,
 }
 
+/// Everything the login rows compare, measured in interleaved rounds.
+struct LoginFigures {
+    small: Logins,
+    big: Option<Logins>,
+    /// Native verifies on `login_clients` threads, and on one.
+    native: Measured,
+    native_single: Measured,
+    /// The hash probe: at `login_clients` clients, and one client's
+    /// in-instance times (sorted).
+    wasm: Option<(Measured, Vec<Duration>)>,
+}
+
+/// An app loaded on a fresh copy of a fixture's database; dropping it
+/// stops the app and removes the copy.
+struct Loaded {
+    app: App,
+    state: PathBuf,
+}
+
+impl Loaded {
+    async fn new(manifest: &Path, fixture: &mut Fixture, reuse: bool) -> Result<Loaded> {
+        let state = fixture.fresh_state()?;
+        match App::load(manifest, &state, reuse).await {
+            Ok(app) => Ok(Loaded { app, state }),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&state);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        // The host keeps no file open once its server is gone and no
+        // request runs; the copy goes now rather than at the end of the run.
+        let _ = std::fs::remove_dir_all(&self.state);
+    }
+}
+
+/// Native Argon2id verifies of `phc` on `threads` threads for `duration`:
+/// each verify's time is a latency.
+fn native_phase(phc: &str, threads: usize, duration: Duration) -> Measured {
+    let started = Instant::now();
+    let until = started + duration;
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let phc = phc.to_owned();
+            std::thread::spawn(move || {
+                let mut times = Vec::new();
+                while Instant::now() < until {
+                    let t = Instant::now();
+                    let ok = shared::password::verify(seed::PASSWORD, &phc).ok;
+                    times.push(t.elapsed());
+                    assert!(ok, "the seeded hash verifies");
+                }
+                times
+            })
+        })
+        .collect();
+    let mut m = Measured { clients: threads, ..Measured::default() };
+    for h in handles {
+        m.latencies.extend(h.join().expect("hash thread"));
+    }
+    m.latencies.sort();
+    m.elapsed = started.elapsed();
+    m
+}
+
+/// The hash probe's in-instance times of one client's requests for `duration`.
+async fn wasm_single_phase(addr: SocketAddr, req: &Request, duration: Duration) -> Result<Vec<Duration>> {
+    let mut sender = load::connect(addr).await?;
+    let mut inside = Vec::new();
+    let until = Instant::now() + duration;
+    while Instant::now() < until || inside.is_empty() {
+        let (status, _, body) = load::send(&mut sender, addr, req).await?;
+        let v: serde_json::Value = serde_json::from_slice(&body)?;
+        ensure!(status == 200 && v["ok"] == 1, "the hash probe answered {status} {v}");
+        inside.push(Duration::from_nanos(v["elapsed_ns"].as_u64().context("elapsed_ns")?));
+    }
+    Ok(inside)
+}
+
 impl Bench {
     fn wants(&self, section: &str) -> bool {
         self.args.only.contains(section)
@@ -309,29 +398,65 @@ impl Bench {
         eprintln!("[bench-all] {what}");
     }
 
-    /// One light endpoint on a fresh copy of `fixture`'s database.
-    async fn light_one(&self, fixture: &mut Fixture, name: &'static str, reuse: bool) -> Result<Measured> {
-        let state = fixture.fresh_state()?;
-        let app = App::load(&self.args.manifest, &state, reuse).await?;
-        let legal = &fixture.seeded.legal_entity;
-        let req = match name {
-            "check" => Request::get(format!("/api/registration/login-names/{}", legal.login_name)),
-            "session" => Request::get("/api/session").header("cookie", &app.session_cookie(&legal.login_name).await?),
-            "session-none" => Request::get("/api/session"),
-            _ => Request::get("/api/health"),
-        };
-        self.phase(&format!(
-            "{name} at {} accounts, instance reuse {}, {} clients",
-            count(fixture.seeded.accounts as f64),
-            if reuse { "on" } else { "off" },
-            self.args.clients
-        ));
-        let m = load::run(app.addr(), req, self.args.clients, self.warmup, self.measured).await?;
-        let metrics = app.host.metrics();
-        eprintln!("    {}; {} instances for {} requests", line(&m), metrics.instantiations, metrics.requests);
-        drop(app);
-        fixture.discard(&state);
-        Ok(m)
+    /// One slice of a round: the measured time split over the rounds.
+    fn slice(&self) -> Duration {
+        self.measured / self.args.rounds
+    }
+
+    /// One light endpoint in every setting asked for (1k with reuse on and
+    /// off, at scale with reuse on), each on a fresh copy of its database,
+    /// measured in interleaved rounds so that the ratios between them are
+    /// not the drift of a shared machine.
+    async fn light_endpoint(&self, name: &'static str, small: &mut Fixture, big: Option<&mut Fixture>) -> Result<(Measured, Option<Measured>, Option<Measured>)> {
+        let manifest = self.args.manifest.clone();
+        let mut targets: Vec<(&str, Loaded, Request)> = Vec::new();
+        let mut setups: Vec<(&str, bool, &mut Fixture)> = vec![("1k, reuse on", true, small)];
+        let reuse_off = self.wants("reuse");
+        let at_scale = big.is_some();
+        if let Some(big) = big {
+            setups.push(("at scale, reuse on", true, big));
+        }
+        for (label, reuse, fixture) in setups.iter_mut() {
+            let loaded = Loaded::new(&manifest, fixture, *reuse).await?;
+            let legal = fixture.seeded.legal_entity.login_name.clone();
+            let req = match name {
+                "check" => Request::get(format!("/api/registration/login-names/{legal}")),
+                "session" => Request::get("/api/session").header("cookie", &loaded.app.session_cookie(&legal).await?),
+                "session-none" => Request::get("/api/session"),
+                _ => Request::get("/api/health"),
+            };
+            if *label == "1k, reuse on" && reuse_off {
+                let off = Loaded::new(&manifest, fixture, false).await?;
+                let off_req = match name {
+                    "session" => Request::get("/api/session").header("cookie", &off.app.session_cookie(&legal).await?),
+                    _ => req.clone(),
+                };
+                targets.push((label, loaded, req));
+                targets.push(("1k, reuse off", off, off_req));
+            } else {
+                targets.push((label, loaded, req));
+            }
+        }
+        let clients = self.args.clients;
+        let mut results: Vec<Measured> = Vec::new();
+        for (label, loaded, req) in &targets {
+            self.phase(&format!("{name} ({label}): warm-up"));
+            load::run(loaded.app.addr(), req.clone(), clients, Duration::ZERO, self.warmup).await?;
+            results.push(Measured::default());
+        }
+        for round in 0..self.args.rounds {
+            for ((label, loaded, req), total) in targets.iter().zip(results.iter_mut()) {
+                let m = load::run(loaded.app.addr(), req.clone(), clients, Duration::ZERO, self.slice()).await?;
+                eprintln!("[bench-all] {name} ({label}), round {}: {}", round + 1, line(&m));
+                total.merge(m);
+            }
+        }
+        let mut results = results.into_iter();
+        let on = results.next().expect("the 1k run");
+        let off = if reuse_off { results.next() } else { None };
+        let scale = if at_scale { results.next() } else { None };
+        drop(targets);
+        Ok((on, off, scale))
     }
 
     fn light_rows(&mut self, light: &Light, off: Option<&Light>) {
@@ -354,112 +479,106 @@ impl Bench {
         }
     }
 
-    async fn logins(&self, fixture: &mut Fixture) -> Result<Logins> {
-        let state = fixture.fresh_state()?;
-        let app = App::load(&self.args.manifest, &state, true).await?;
-        let req = app.login_request("legal_entity", &fixture.seeded.legal_entity.login_name);
+    /// Logins at 1k (and at scale) next to native verifies of the same hash
+    /// and the hash probe, in interleaved rounds: first `login_clients` at
+    /// once, then one at a time.
+    async fn login_figures(&self, small: &mut Fixture, big: Option<&mut Fixture>) -> Result<LoginFigures> {
+        let phc = seeded_hash(&small.seeded)?;
         let n = self.args.login_clients;
-        self.phase(&format!("logins at {} accounts, {n} clients", count(fixture.seeded.accounts as f64)));
-        let per_second = load::run(app.addr(), req.clone(), n, self.warmup, self.measured).await?;
-        eprintln!("    {}", line(&per_second));
-        self.phase("logins, one client");
-        let single = load::run(app.addr(), req, 1, Duration::ZERO, self.measured / 2).await?;
-        eprintln!("    {}", line(&single));
-        drop(app);
-        fixture.discard(&state);
-        Ok(Logins { per_second, single })
-    }
-
-    /// Native Argon2id verifies of the seeded hash: (per second with
-    /// `threads` threads, p50 of one thread's verifies).
-    fn native_hashes(&self, phc: &str, threads: usize) -> (f64, Duration) {
-        let run = |threads: usize, duration: Duration| -> (usize, Vec<Duration>, Duration) {
-            let started = Instant::now();
-            let until = started + duration;
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    let phc = phc.to_owned();
-                    std::thread::spawn(move || {
-                        let mut times = Vec::new();
-                        while Instant::now() < until {
-                            let t = Instant::now();
-                            let ok = shared::password::verify(seed::PASSWORD, &phc).ok;
-                            times.push(t.elapsed());
-                            assert!(ok, "the seeded hash verifies");
-                        }
-                        times
-                    })
-                })
-                .collect();
-            let mut all = Vec::new();
-            for h in handles {
-                all.extend(h.join().expect("hash thread"));
+        let manifest = self.args.manifest.clone();
+        let small_app = Loaded::new(&manifest, small, true).await?;
+        let small_req = small_app.app.login_request("legal_entity", &small.seeded.legal_entity.login_name);
+        let big_app = match big {
+            Some(big) => {
+                let loaded = Loaded::new(&manifest, big, true).await?;
+                let req = loaded.app.login_request("legal_entity", &big.seeded.legal_entity.login_name);
+                Some((loaded, req))
             }
-            all.sort();
-            (all.len(), all, started.elapsed())
-        };
-        self.phase(&format!("native Argon2id, {threads} threads"));
-        let (n, _, took) = run(threads, self.measured);
-        self.phase("native Argon2id, one thread");
-        let (_, single, _) = run(1, self.measured / 2);
-        (n as f64 / took.as_secs_f64(), load::percentile(&single, 50.0))
-    }
-
-    /// The hash probe (the login's password check alone, inside Wasm):
-    /// (per second with `clients` clients, p50 of the in-instance time).
-    async fn wasm_hashes(&self, probe: &Path, phc: &str, clients: usize) -> Result<(Measured, Duration)> {
-        let state = Scratch::new(&self.args.work_dir, "hash-probe")?;
-        let mut opts = HostOptions::new(probe, &state.0);
-        opts.read_env_variables = false;
-        let host = tokio::task::spawn_blocking(move || Host::load(opts)).await??;
-        let server = host.spawn("127.0.0.1:0").await?;
-        let req = Request::get("/?n=1").header("x-password", seed::PASSWORD).header("x-phc", phc);
-        self.phase(&format!("Argon2id inside Wasm (hash probe), {clients} clients"));
-        let per_second = load::run(server.addr, req.clone(), clients, self.warmup, self.measured).await?;
-        self.phase("Argon2id inside Wasm, one client");
-        let mut sender = load::connect(server.addr).await?;
-        let mut inside = Vec::new();
-        let until = Instant::now() + self.measured / 2;
-        while Instant::now() < until || inside.len() < 3 {
-            let (status, _, body) = load::send(&mut sender, server.addr, &req).await?;
-            let v: serde_json::Value = serde_json::from_slice(&body)?;
-            ensure!(status == 200 && v["ok"] == 1, "the hash probe answered {status} {v}");
-            inside.push(Duration::from_nanos(v["elapsed_ns"].as_u64().context("elapsed_ns")?));
-        }
-        inside.sort();
-        Ok((per_second, load::percentile(&inside, 50.0)))
-    }
-
-    /// The login rows: `logins` next to native hashes and the hash probe,
-    /// measured now (right after the logins, in the same run).
-    async fn login_rows(&mut self, logins: &Logins, phc: &str) -> Result<()> {
-        let n = self.args.login_clients;
-        let (native, native_single) = self.native_hashes(phc, n);
-        let section = "logins (1k accounts)";
-        let lps = logins.per_second.per_second();
-        self.table
-            .push(section, format!("logins through the host, {n} clients"), format!("{:.1} logins/s", lps))
-            .target(">= 0.6 of native hashes/s", lps >= 0.6 * native)
-            .ratio(format!("{:.2} of native", lps / native))
-            .invalid(logins.per_second.problem());
-        self.table.push(section, format!("native Argon2id (m=19456 KiB, t=2, p=1), {n} threads, same run"), format!("{native:.1} hashes/s"));
-        let wasm = match &self.args.hash_probe {
-            Some(probe) => Some(self.wasm_hashes(probe, phc, n).await?),
             None => None,
         };
-        if let Some((wasm_rate, _)) = &wasm {
+        let probe_state = Scratch::new(&self.args.work_dir, "hash-probe")?;
+        let probe = match &self.args.hash_probe {
+            Some(manifest) => {
+                let mut opts = HostOptions::new(manifest, &probe_state.0);
+                opts.read_env_variables = false;
+                let host = tokio::task::spawn_blocking(move || Host::load(opts)).await??;
+                let server = host.spawn("127.0.0.1:0").await?;
+                let req = Request::get("/?n=1").header("x-password", seed::PASSWORD).header("x-phc", &phc);
+                Some((host, server, req))
+            }
+            None => None,
+        };
+
+        self.phase("logins: warm-up");
+        load::run(small_app.app.addr(), small_req.clone(), n, Duration::ZERO, self.warmup).await?;
+        if let Some((loaded, req)) = &big_app {
+            load::run(loaded.app.addr(), req.clone(), n, Duration::ZERO, self.warmup).await?;
+        }
+        if let Some((_, server, req)) = &probe {
+            load::run(server.addr, req.clone(), n, Duration::ZERO, self.warmup).await?;
+        }
+        let (mut small_rate, mut big_rate, mut native, mut wasm_rate) = (Measured::default(), Measured::default(), Measured::default(), Measured::default());
+        let (mut small_single, mut big_single, mut native_single, mut wasm_single) = (Measured::default(), Measured::default(), Measured::default(), Vec::new());
+        for round in 0..self.args.rounds {
+            self.phase(&format!("logins, {n} at once, round {}", round + 1));
+            small_rate.merge(load::run(small_app.app.addr(), small_req.clone(), n, Duration::ZERO, self.slice()).await?);
+            if let Some((loaded, req)) = &big_app {
+                big_rate.merge(load::run(loaded.app.addr(), req.clone(), n, Duration::ZERO, self.slice()).await?);
+            }
+            native.merge(native_phase(&phc, n, self.slice()));
+            if let Some((_, server, req)) = &probe {
+                wasm_rate.merge(load::run(server.addr, req.clone(), n, Duration::ZERO, self.slice()).await?);
+            }
+        }
+        for round in 0..self.args.rounds {
+            self.phase(&format!("logins, one at a time, round {}", round + 1));
+            small_single.merge(load::run(small_app.app.addr(), small_req.clone(), 1, Duration::ZERO, self.slice() / 2).await?);
+            if let Some((loaded, req)) = &big_app {
+                big_single.merge(load::run(loaded.app.addr(), req.clone(), 1, Duration::ZERO, self.slice() / 2).await?);
+            }
+            native_single.merge(native_phase(&phc, 1, self.slice() / 2));
+            if let Some((_, server, req)) = &probe {
+                wasm_single.extend(wasm_single_phase(server.addr, req, self.slice() / 2).await?);
+            }
+        }
+        wasm_single.sort();
+        drop(small_app);
+        drop(big_app);
+        Ok(LoginFigures {
+            small: Logins { per_second: small_rate, single: small_single },
+            big: (!big_rate.latencies.is_empty() || big_rate.unexpected > 0).then_some(Logins { per_second: big_rate, single: big_single }),
+            native,
+            native_single,
+            wasm: probe.map(|_| (wasm_rate, wasm_single)),
+        })
+    }
+
+    fn login_rows(&mut self, f: &LoginFigures) {
+        let n = self.args.login_clients;
+        let section = "logins (1k accounts)";
+        let native = f.native.per_second();
+        let native_single = f.native_single.percentile(50.0);
+        let lps = f.small.per_second.per_second();
+        self.table
+            .push(section, format!("logins through the host, {n} clients"), format!("{lps:.1} logins/s"))
+            .target(">= 0.6 of native hashes/s", lps >= 0.6 * native)
+            .ratio(format!("{:.2} of native", lps / native))
+            .invalid(f.small.per_second.problem());
+        self.table.push(section, format!("native Argon2id (m=19456 KiB, t=2, p=1), {n} threads, same rounds"), format!("{native:.1} hashes/s"));
+        if let Some((wasm_rate, _)) = &f.wasm {
             self.table
                 .push(section, format!("the same Argon2id inside Wasm (hash probe), {n} clients"), format!("{:.1} hashes/s", wasm_rate.per_second()))
                 .ratio(format!("{:.2} of native", wasm_rate.per_second() / native))
                 .invalid(wasm_rate.problem());
         }
-        let login_p50 = logins.single.percentile(50.0);
+        let login_p50 = f.small.single.percentile(50.0);
         self.table
             .push(section, "one client: login latency (p50)", ms(login_p50))
             .ratio(format!("x{:.2} of a native hash ({})", login_p50.as_secs_f64() / native_single.as_secs_f64(), ms(native_single)))
-            .invalid(logins.single.problem());
-        match wasm {
-            Some((_, wasm_single)) => {
+            .invalid(f.small.single.problem());
+        match &f.wasm {
+            Some((_, inside)) => {
+                let wasm_single = load::percentile(inside, 50.0);
                 let platform = login_p50.saturating_sub(wasm_single);
                 let share = platform.as_secs_f64() / login_p50.as_secs_f64();
                 self.table
@@ -471,7 +590,6 @@ impl Bench {
             }
             None => self.table.note("no hash probe (--hash-probe): the hash inside Wasm and the platform's share are not measured"),
         }
-        Ok(())
     }
 
     async fn memory(&mut self, fixture: &mut Fixture) -> Result<()> {
@@ -778,12 +896,13 @@ fn bench(raw: &[String]) -> Result<()> {
     let warmup = Duration::from_secs_f64((args.seconds / 10.0).clamp(0.5, 1.0));
     let measured = Duration::from_secs_f64(args.seconds);
     let header = format!(
-        "## Benchmarks: {} (China time), {}, revision {}\n\n`{}`: {} s a figure after {} s of warm-up; {} keep-alive clients for the light requests and {} for logins, each from its own loopback address, in the same process as the host (release builds); the scale figures at {} accounts",
+        "## Benchmarks: {} (China time), {}, revision {}\n\n`{}`: {} s a figure (in {} rounds interleaved with the figures it is compared with) after {} s of warm-up; {} keep-alive clients for the light requests and {} for logins, each from its own loopback address, in the same process as the host (release builds); the scale figures at {} accounts",
         shared::identity::CivilDate::today_in_china(&SystemClock),
         report::machine(),
         git_revision(&args.manifest),
         std::iter::once("cargo bench-all".to_owned()).chain(args.shown.iter().cloned()).collect::<Vec<_>>().join(" "),
         args.seconds,
+        args.rounds,
         warmup.as_secs_f64(),
         args.clients,
         args.login_clients,
@@ -798,29 +917,25 @@ fn bench(raw: &[String]) -> Result<()> {
             b.phase(&format!("seeding {} accounts", count(b.args.accounts as f64)));
             big = Some(Fixture::seed(&b.args.work_dir, b.args.accounts)?);
         }
-        // Each endpoint at 1k (reuse on, then off) and at scale back to
-        // back, so the ratios compare runs minutes apart, not the start
-        // and the end of the run.
+        // Each endpoint at 1k (reuse on and off) and at scale in
+        // interleaved rounds, so the ratios compare like with like.
         let (mut on, mut off, mut at_scale) = (Light::default(), Light::default(), Light::default());
         if b.wants("light") || b.wants("reuse") || b.wants("scale") {
             for (name, _) in LIGHT_FIGURES {
-                on.results.push((name, b.light_one(&mut small, name, true).await?));
-                if b.wants("reuse") {
-                    off.results.push((name, b.light_one(&mut small, name, false).await?));
+                let (o, f, sc) = b.light_endpoint(name, &mut small, big.as_mut()).await?;
+                on.results.push((name, o));
+                if let Some(f) = f {
+                    off.results.push((name, f));
                 }
-                if let Some(big) = big.as_mut() {
-                    at_scale.results.push((name, b.light_one(big, name, true).await?));
+                if let Some(sc) = sc {
+                    at_scale.results.push((name, sc));
                 }
             }
             b.light_rows(&on, b.wants("reuse").then_some(&off));
         }
         if b.wants("logins") || b.wants("scale") {
-            let small_logins = b.logins(&mut small).await?;
-            let big_logins = match big.as_mut() {
-                Some(big) => Some(b.logins(big).await?),
-                None => None,
-            };
-            b.login_rows(&small_logins, &seeded_hash(&small.seeded)?).await?;
+            let figures = b.login_figures(&mut small, big.as_mut()).await?;
+            b.login_rows(&figures);
             if let Some(big) = &big {
                 let s = &big.seeded;
                 b.table
@@ -835,7 +950,7 @@ fn bench(raw: &[String]) -> Result<()> {
                     let unseeded = s.unseeded.join(", ");
                     b.table.note(format!("tables the seeder does not know, left empty: {unseeded}"));
                 }
-                scale_rows(&mut b.table, s.accounts, &on, &at_scale, Some(&small_logins), big_logins.as_ref());
+                scale_rows(&mut b.table, s.accounts, &on, &at_scale, Some(&figures.small), figures.big.as_ref());
             }
         }
         drop(big);
