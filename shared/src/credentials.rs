@@ -397,6 +397,26 @@ impl CredentialCheck {
         attempt: &Attempt<'_>,
         root: Option<&RootSecret<'_>>,
     ) -> AppResult<Verified> {
+        self.check_then(db, clock, random, client_limit, attempt, root, async |_, verified| Ok(verified)).await
+    }
+
+    /// [`CredentialCheck::check`], and for a right password `then` runs in
+    /// the transaction that settles it (the failures cleared, a rehash),
+    /// so what the flow does with a login (its session, its audit row)
+    /// commits with it: one write transaction for the outcome. The
+    /// password is verified before that transaction starts, never under
+    /// the write lock. `then`'s error rolls the whole outcome back.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn check_then<D: Database, T>(
+        &self,
+        db: &D,
+        clock: &dyn Clock,
+        random: &dyn Random,
+        client_limit: Limit,
+        attempt: &Attempt<'_>,
+        root: Option<&RootSecret<'_>>,
+        then: impl AsyncFnOnce(&Transaction<'_, D>, Verified) -> Result<T, StoreError>,
+    ) -> AppResult<T> {
         let errors = &self.errors;
         let key = login_key(attempt.login_name);
         if key.is_empty() {
@@ -495,15 +515,16 @@ impl CredentialCheck {
         let rehashed = verification.needs_rehash;
         // Hash outside the write lock: Argon2id takes a while.
         let new_hash = (rehashed || restored).then(|| password::hash(attempt.password, random).into_string());
-        in_transaction(db, async |tx| {
+        let verified = Verified { id, rehashed, restored };
+        let done = in_transaction(db, async |tx| {
             self.table.record_success(tx, id, new_hash.as_deref()).await?;
             if rehashed {
                 audit::record(tx, clock, &(self.actor)(id), self.audit.rehashed, subject.as_deref(), json!({})).await?;
             }
-            Ok::<_, StoreError>(())
+            then(tx, verified).await
         })
         .await?;
-        Ok(Verified { id, rehashed, restored })
+        Ok(done)
     }
 }
 

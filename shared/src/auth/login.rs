@@ -131,18 +131,24 @@ pub async fn login<D: Database>(
 ) -> AppResult<LoginOutcome> {
     let kind = AccountKind::parse(form.account_type.as_deref())?;
     let attempt = Attempt { client, login_name: &form.login_name, password: &form.password };
-    let verified = ACCOUNT_LOGIN.check(store, clock, random, settings.client_limit, &attempt, None).await?;
-    let id = AccountId(verified.id);
-    let account = account::find_by_id(store, id).await?.ok_or_else(|| StoreError::Other(format!("account {id} vanished at login")))?;
-    let subject = id.audit_subject();
-    if account.kind != kind {
-        audit::record(store, clock, &Actor::Account(id), "auth.login_wrong_type", Some(&subject), json!({ "tried": kind.as_str() }))
-            .await?;
-        return Err(wrong_type(&account));
-    }
-    let (session, token) = session::start(store, clock, random, id).await?;
-    audit::record(store, clock, &Actor::Account(id), "auth.login_succeeded", Some(&subject), json!({ "client": client })).await?;
-    Ok(LoginOutcome { session, token, account })
+    // The session and the audit row commit with the login's outcome: one
+    // write transaction after the password check.
+    let outcome = ACCOUNT_LOGIN
+        .check_then(store, clock, random, settings.client_limit, &attempt, None, async |tx, verified| {
+            let id = AccountId(verified.id);
+            let account = account::find_by_id(tx, id).await?.ok_or_else(|| StoreError::Other(format!("account {id} vanished at login")))?;
+            let subject = id.audit_subject();
+            if account.kind != kind {
+                let detail = json!({ "tried": kind.as_str() });
+                audit::record(tx, clock, &Actor::Account(id), "auth.login_wrong_type", Some(&subject), detail).await?;
+                return Ok(Err(wrong_type(&account)));
+            }
+            let (session, token) = session::start(tx, clock, random, id).await?;
+            audit::record(tx, clock, &Actor::Account(id), "auth.login_succeeded", Some(&subject), json!({ "client": client })).await?;
+            Ok(Ok(LoginOutcome { session, token, account }))
+        })
+        .await?;
+    outcome
 }
 
 /// FAQ preface: an old account that became a natural-person account (its

@@ -351,3 +351,33 @@ fn racing_wrong_guesses_get_at_most_five_passwords_checked() {
         }
     }
 }
+
+#[test]
+fn what_the_flow_does_with_a_right_password_commits_with_the_outcome_or_not_at_all() {
+    for kind in KINDS {
+        let f = fx();
+        let id = f.create(kind, "outcome", PW);
+        let bcrypt = bcrypt::hash(PW, 4).unwrap();
+        f.sql(&format!("UPDATE {} SET password_hash = ? WHERE id = ?", kind.check.table.table), &[bcrypt.clone().into(), id.into()]);
+        let attempt = Attempt { client: "10.0.0.3", login_name: "outcome", password: PW };
+        let mark = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (0, 'system', 'test.then', NULL, '{}')";
+        // The flow's step fails: the rehash, the cleared failures and the
+        // flow's own writes all roll back; the reserved attempt stays counted.
+        let failed = block_on(kind.check.check_then(&f.store, &f.clock, &f.random, WIDE, &attempt, None, async |tx, _| {
+            tx.execute(mark, &[]).await?;
+            Err::<(), _>(StoreError::Other("the flow's step failed".into()))
+        }));
+        assert_eq!(failed.unwrap_err().status, 500);
+        assert_eq!((f.failures(kind, id), f.stored_hash(kind, id)), ((1, false), bcrypt.clone()));
+        assert_eq!((f.audit_count("test.then"), f.audit_count(kind.check.audit.rehashed)), (0, 0));
+        // It succeeds: all of it commits, in the transaction that settles.
+        let (verified, in_tx) = block_on(kind.check.check_then(&f.store, &f.clock, &f.random, WIDE, &attempt, None, async |tx, v| {
+            tx.execute(mark, &[]).await?;
+            let seen = tx.execute(&format!("SELECT failed_logins FROM {} WHERE id = ?", kind.check.table.table), &[id.into()]).await?;
+            Ok((v, seen.first().unwrap().int("failed_logins")?))
+        }))
+        .unwrap();
+        assert_eq!((verified.id, verified.rehashed, in_tx), (id, true, 0), "the failures are already cleared inside");
+        assert_eq!((f.failures(kind, id), f.audit_count("test.then"), f.audit_count(kind.check.audit.rehashed)), ((0, false), 1, 1));
+    }
+}

@@ -284,27 +284,25 @@ pub async fn login<D: Database>(
     password: &str,
 ) -> AppResult<(ReviewerSession, String, Reviewer)> {
     let attempt = Attempt { client, login_name, password };
-    let verified = REVIEWER_LOGIN.check(store, clock, random, client_limit, &attempt, root).await?;
-    let id = ReviewerId(verified.id);
-    let subject = id.audit_subject();
-    let reviewer = find_by_id(store, id).await?.ok_or_else(|| StoreError::Other(format!("reviewer {id} vanished at login")))?;
-    if verified.restored {
-        // Whoever changed or locked the password holds no session of it now.
-        let revoked = REVIEWER_SESSIONS.revoke_all_for(store, clock, id.get()).await?;
-        audit::record(
-            store,
-            clock,
-            &Actor::System,
-            "review.password_restored_from_bootstrap",
-            Some(&subject),
-            json!({ "reviewer_id": id, "client": client, "sessions_revoked": revoked }),
-        )
-        .await?;
-    }
-    let (session, token) = REVIEWER_SESSIONS.start(store, clock, random, id.get()).await?;
-    audit::record(store, clock, &reviewer_actor(id), "review.login_succeeded", Some(&subject), json!({ "reviewer_id": id, "client": client }))
-        .await?;
-    Ok((session, token, reviewer))
+    // The session, the revocations and the audit rows commit with the
+    // login's outcome: one write transaction after the password check.
+    REVIEWER_LOGIN
+        .check_then(store, clock, random, client_limit, &attempt, root, async |tx, verified| {
+            let id = ReviewerId(verified.id);
+            let subject = id.audit_subject();
+            let reviewer = find_by_id(tx, id).await?.ok_or_else(|| StoreError::Other(format!("reviewer {id} vanished at login")))?;
+            if verified.restored {
+                // Whoever changed or locked the password holds no session of it now.
+                let revoked = REVIEWER_SESSIONS.revoke_all_for(tx, clock, id.get()).await?;
+                let detail = json!({ "reviewer_id": id, "client": client, "sessions_revoked": revoked });
+                audit::record(tx, clock, &Actor::System, "review.password_restored_from_bootstrap", Some(&subject), detail).await?;
+            }
+            let (session, token) = REVIEWER_SESSIONS.start(tx, clock, random, id.get()).await?;
+            let detail = json!({ "reviewer_id": id, "client": client });
+            audit::record(tx, clock, &reviewer_actor(id), "review.login_succeeded", Some(&subject), detail).await?;
+            Ok((session, token, reviewer))
+        })
+        .await
 }
 
 /// The reviewer login as the endpoint runs it: first the bootstrap
