@@ -13,19 +13,29 @@
 //!    (a dummy hash is verified, the answer is the wrong-password one).
 //! 2. The per-client sliding window (`login_limit_per_client_per_five_minutes`,
 //!    each flow in its own bucket).
-//! 3. **Reserve the attempt** in one write transaction: read the failure
-//!    state of the row the name belongs to — or, for a name that matches no
-//!    row, of the name itself ([`unknown names`](#unknown-names)) — refuse
-//!    it when the password is disabled or the wait is not over, else count
-//!    it as a failure *before* any password is verified. Concurrent tries
-//!    serialise on the write lock, so however many arrive at once at most
-//!    [`THROTTLE_AFTER`] passwords are checked before the wait applies.
+//! 3. **Reserve the attempt**: read the failure state of the row the name
+//!    belongs to (one statement finds the row and reads it) — or, for a
+//!    name that matches no row, of the name itself ([`unknown
+//!    names`](#unknown-names)) — refuse it when the password is disabled or
+//!    the wait is not over, else count it as a failure *before* any password
+//!    is verified. Counting is one statement that writes only if the state
+//!    is still the one read (compare and swap: no transaction around it);
+//!    when another try changed it meanwhile, the state is read, judged and
+//!    counted again in one write transaction, where racing tries queue for
+//!    the lock. Either way a try is counted only against the state it was
+//!    judged on, so however many arrive at once at most [`THROTTLE_AFTER`]
+//!    passwords are checked before the wait applies.
 //! 4. Verify the password (Argon2id, PBKDF2, bcrypt; a dummy Argon2id hash
 //!    for an unknown name, so the time does not tell).
-//! 5. **Settle**: a right password clears the failure state (and replaces a
-//!    hash with outdated parameters); a wrong one stays counted, and the
-//!    [`PASSWORD_DISABLED_AFTER`]th consecutive failure disables the
-//!    password.
+//! 5. **Settle**, in one write transaction: a right password clears the
+//!    failure state (and replaces a hash with outdated parameters), and
+//!    what the flow does with the login (its session, its audit row:
+//!    [`CredentialCheck::check_then`]) commits with it; a wrong one stays
+//!    counted, and the [`PASSWORD_DISABLED_AFTER`]th consecutive failure
+//!    disables the password.
+//!
+//! The password is verified between the two writes, outside any
+//! transaction: no login holds the write lock while it hashes.
 //!
 //! Throttling without a lockout denial of service: after 5 consecutive
 //! failures each further try waits 2^(n-5) s (at most 15 min) from the last
@@ -103,7 +113,8 @@ pub struct CredentialTable {
     pub table: &'static str,
     /// What `login_name_throttles.realm` calls this table's names.
     pub realm: &'static str,
-    /// One statement selecting the `id` of the row a login key (`?1`) names.
+    /// One statement selecting the `id` of the row a login key (`?1`) names
+    /// (one column, at most one row: it is also run as a subquery).
     pub id_by_login_key: &'static str,
 }
 
@@ -227,11 +238,22 @@ fn refusal(state: &FailureState, now: Timestamp, root: bool, is_row: bool) -> Op
     None
 }
 
+/// The failure state a row of `SELECT password_hash, failed_logins,
+/// last_failed_login_at, password_disabled` holds.
+fn failure_state(r: crate::store::Row<'_>) -> Result<FailureState, StoreError> {
+    Ok(FailureState {
+        password_hash: r.opt_text("password_hash")?.map(str::to_owned),
+        failed_logins: r.int("failed_logins")?,
+        last_failed_login_at: r.opt_int("last_failed_login_at")?,
+        password_disabled: r.int("password_disabled")? != 0,
+    })
+}
+
 impl Counter<'_> {
-    async fn state<D: Database>(&self, tx: &Transaction<'_, D>) -> Result<Option<FailureState>, StoreError> {
+    async fn state<S: Store>(&self, store: &S) -> Result<Option<FailureState>, StoreError> {
         let rows = match self {
             Counter::Row { table, id } => {
-                tx.execute(
+                store.execute(
                     &format!(
                         "SELECT password_hash, failed_logins, last_failed_login_at, password_disabled FROM {} WHERE id = ?",
                         table.table
@@ -241,7 +263,7 @@ impl Counter<'_> {
                 .await?
             }
             Counter::Name { table, key_hash } => {
-                tx.execute(
+                store.execute(
                     "SELECT NULL AS password_hash, failed_logins, last_failed_login_at, password_disabled
                        FROM login_name_throttles WHERE realm = ? AND name_key_sha256 = ?",
                     &[table.realm.into(), (*key_hash).into()],
@@ -249,19 +271,71 @@ impl Counter<'_> {
                 .await?
             }
         };
-        rows.first()
-            .map(|r| {
-                Ok(FailureState {
-                    password_hash: r.opt_text("password_hash")?.map(str::to_owned),
-                    failed_logins: r.int("failed_logins")?,
-                    last_failed_login_at: r.opt_int("last_failed_login_at")?,
-                    password_disabled: r.int("password_disabled")? != 0,
-                })
-            })
-            .transpose()
+        rows.first().map(failure_state).transpose()
     }
 
-    /// Counts one failure now, before the password is checked.
+    /// Counts one failure now, before the password is checked, if the
+    /// failure state is still `seen` (`None`: no row): one statement,
+    /// atomic without a transaction. `false` when another try changed the
+    /// state meanwhile (nothing was written).
+    async fn count_failure_if_unchanged<S: Store>(&self, store: &S, now: Timestamp, seen: Option<&FailureState>) -> Result<bool, StoreError> {
+        let same = "failed_logins = ?4 AND last_failed_login_at IS ?5 AND password_disabled = ?6";
+        let rows = match (self, seen) {
+            (Counter::Row { table, id }, Some(s)) => {
+                store
+                    .execute(
+                        &format!(
+                            "UPDATE {} SET failed_logins = failed_logins + 1, last_failed_login_at = ?1
+                              WHERE id = ?2 AND password_hash IS ?3 AND {same} RETURNING failed_logins",
+                            table.table
+                        ),
+                        &[
+                            now.millis().into(),
+                            (*id).into(),
+                            s.password_hash.clone().into(),
+                            s.failed_logins.into(),
+                            s.last_failed_login_at.into(),
+                            i64::from(s.password_disabled).into(),
+                        ],
+                    )
+                    .await?
+            }
+            // The row was gone when read: let the locked path judge.
+            (Counter::Row { .. }, None) => return Ok(false),
+            (Counter::Name { table, key_hash }, Some(s)) => {
+                store
+                    .execute(
+                        &format!(
+                            "UPDATE login_name_throttles SET failed_logins = failed_logins + 1, last_failed_login_at = ?1
+                              WHERE realm = ?2 AND name_key_sha256 = ?3 AND {same} RETURNING failed_logins"
+                        ),
+                        &[
+                            now.millis().into(),
+                            table.realm.into(),
+                            (*key_hash).into(),
+                            s.failed_logins.into(),
+                            s.last_failed_login_at.into(),
+                            i64::from(s.password_disabled).into(),
+                        ],
+                    )
+                    .await?
+            }
+            (Counter::Name { table, key_hash }, None) => {
+                store
+                    .execute(
+                        "INSERT INTO login_name_throttles (realm, name_key_sha256, failed_logins, last_failed_login_at)
+                         VALUES (?1, ?2, 1, ?3)
+                         ON CONFLICT (realm, name_key_sha256) DO NOTHING RETURNING failed_logins",
+                        &[table.realm.into(), (*key_hash).into(), now.millis().into()],
+                    )
+                    .await?
+            }
+        };
+        Ok(!rows.is_empty())
+    }
+
+    /// Counts one failure now, before the password is checked (under the
+    /// write lock, after the state was read again).
     async fn count_failure<D: Database>(&self, tx: &Transaction<'_, D>, now: Timestamp) -> Result<(), StoreError> {
         match self {
             Counter::Row { table, id } => tx
@@ -338,6 +412,20 @@ impl CredentialTable {
     pub async fn id_by_login_key<S: Store>(&self, store: &S, key: &str) -> Result<Option<i64>, StoreError> {
         let rows = store.execute(self.id_by_login_key, &[key.into()]).await?;
         rows.first().map(|r| r.int("id")).transpose()
+    }
+
+    /// The row a login key names and its failure state, in one statement.
+    async fn state_by_login_key<S: Store>(&self, store: &S, key: &str) -> Result<Option<(i64, FailureState)>, StoreError> {
+        let rows = store
+            .execute(
+                &format!(
+                    "SELECT id, password_hash, failed_logins, last_failed_login_at, password_disabled FROM {} WHERE id = ({})",
+                    self.table, self.id_by_login_key
+                ),
+                &[key.into()],
+            )
+            .await?;
+        rows.first().map(|r| Ok((r.int("id")?, failure_state(r)?))).transpose()
     }
 
     /// A new password (set by its owner through a reset, or by someone
@@ -439,43 +527,51 @@ impl CredentialCheck {
         }
         let typed = normalize_input(attempt.login_name);
         let now = clock.now();
-        let owner = self.table.id_by_login_key(db, &key).await?;
+        let found = self.table.state_by_login_key(db, &key).await?;
+        let owner = found.as_ref().map(|(id, _)| *id);
         let key_hash = sha256_hex(key.as_bytes());
         let counter = match owner {
             Some(id) => Counter::Row { table: self.table, id },
             None => Counter::Name { table: self.table, key_hash: &key_hash },
         };
+        let seen = match found {
+            Some((_, state)) => Some(state),
+            None => {
+                prune_unknown_names(db, now).await?;
+                counter.state(db).await?
+            }
+        };
         let root = root.filter(|r| owner.is_some() && r.login_key == key);
         let subject = owner.map(self.subject);
 
-        // Reserve: count the attempt before any password is checked. Every
-        // write below runs in a transaction of its own (`BEGIN IMMEDIATE`
-        // takes the write lock first), so racing attempts queue for it.
-        let reserved: Result<FailureState, Refusal> = in_transaction(db, async |tx| {
-            if owner.is_none() {
-                prune_unknown_names(tx, now).await?;
-            }
-            let state = counter.state(tx).await?.unwrap_or(FailureState {
-                password_hash: None,
-                failed_logins: 0,
-                last_failed_login_at: None,
-                password_disabled: false,
-            });
-            match refusal(&state, now, root.is_some(), owner.is_some()) {
-                Some(r) => {
-                    if let Refusal::Throttled(retry) = r {
-                        let detail = json!({ "retry_after_seconds": retry });
-                        audit::record(tx, clock, &client, self.audit.throttled, subject.as_deref(), detail).await?;
+        // Reserve: count the attempt before any password is checked, only
+        // against the state it was judged on.
+        let blank = FailureState { password_hash: None, failed_logins: 0, last_failed_login_at: None, password_disabled: false };
+        let judge = |state: &FailureState| refusal(state, now, root.is_some(), owner.is_some());
+        let judged = judge(seen.as_ref().unwrap_or(&blank));
+        let reserved: Result<FailureState, Refusal> = match judged {
+            Some(r) => Err(r),
+            None if counter.count_failure_if_unchanged(db, now, seen.as_ref()).await? => Ok(seen.unwrap_or_else(|| blank.clone())),
+            // Another try changed the state since it was read: read, judge
+            // and count again under the write lock, where racing tries queue.
+            None => {
+                in_transaction(db, async |tx| {
+                    let state = counter.state(tx).await?.unwrap_or_else(|| blank.clone());
+                    match judge(&state) {
+                        Some(r) => Ok::<_, StoreError>(Err(r)),
+                        None => {
+                            counter.count_failure(tx, now).await?;
+                            Ok(Ok(state))
+                        }
                     }
-                    Ok::<_, StoreError>(Err(r))
-                }
-                None => {
-                    counter.count_failure(tx, now).await?;
-                    Ok(Ok(state))
-                }
+                })
+                .await?
             }
-        })
-        .await?;
+        };
+        if let Err(Refusal::Throttled(retry)) = reserved {
+            let detail = json!({ "retry_after_seconds": retry });
+            audit::record(db, clock, &client, self.audit.throttled, subject.as_deref(), detail).await?;
+        }
         let state = match reserved {
             Ok(state) => state,
             Err(Refusal::Disabled) => return Err((errors.disabled)(&typed)),

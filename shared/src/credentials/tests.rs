@@ -381,3 +381,34 @@ fn what_the_flow_does_with_a_right_password_commits_with_the_outcome_or_not_at_a
         assert_eq!((f.failures(kind, id), f.audit_count("test.then"), f.audit_count(kind.check.audit.rehashed)), ((0, false), 1, 1));
     }
 }
+
+#[test]
+fn an_attempt_is_counted_only_against_the_state_it_was_judged_on() {
+    for kind in KINDS {
+        let f = fx();
+        let id = f.create(kind, "judged", PW);
+        let row = Counter::Row { table: kind.check.table, id };
+        let (_, seen) = block_on(kind.check.table.state_by_login_key(&f.store, "judged")).unwrap().unwrap();
+        // A new password (or any failure counted) meanwhile: nothing is written.
+        let mut stale = seen.clone();
+        stale.password_hash = Some("$argon2id$the-old-one".into());
+        assert!(!block_on(row.count_failure_if_unchanged(&f.store, f.clock.now(), Some(&stale))).unwrap());
+        assert_eq!(f.failures(kind, id), (0, false));
+        assert!(block_on(row.count_failure_if_unchanged(&f.store, f.clock.now(), Some(&seen))).unwrap());
+        assert!(!block_on(row.count_failure_if_unchanged(&f.store, f.clock.now(), Some(&seen))).unwrap(), "counted once");
+        assert_eq!(f.failures(kind, id), (1, false));
+        // An unknown name: the first count inserts, a second one on "no row" does not.
+        let name = Counter::Name { table: kind.check.table, key_hash: "k" };
+        assert!(block_on(row_state_absent(&name, &f.store)));
+        assert!(block_on(name.count_failure_if_unchanged(&f.store, f.clock.now(), None)).unwrap());
+        assert!(!block_on(name.count_failure_if_unchanged(&f.store, f.clock.now(), None)).unwrap());
+        let now_seen = block_on(name.state(&f.store)).unwrap().unwrap();
+        assert_eq!(now_seen.failed_logins, 1);
+        assert!(block_on(name.count_failure_if_unchanged(&f.store, f.clock.now(), Some(&now_seen))).unwrap());
+        assert_eq!(block_on(name.state(&f.store)).unwrap().unwrap().failed_logins, 2);
+    }
+}
+
+async fn row_state_absent(counter: &Counter<'_>, store: &NativeStore) -> bool {
+    counter.state(store).await.unwrap().is_none()
+}
