@@ -154,11 +154,12 @@ pub async fn enqueue<D: Database>(
     params: Value,
 ) -> Result<i64, StoreError> {
     // Codes in messages that outlived every code's lifetime (24 h) are of no
-    // use to anyone any more: scrub them (sent messages lose theirs at once).
+    // use to anyone any more: scrub them. Sent messages lost theirs at once
+    // ([`mark_sent`]), so only the unsent queue is looked at (its index).
     store
         .execute(
             "UPDATE sms_outbox SET params = json_remove(params, '$.code')
-              WHERE created_at < ? AND json_extract(params, '$.code') IS NOT NULL",
+              WHERE sent_at IS NULL AND created_at < ? AND json_extract(params, '$.code') IS NOT NULL",
             &[(clock.now().millis() - super::SET_PASSWORD_TTL_SECS * 1000).into()],
         )
         .await?;
