@@ -11,14 +11,19 @@
 //! 100,000 review items with their appeals (1% open), 20,000 uploads,
 //! 1,000,000 SMS outbox rows, 100,000 SMS codes, 100,000 sessions (mostly
 //! ended), 100,000 rate-limit hits of other clients in the last hour,
-//! 10,000 login-name throttles, 10,000 grants; plus 20 reviewers with
-//! 2,000 sessions and a month of calendar days.
+//! 10,000 login-name throttles, 10,000 grants, 200,000 real-name
+//! verifications (one in five accounts verified its first part: a
+//! person's identity, an organization's basic information) with two
+//! history rows each; plus 20 reviewers with 2,000 sessions and a month of
+//! calendar days.
 
 use anyhow::{Context as _, Result, bail, ensure};
 use rusqlite::{Connection, params};
 use shared::account::{self, AccountKind};
 use shared::clock::Clock;
 use shared::identity::{CivilDate, Document, DocumentType, LoginName, Mobile, OrgName, ResidentId, Uscc};
+use shared::verification::parts::Part;
+use shared::verification::state::{Outcome, State};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -156,6 +161,8 @@ const SEEDED_TABLES: &[&str] = &[
     "accounts",
     "login_name_aliases",
     "grants",
+    "verifications",
+    "verification_history",
     "audit_log",
     "sms_outbox",
     "sms_codes",
@@ -311,6 +318,26 @@ fn seed_accounts(conn: &mut Connection, scale: Scale, now: i64, phc: &str, mix: 
         if let Some(old) = &v.old_name {
             tx.prepare_cached("INSERT INTO login_name_aliases (alias_key, alias, account_id) VALUES (?, ?, ?)")?
                 .execute(params![account::login_key(old), old, id])?;
+        }
+        // One in five verified its first part online (the check passed at
+        // once): the verification, its history (saved, then passed) and the
+        // account's identity_verified_at.
+        if i % 5 == 3 {
+            let part = if v.kind == AccountKind::NaturalPerson { Part::Person } else { Part::BasicInfo };
+            let at = created + DAY;
+            tx.prepare_cached(
+                "INSERT INTO verifications (account_id, part, claim, state, check_kind, check_result, result, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, 'builtin', ?, ?, ?, ?)",
+            )?
+            .execute(params![id, part.code(), "{}", State::Passed.code(), Outcome::CheckPassed.code(), Outcome::CheckPassed.code(), at, at])?;
+            let verification = tx.last_insert_rowid();
+            let actor = format!("account:{id}");
+            let mut history = tx.prepare_cached(
+                "INSERT INTO verification_history (verification_id, account_id, part, at, actor, state, result) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )?;
+            history.execute(params![verification, id, part.code(), at, actor, State::NotSubmitted.code(), Outcome::DetailsUpdated.code()])?;
+            history.execute(params![verification, id, part.code(), at, actor, State::Passed.code(), Outcome::CheckPassed.code()])?;
+            tx.prepare_cached("UPDATE accounts SET identity_verified_at = ? WHERE id = ?")?.execute(params![at, id])?;
         }
         // Natural persons acting for an organization (legal entities are even).
         if i % grants_every == 1 && i >= 1 {
@@ -517,6 +544,7 @@ mod tests {
         assert_eq!(rows["sms_outbox"], 2_000);
         assert_eq!(rows["review_items"], 200);
         assert_eq!(rows["appeals"], 200);
+        assert_eq!((rows["verifications"], rows["verification_history"]), (400, 800), "one in five verified");
         for (table, n) in rows {
             if table != "schema_migrations" {
                 assert!(*n > 0, "{table} is empty: {rows:?}");
