@@ -153,22 +153,9 @@ fn test(root: &Path, _args: &[String]) -> Result<(), String> {
     run(
         root,
         "host and integration tests (the real .wasm through the test host; the app's SQL statements logged)",
-        cargo()
-            .args([
-                "test",
-                "--manifest-path",
-                "tests/Cargo.toml",
-                "--workspace",
-                "--exclude",
-                "probe",
-                "--exclude",
-                "cron-probe",
-                "--exclude",
-                "hash-probe",
-            ])
-            .env(SQL_LOG_ENV, &sql_log),
+        cargo().args(["test", "--manifest-path", "tests/Cargo.toml"]).args(TEST_ALL_PACKAGES).env(SQL_LOG_ENV, &sql_log),
     )?;
-    check_query_plans(root, &sql_log)?;
+    check_query_plans(root, &sql_log, TEST_ALL_PACKAGES)?;
     real_spin(root)?;
     let browser = root.join("tests/browser/run");
     if browser.exists() {
@@ -276,15 +263,24 @@ fn fresh_sql_log(root: &Path) -> Result<PathBuf, String> {
     Ok(log)
 }
 
+/// The tests/ packages `cargo test-all` tests (the fixtures are components).
+const TEST_ALL_PACKAGES: &[&str] = &["--workspace", "--exclude", "probe", "--exclude", "cron-probe", "--exclude", "hash-probe"];
+/// The packages `cargo xtask query-plans` builds: the suite and the check.
+const QUERY_PLAN_PACKAGES: &[&str] = &["-p", "integration", "-p", "bench"];
+
 /// Every statement in the log through `EXPLAIN QUERY PLAN` on a seeded
 /// database (tests/bench/tests/query_plans.rs); fails on a full scan of a
-/// growing table, and on a missing or empty log.
-fn check_query_plans(root: &Path, sql_log: &Path) -> Result<(), String> {
+/// growing table, and on a missing or empty log. `packages` are those the
+/// suite was just built with: the same selection resolves the same
+/// features, so nothing is compiled again and the stage takes a second.
+fn check_query_plans(root: &Path, sql_log: &Path, packages: &[&str]) -> Result<(), String> {
     run(
         root,
         "query plans of every statement the integration suite ran",
         cargo()
-            .args(["test", "--manifest-path", "tests/Cargo.toml", "-p", "bench", "--test", "query_plans", "--", "--ignored", "--nocapture"])
+            .args(["test", "--manifest-path", "tests/Cargo.toml"])
+            .args(packages)
+            .args(["--test", "query_plans", "--", "--ignored", "--nocapture"])
             .env(SQL_LOG_ENV, sql_log),
     )
 }
@@ -296,9 +292,9 @@ fn query_plans(root: &Path) -> Result<(), String> {
     run(
         root,
         "integration tests (the app's SQL statements logged)",
-        cargo().args(["test", "--manifest-path", "tests/Cargo.toml", "-p", "integration"]).env(SQL_LOG_ENV, &sql_log),
+        cargo().args(["test", "--manifest-path", "tests/Cargo.toml"]).args(QUERY_PLAN_PACKAGES).env(SQL_LOG_ENV, &sql_log),
     )?;
-    check_query_plans(root, &sql_log)
+    check_query_plans(root, &sql_log, QUERY_PLAN_PACKAGES)
 }
 
 /// The root manifest's `[profile.release*]` tables as a Cargo config file,
