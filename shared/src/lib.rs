@@ -32,6 +32,7 @@ pub mod context;
 pub mod credentials;
 pub mod digest;
 pub mod error;
+pub mod grants;
 pub mod guidance;
 pub mod i18n;
 pub mod identity;

@@ -15,7 +15,7 @@
 //! created before that rule, or another old account, can collide). A
 //! legal-entity line whose organization
 //! already has a legal-entity account becomes a natural-person account
-//! holding that organization's foreign-work grant. A password hash in PHC
+//! holding that organization's grant of the `business` role (办理业务). A password hash in PHC
 //! form (argon2, pbkdf2-sha256, bcrypt) is kept and upgraded at the first
 //! login; without one the account must reset its password by SMS first.
 
@@ -24,16 +24,18 @@ use crate::audit::{self, Actor};
 use crate::clock::Clock;
 use crate::digest::constant_time_eq;
 use crate::error::{AppError, AppResult};
+use crate::grants::{self, Role};
 use crate::identity::{
     CivilDate, Document, DocumentType, LEGACY_PREFIX, LoginName, Mobile, OrgName, PersonName, Uscc, normalize_input,
 };
 use crate::ids::AccountId;
-use crate::store::{Database, Store, StoreError, Transaction};
+use crate::store::{Database, StoreError, Transaction};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The role a converted legacy account holds in its organization.
-pub const FOREIGN_WORK_ROLE: &str = "foreign_work";
+/// The role a converted legacy account holds in its organization: the
+/// catalogue's "handle business" (the old system's foreign-work right).
+pub const CONVERTED_ROLE: Role = Role::Business;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -256,7 +258,6 @@ async fn import_one<D: Database>(store: &Transaction<'_, D>, clock: &dyn Clock, 
         }
         None => None,
     };
-    let now = clock.now().millis();
     let today = CivilDate::today_in_china(clock);
 
     let (kind, org, person, organization_id) = match r.kind.as_str() {
@@ -308,12 +309,7 @@ async fn import_one<D: Database>(store: &Transaction<'_, D>, clock: &dyn Clock, 
     let account_id = account::insert(store, &row, clock.now()).await?;
     account::add_alias(store, &old, account_id).await?;
     if let Some(org_id) = organization_id {
-        store
-            .execute(
-                "INSERT INTO grants (organization_id, person_id, role, granted_by, created_at) VALUES (?, ?, ?, NULL, ?)",
-                &[org_id.into(), account_id.into(), FOREIGN_WORK_ROLE.into(), now.into()],
-            )
-            .await?;
+        grants::insert(store, org_id, account_id, CONVERTED_ROLE, None, clock.now()).await?;
     }
     audit::record(
         store,

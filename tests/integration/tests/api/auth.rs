@@ -305,11 +305,11 @@ async fn legacy_accounts_log_in_by_old_name_and_wp_name_and_converted_ones_are_p
     assert!(body["error"]["message_zh"].as_str().unwrap().contains("自然人登录"));
     let person = app.logged_in("natural_person", &format!("conv{n}"), "Old system pw 2").await;
     assert_eq!(person.body["account"]["kind"], "natural_person");
-    // ... and holds the organization's foreign-work grant.
+    // ... and holds the organization's grant of the `business` role.
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM grants g JOIN accounts o ON o.id = g.organization_id
-              WHERE o.uscc = '{}' AND g.role = 'foreign_work' AND g.person_id = {}",
+              WHERE o.uscc = '{}' AND g.role = 'business' AND g.person_id = {}",
             org.uscc, person.body["account"]["id"]
         )),
         1
