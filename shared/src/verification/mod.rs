@@ -33,8 +33,9 @@
 //! machine), `store` (every query on its tables), `identity_service` (the
 //! protocol, the answers' mapping), `conflicts` (FAQ 3.3, 3.4), `view` (what
 //! the owner sees), `mobile` (changing the reserved mobile), `review` (its
-//! [`crate::review::ReviewKindEffects`]), `spin_client` (the outbound HTTP
-//! transport, feature `spin`).
+//! [`crate::review::ReviewKindEffects`]), `standing` (what other flows ask:
+//! which parts passed, the verified organization and person), `spin_client`
+//! (the outbound HTTP transport, feature `spin`).
 
 pub mod conflicts;
 pub mod identity_service;
@@ -43,6 +44,7 @@ pub mod parts;
 pub mod review;
 #[cfg(feature = "spin")]
 pub mod spin_client;
+pub mod standing;
 pub mod state;
 pub mod store;
 pub mod view;

@@ -8,6 +8,7 @@ mod mobile;
 mod review;
 mod rules;
 mod service;
+mod standing;
 
 use super::identity_service::{CheckRequest, IdentityService, ServiceAnswer, ServiceFailure};
 use super::*;
