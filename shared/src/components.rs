@@ -87,10 +87,16 @@ pub const VERIFICATION: Component = Component {
     ],
 };
 
+pub const GRANTS: Component = Component {
+    id: "grants",
+    body_limit: 16 * 1024,
+    settings: &[&settings::GRANT_SEARCHES_PER_ACCOUNT, &settings::GRANT_SEARCHES_PER_CLIENT],
+};
+
 pub const STATIC_SITE: Component = Component { id: "static-site", body_limit: 16 * 1024, settings: &[] };
 
 /// Every component, as `spin.toml` declares them.
-pub const ALL: &[&Component] = &[&REGISTRATION, &AUTH, &PASSWORD_RESET, &APPEAL, &REVIEW, &VERIFICATION, &STATIC_SITE];
+pub const ALL: &[&Component] = &[&REGISTRATION, &AUTH, &PASSWORD_RESET, &APPEAL, &REVIEW, &VERIFICATION, &GRANTS, &STATIC_SITE];
 
 #[cfg(test)]
 mod tests {

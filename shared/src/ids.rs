@@ -77,6 +77,12 @@ row_id!(
     VerificationId,
     "verification"
 );
+row_id!(
+    /// `grants.id`: one natural person's grant in one organization (its
+    /// roles and dates).
+    GrantId,
+    "grant"
+);
 
 #[cfg(test)]
 mod tests {

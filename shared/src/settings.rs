@@ -143,6 +143,19 @@ pub const VERIFICATION_UPLOADS_PER_CLIENT: Setting = Setting {
     meaning: "verification document uploads one client address may make per hour (their scans are decoded: costly)",
 };
 
+pub const GRANT_SEARCHES_PER_ACCOUNT: Setting = Setting {
+    name: "grant_searches_per_account_per_hour",
+    default: "30",
+    secret: false,
+    meaning: "searches for natural persons by real name one account may make per hour in grant management (the search tells whether a person is on the platform); beyond it 429",
+};
+pub const GRANT_SEARCHES_PER_CLIENT: Setting = Setting {
+    name: "grant_searches_per_client_per_hour",
+    default: "60",
+    secret: false,
+    meaning: "searches for natural persons by real name one client address may make per hour, whatever the account; beyond it 429",
+};
+
 /// Every setting, in the order `spin.toml` and the README list them.
 pub const ALL: &[&Setting] = &[
     &REGISTRATION_CHECK_LIMIT,
@@ -165,6 +178,8 @@ pub const ALL: &[&Setting] = &[
     &VERIFICATION_CHECKS_PER_ACCOUNT,
     &VERIFICATION_CHECKS_PER_CLIENT,
     &VERIFICATION_UPLOADS_PER_CLIENT,
+    &GRANT_SEARCHES_PER_ACCOUNT,
+    &GRANT_SEARCHES_PER_CLIENT,
 ];
 
 /// A per-client sliding window whose size is a setting.

@@ -264,3 +264,34 @@ pub async fn set_failed_logins<S: Store>(store: &S, id: AccountId, failures: i64
         .await
         .map(drop)
 }
+
+/// A natural person whose real-name verification passed: registered with
+/// `real_name` and the document, which are then the identity in force on
+/// the account row (as a passed verification leaves them).
+pub async fn verified_person<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    login_name: &str,
+    real_name: &str,
+    doc_type: DocumentType,
+    number: &str,
+    nationality: Option<&str>,
+) -> Result<AccountId, StoreError> {
+    let id = TestAccount::natural_person(login_name, real_name, doc_type, number, nationality).create(db, clock).await?;
+    let name = crate::identity::PersonName::parse(real_name).expect("test name");
+    let doc = Document::parse(doc_type, number, nationality, CivilDate::today_in_china(clock)).expect("test document");
+    in_transaction(db, async |tx| account::set_verified_person(tx, id, &name, &doc, clock.now()).await).await?;
+    Ok(id)
+}
+
+/// A resident ID number with a valid check character, from its first 17
+/// digits (an area code, a date of birth and a serial).
+pub fn resident_id(first17: &str) -> String {
+    crate::identity::ResidentId::with_check(first17, CivilDate::new(2026, 1, 1).expect("a date")).expect("test resident ID").as_str().to_owned()
+}
+
+/// An organization whose first entry was approved: it holds every role of
+/// the catalogue (as the onboarding approval gives them).
+pub async fn onboard<D: Database>(db: &D, organization: AccountId, now: Timestamp) -> Result<(), StoreError> {
+    in_transaction(db, async |tx| crate::grants::give_organization_roles(tx, organization, &crate::grants::Role::ALL, now).await).await
+}

@@ -57,6 +57,7 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
         settings: &ctx.settings,
         service: service.as_ref(),
         client: req.client_ip(),
+        acting_person: None,
     };
     match route {
         Route::View => Ok(Response::json(200, &my_info.view(&account).await?)),

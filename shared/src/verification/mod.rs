@@ -137,6 +137,12 @@ pub struct MyInfo<'a, D, I> {
     pub settings: &'a Settings,
     pub service: Option<&'a I>,
     pub client: String,
+    /// Who acts when it is not the account itself: a natural person
+    /// holding the organization's `grant_admin` in force, completing the
+    /// organization's info from "organizations that authorized me" (FAQ
+    /// 7(1), [`crate::grants::mine`]). The part's history and the audit
+    /// log name that person.
+    pub acting_person: Option<AccountId>,
 }
 
 /// What a save does, decided from the new claim, the part's current
@@ -179,6 +185,11 @@ struct Checked {
 }
 
 impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
+    /// Who acts on `account`'s info.
+    fn actor(&self, account: &Account) -> Actor {
+        Actor::Account(self.acting_person.unwrap_or(account.id))
+    }
+
     /// `GET /api/my-info`.
     pub async fn view(&self, account: &Account) -> AppResult<Value> {
         view::my_info(self.db, self.clock, account, self.service.is_some()).await
@@ -298,7 +309,7 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
             let new =
                 NewVerification { account_id: account.id, part, claim: fields, state, check_kind: checked.kind, check_result: checked.outcome };
             let id = store::insert(tx, &new, now).await?;
-            let actor = Actor::Account(account.id);
+            let actor = self.actor(account);
             store::record(tx, (id, account.id, part), &actor, state, checked.outcome, now).await?;
             let mut detail = json!({ "part": part.code(), "check": checked.kind, "state": state.code(), "result": checked.outcome.code() });
             if let (Some(d), Value::Object(extra)) = (detail.as_object_mut(), checked.audit) {
@@ -319,7 +330,7 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
             let current = store::current(tx, account.id, part).await?.ok_or_else(AppError::internal)?;
             transition(current.state, Event::Saved(Outcome::CheckPassed), part.label())?;
             store::update_details(tx, current.id, fields, now).await?;
-            let actor = Actor::Account(account.id);
+            let actor = self.actor(account);
             store::record(tx, (current.id, account.id, part), &actor, current.state, Outcome::DetailsUpdated, now).await?;
             audit::record(tx, self.clock, &actor, "verification.details_updated", Some(&current.id.audit_subject()), json!({ "part": part.code() }))
                 .await?;
@@ -359,7 +370,7 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
             audit::record(
                 tx,
                 self.clock,
-                &Actor::Account(account.id),
+                &self.actor(account),
                 "verification.documents_submitted",
                 Some(&target.audit_subject()),
                 json!({ "part": part.code(), "files": files.len() }),

@@ -206,6 +206,7 @@ impl T {
             settings: &self.settings,
             service: self.with_service.then_some(&self.service),
             client: CLIENT.to_owned(),
+            acting_person: None,
         }
     }
 
