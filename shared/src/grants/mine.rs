@@ -133,3 +133,22 @@ pub async fn authorizing_organization<S: Store>(
     }
     Ok(org)
 }
+
+/// `GET /api/my-info/organizations/{org}` (component `verification`): the
+/// authorizing organization's info as "my info" shows it to the
+/// organization itself, and whether this person may edit it (FAQ 7(1)).
+pub async fn organization_info<S: Store>(
+    store: &S,
+    clock: &dyn Clock,
+    actor: &Account,
+    organization: AccountId,
+    service_configured: bool,
+) -> AppResult<Value> {
+    let now = clock.now();
+    let org = authorizing_organization(store, actor, organization, now, false).await?;
+    let g = super::of_pair(store, organization, actor.id).await?.ok_or_else(not_authorized_by)?;
+    let mut info = crate::verification::view::my_info(store, clock, &org, service_configured).await?;
+    info["editable"] = json!(editable(&g, now));
+    info["acting_person"] = json!(actor.id);
+    Ok(info)
+}

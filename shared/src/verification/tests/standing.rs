@@ -4,6 +4,7 @@
 use super::*;
 use crate::verification::parts::{OrganizationType, Part};
 use crate::verification::standing::{in_force_facts, standing, verified_organization, verified_person};
+use crate::store::Store;
 
 fn passed(t: &T, account: &Account, parts: &[Part]) -> Vec<(Part, &'static str, bool)> {
     block_on(standing(&t.store, account.id, parts)).unwrap().into_iter().map(|s| (s.part, s.state.code(), s.passed)).collect()
@@ -49,4 +50,23 @@ fn a_person_stands_verified_with_the_document_that_passed() {
     assert_eq!((person.name.as_str(), person.document.number()), ("张三", RESIDENT_ID));
     let json = block_on(standing(&t.store, me.id, &[Part::Person])).unwrap()[0].to_json();
     assert_eq!((json["state"].as_str(), json["message_zh"].as_str()), (Some("passed"), Some("自然人信息 已通过")));
+}
+
+/// FAQ 7(1): a natural person holding the organization's `grant_admin`
+/// completes the organization's info; the check runs as for the
+/// organization itself, and the history and the audit log name the person.
+#[test]
+fn a_person_acting_for_the_organization_is_the_actor_of_its_verification() {
+    let t = setup();
+    let org = t.legal_entity();
+    let person = t.natural_person();
+    let on_behalf = MyInfo { acting_person: Some(person.id), ..t.my_info() };
+    t.service.then(Answer::Verdict("match"));
+    let saved = block_on(on_behalf.save(&org, "legal_representative", &mainland_representative("王大明", RESIDENT_ID))).unwrap();
+    assert_eq!(saved["state"], "passed");
+    let actors = block_on(t.store.execute("SELECT actor FROM audit_log WHERE action = 'verification.saved'", &[])).unwrap();
+    assert_eq!(actors.first().unwrap().text("actor").unwrap(), person.id.audit_subject());
+    let history = block_on(t.store.execute("SELECT actor FROM verification_history", &[])).unwrap();
+    assert_eq!(history.first().unwrap().text("actor").unwrap(), person.id.audit_subject());
+    assert!(passed(&t, &org, &[Part::LegalRepresentative])[0].2, "it is the organization's part that passed");
 }
