@@ -103,7 +103,7 @@ pub const LEGACY_IMPORT_TOKEN: Setting = Setting {
     name: "legacy_import_token",
     default: "",
     secret: true,
-    meaning: "bearer token of the legacy account import; empty disables it",
+    meaning: "bearer token of the legacy imports (accounts, and business records); empty disables them",
 };
 
 pub const IDENTITY_SERVICE_URL: Setting = Setting {
@@ -142,6 +142,12 @@ pub const VERIFICATION_UPLOADS_PER_CLIENT: Setting = Setting {
     secret: false,
     meaning: "verification document uploads one client address may make per hour (their scans are decoded: costly)",
 };
+pub const LEGACY_DATA_REQUESTS_PER_CLIENT: Setting = Setting {
+    name: "legacy_data_requests_per_client_per_hour",
+    default: "10",
+    secret: false,
+    meaning: "legacy-data requests (with their documents) one client address may file per hour",
+};
 
 /// Every setting, in the order `spin.toml` and the README list them.
 pub const ALL: &[&Setting] = &[
@@ -165,6 +171,7 @@ pub const ALL: &[&Setting] = &[
     &VERIFICATION_CHECKS_PER_ACCOUNT,
     &VERIFICATION_CHECKS_PER_CLIENT,
     &VERIFICATION_UPLOADS_PER_CLIENT,
+    &LEGACY_DATA_REQUESTS_PER_CLIENT,
 ];
 
 /// A per-client sliding window whose size is a setting.

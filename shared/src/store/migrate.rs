@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "0005_rate_limit_blocks", sql: include_str!("../../migrations/0005_rate_limit_blocks.sql") },
     Migration { version: 6, name: "0006_verification", sql: include_str!("../../migrations/0006_verification.sql") },
     Migration { version: 7, name: "0007_roles", sql: include_str!("../../migrations/0007_roles.sql") },
+    Migration { version: 8, name: "0008_entry", sql: include_str!("../../migrations/0008_entry.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
