@@ -31,6 +31,7 @@ pub mod components;
 pub mod context;
 pub mod credentials;
 pub mod digest;
+pub mod entry;
 pub mod error;
 pub mod grants;
 pub mod guidance;

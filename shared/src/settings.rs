@@ -103,7 +103,7 @@ pub const LEGACY_IMPORT_TOKEN: Setting = Setting {
     name: "legacy_import_token",
     default: "",
     secret: true,
-    meaning: "bearer token of the legacy account import; empty disables it",
+    meaning: "bearer token of the legacy imports (accounts, and business records); empty disables them",
 };
 
 pub const IDENTITY_SERVICE_URL: Setting = Setting {
@@ -141,6 +141,12 @@ pub const VERIFICATION_UPLOADS_PER_CLIENT: Setting = Setting {
     default: "20",
     secret: false,
     meaning: "verification document uploads one client address may make per hour (their scans are decoded: costly)",
+};
+pub const LEGACY_DATA_REQUESTS_PER_CLIENT: Setting = Setting {
+    name: "legacy_data_requests_per_client_per_hour",
+    default: "10",
+    secret: false,
+    meaning: "legacy-data requests (with their documents) one client address may file per hour",
 };
 
 pub const GRANT_SEARCHES_PER_ACCOUNT: Setting = Setting {
@@ -180,6 +186,7 @@ pub const ALL: &[&Setting] = &[
     &VERIFICATION_UPLOADS_PER_CLIENT,
     &GRANT_SEARCHES_PER_ACCOUNT,
     &GRANT_SEARCHES_PER_CLIENT,
+    &LEGACY_DATA_REQUESTS_PER_CLIENT,
 ];
 
 /// A per-client sliding window whose size is a setting.

@@ -103,9 +103,9 @@ impl ImportReport {
 }
 
 /// The import as the endpoint runs it: `Authorization: Bearer <token>`
-/// against the `legacy_import_token` setting (unset: the endpoint does not
-/// exist, 404), a UTF-8 body of JSON lines, then [`import`]; the refusal and
-/// the import are in the audit log.
+/// against the `legacy_import_token` setting ([`authorize`]), a UTF-8 body
+/// of JSON lines, then [`import`]; the refusal and the import are in the
+/// audit log.
 pub async fn import_authorized<D: Database>(
     db: &D,
     clock: &dyn Clock,
@@ -114,6 +114,32 @@ pub async fn import_authorized<D: Database>(
     client: &str,
     body: &[u8],
 ) -> AppResult<ImportReport> {
+    let body = authorize(db, clock, expected_token, authorization, client, body).await?;
+    let report = import(db, clock, body).await?;
+    audit::record(
+        db,
+        clock,
+        &Actor::System,
+        "legacy.import",
+        None,
+        json!({ "created": report.created, "converted": report.converted, "skipped": report.skipped, "errors": report.errors.len() }),
+    )
+    .await?;
+    Ok(report)
+}
+
+/// What every import of the old system's data checks first (the accounts
+/// here, the business records in `crate::entry::legacy`): the setting
+/// unset, the endpoint does not exist (404); a missing or wrong bearer
+/// token is 401, audited; the body must be UTF-8 (it is returned as text).
+pub async fn authorize<'b, D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    expected_token: Option<&str>,
+    authorization: Option<&str>,
+    client: &str,
+    body: &'b [u8],
+) -> AppResult<&'b str> {
     let expected = expected_token.ok_or_else(AppError::not_found)?;
     let given = authorization.and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
     if !constant_time_eq(given.trim(), expected) {
@@ -126,21 +152,10 @@ pub async fn import_authorized<D: Database>(
         )
         .with_header("www-authenticate", "Bearer"));
     }
-    let body = std::str::from_utf8(body).map_err(|_| {
+    std::str::from_utf8(body).map_err(|_| {
         AppError::new("legacy.not_utf8", 400, "导入内容须为 UTF-8 编码的 JSON 行。", "The import must be UTF-8 JSON lines.")
             .with_field("body")
-    })?;
-    let report = import(db, clock, body).await?;
-    audit::record(
-        db,
-        clock,
-        &Actor::System,
-        "legacy.import",
-        None,
-        json!({ "created": report.created, "converted": report.converted, "skipped": report.skipped, "errors": report.errors.len() }),
-    )
-    .await?;
-    Ok(report)
+    })
 }
 
 /// Imports every line; each line is its own transaction, so one bad line

@@ -2,7 +2,8 @@
 //! subject, the queue's one-line summary, and what a decision does. A flow
 //! implements [`ReviewKindEffects`] in its own module (appeals:
 //! `crate::appeal::review::AppealReview`; real-name verification:
-//! `crate::verification::review::VerificationReview`); the one `match` from a
+//! `crate::verification::review::VerificationReview`; first-entry onboarding
+//! and legacy-data requests: `crate::entry::review`); the one `match` from a
 //! [`Subject`] to its implementation is here. Adding a kind of review is a
 //! `Subject` variant, one implementation, and one arm in each function
 //! below; the review component does not change.
@@ -11,6 +12,7 @@ use super::queue::Payload;
 use super::{ReviewItem, Subject};
 use crate::appeal::review::AppealReview;
 use crate::verification::review::VerificationReview;
+use crate::entry::review::{LegacyDataReview, OnboardingReview};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::random::Random;
@@ -56,15 +58,19 @@ pub(crate) async fn details<S: Store>(store: &S, subject: Subject) -> AppResult<
     match subject {
         Subject::Appeal(id) => AppealReview::details(store, id).await,
         Subject::Verification(id) => VerificationReview::details(store, id).await,
+        Subject::Onboarding(id) => OnboardingReview::details(store, id).await,
+        Subject::LegacyDataRequest(id) => LegacyDataReview::details(store, id).await,
     }
 }
 
 pub(crate) async fn summaries<S: Store>(store: &S, subjects: &[Subject]) -> Result<HashMap<Subject, Value>, StoreError> {
-    let (mut appeals, mut verifications) = (Vec::new(), Vec::new());
+    let (mut appeals, mut verifications, mut onboardings, mut requests) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for s in subjects {
         match s {
             Subject::Appeal(id) => appeals.push(*id),
             Subject::Verification(id) => verifications.push(*id),
+            Subject::Onboarding(id) => onboardings.push(*id),
+            Subject::LegacyDataRequest(id) => requests.push(*id),
         }
     }
     let mut out = HashMap::new();
@@ -74,6 +80,12 @@ pub(crate) async fn summaries<S: Store>(store: &S, subjects: &[Subject]) -> Resu
     for (id, line) in VerificationReview::summaries(store, &verifications).await? {
         out.insert(Subject::Verification(id), line);
     }
+    for (id, line) in OnboardingReview::summaries(store, &onboardings).await? {
+        out.insert(Subject::Onboarding(id), line);
+    }
+    for (id, line) in LegacyDataReview::summaries(store, &requests).await? {
+        out.insert(Subject::LegacyDataRequest(id), line);
+    }
     Ok(out)
 }
 
@@ -82,6 +94,8 @@ fn decision_fields(subject: Subject) -> &'static [&'static str] {
     match subject {
         Subject::Appeal(_) => AppealReview::DECISION_FIELDS,
         Subject::Verification(_) => VerificationReview::DECISION_FIELDS,
+        Subject::Onboarding(_) => OnboardingReview::DECISION_FIELDS,
+        Subject::LegacyDataRequest(_) => LegacyDataReview::DECISION_FIELDS,
     }
 }
 
@@ -107,5 +121,7 @@ pub(crate) async fn apply<D: Database>(tx: &Transaction<'_, D>, decided: &Decide
     match decided.item.subject {
         Subject::Appeal(id) => AppealReview::apply(tx, decided, id).await,
         Subject::Verification(id) => VerificationReview::apply(tx, decided, id).await,
+        Subject::Onboarding(id) => OnboardingReview::apply(tx, decided, id).await,
+        Subject::LegacyDataRequest(id) => LegacyDataReview::apply(tx, decided, id).await,
     }
 }
