@@ -9,4 +9,5 @@ mod registration;
 mod registration_check;
 mod reviewers;
 mod site;
+mod grants;
 mod verification;
