@@ -315,17 +315,26 @@ impl crate::verification::identity_service::IdentityService for MatchingIdentity
 /// part checked offline, like a passport, goes to manual review instead).
 pub async fn save_my_info<D: Database>(db: &D, clock: &dyn Clock, account: AccountId, part: &str, fields: &serde_json::Value) -> AppResult<()> {
     let account = account::find_by_id(db, account).await?.ok_or_else(crate::error::AppError::internal)?;
-    let settings = crate::settings::Settings::default();
-    let my_info = crate::verification::MyInfo {
+    let (settings, random) = (crate::settings::Settings::default(), SeqRandom::new(11));
+    my_info(db, clock, &settings, &random).save(&account, part, fields).await.map(drop)
+}
+
+/// "My info" as the verification component runs it, with [`MatchingIdentityService`].
+fn my_info<'a, D: Database>(
+    db: &'a D,
+    clock: &'a dyn Clock,
+    settings: &'a crate::settings::Settings,
+    random: &'a SeqRandom,
+) -> crate::verification::MyInfo<'a, D, MatchingIdentityService> {
+    crate::verification::MyInfo {
         db,
         clock,
-        random: &SeqRandom::new(11),
-        settings: &settings,
+        random,
+        settings,
         service: Some(&MatchingIdentityService),
         client: "192.0.2.1".to_owned(),
         acting_person: None,
-    };
-    my_info.save(&account, part, fields).await.map(drop)
+    }
 }
 
 /// A legal entity's basic info and legal representative (a mainland one
@@ -368,17 +377,8 @@ pub async fn verify_person<D: Database>(db: &D, clock: &dyn Clock, account: Acco
     }
     // Checked offline (a passport): the scans, and a reviewer approves.
     let files: &[&str] = if doc.doc_type == DocumentType::Passport { &["document_front"] } else { &["document_front", "document_back"] };
-    let settings = crate::settings::Settings::default();
-    let my_info = crate::verification::MyInfo {
-        db,
-        clock,
-        random: &SeqRandom::new(12),
-        settings: &settings,
-        service: Some(&MatchingIdentityService),
-        client: "192.0.2.1".to_owned(),
-        acting_person: None,
-    };
-    my_info.upload(&a, "person", &multipart_form(files, &[])).await?;
+    let (settings, random) = (crate::settings::Settings::default(), SeqRandom::new(12));
+    my_info(db, clock, &settings, &random).upload(&a, "person", &multipart_form(files, &[])).await?;
     let item = crate::verification::store::get(db, current.id).await?.and_then(|v| v.review_item_id).ok_or_else(crate::error::AppError::internal)?;
     let reviewer = match reviewer::list(db).await?.first() {
         Some(r) => r.id,

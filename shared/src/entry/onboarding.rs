@@ -115,6 +115,7 @@ pub fn form_json(entry: Entry, prefill: Option<&Fields>) -> Value {
                 "name": s.name, "label_zh": s.label_zh, "label_en": s.label_en, "required": s.required,
                 "value": prefill.and_then(|p| p.get(s.name)).cloned().unwrap_or_default(),
                 "options": options(s.name),
+                "multiline": s.name == "description",
             })
         })
         .collect();

@@ -251,7 +251,8 @@ async fn missing_parts<S: Store>(store: &S, account: &Account) -> AppResult<Vec<
 /// A legal entity at the work-permit entry, a person at the R-visa entry.
 async fn own_first_entry<S: Store>(store: &S, clock: &dyn Clock, account: &Account, entry: Entry) -> AppResult<Standing> {
     let missing = missing_parts(store, account).await?;
-    let form_page = format!("{}/onboarding", entry.page());
+    // The entry page shows the form under this anchor.
+    let form_page = format!("{}#onboarding", entry.page());
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|p| p.part.label().0).collect();
         let names_en: Vec<&str> = missing.iter().map(|p| p.part.label().1).collect();

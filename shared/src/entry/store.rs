@@ -22,6 +22,27 @@ fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// The rows of `select` (`SELECT ... FROM t`) whose `column` is one of
+/// `values`, then `order`; none for no values.
+async fn where_in<S: Store, T>(
+    store: &S,
+    select: &str,
+    column: &str,
+    values: Vec<Value>,
+    order: &str,
+    parse: fn(&Rows) -> Result<Vec<T>, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{select} WHERE {column} IN ({}) {order}", marks(values.len()));
+    parse(&store.execute(&sql, &values).await?)
+}
+
+fn values<I: Copy + Into<Value>>(ids: &[I]) -> Vec<Value> {
+    ids.iter().map(|i| (*i).into()).collect()
+}
+
 /// Where a reviewed submission (a first entry, a legacy-data request) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reviewed {
@@ -145,12 +166,7 @@ pub async fn get_onboarding<S: Store>(store: &S, id: OnboardingId) -> Result<Opt
 }
 
 pub async fn get_onboardings<S: Store>(store: &S, ids: &[OnboardingId]) -> Result<Vec<Onboarding>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let params: Vec<Value> = ids.iter().map(|i| (*i).into()).collect();
-    let rows = store.execute(&format!("SELECT {ONBOARDING_COLUMNS} FROM onboardings WHERE id IN ({})", marks(ids.len())), &params).await?;
-    onboardings(&rows)
+    where_in(store, &format!("SELECT {ONBOARDING_COLUMNS} FROM onboardings"), "id", values(ids), "", onboardings).await
 }
 
 /// Decides a waiting submission: `false` when it was not waiting.
@@ -306,23 +322,10 @@ pub async fn insert_record<D: Database>(tx: &Transaction<'_, D>, r: &NewRecord, 
     Ok(LegacyRecordId(rows.first().ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?.int("id")?))
 }
 
-pub async fn records_by_ids<S: Store>(store: &S, ids: &[LegacyRecordId]) -> Result<Vec<LegacyRecord>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let params: Vec<Value> = ids.iter().map(|i| (*i).into()).collect();
-    let sql = format!("SELECT {RECORD_COLUMNS} FROM legacy_records WHERE id IN ({}) ORDER BY id", marks(ids.len()));
-    records(&store.execute(&sql, &params).await?)
-}
-
 /// The records with these numbers (any entry), by number.
 pub async fn records_by_numbers<S: Store>(store: &S, numbers: &[String]) -> Result<Vec<LegacyRecord>, StoreError> {
-    if numbers.is_empty() {
-        return Ok(Vec::new());
-    }
-    let params: Vec<Value> = numbers.iter().map(|n| n.as_str().into()).collect();
-    let sql = format!("SELECT {RECORD_COLUMNS} FROM legacy_records WHERE record_number IN ({}) ORDER BY record_number", marks(numbers.len()));
-    records(&store.execute(&sql, &params).await?)
+    let numbers = numbers.iter().map(|n| n.as_str().into()).collect();
+    where_in(store, &format!("SELECT {RECORD_COLUMNS} FROM legacy_records"), "record_number", numbers, "ORDER BY record_number", records).await
 }
 
 /// An owner's records at an entry, the newest first.
@@ -513,12 +516,7 @@ pub async fn get_request<S: Store>(store: &S, id: LegacyDataRequestId) -> Result
 }
 
 pub async fn get_requests<S: Store>(store: &S, ids: &[LegacyDataRequestId]) -> Result<Vec<LegacyDataRequest>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let params: Vec<Value> = ids.iter().map(|i| (*i).into()).collect();
-    let sql = format!("SELECT {REQUEST_COLUMNS} FROM legacy_data_requests WHERE id IN ({})", marks(ids.len()));
-    requests(&store.execute(&sql, &params).await?)
+    where_in(store, &format!("SELECT {REQUEST_COLUMNS} FROM legacy_data_requests"), "id", values(ids), "", requests).await
 }
 
 /// An owner's requests at an entry, the newest first, at most `limit`.

@@ -16,7 +16,7 @@ fn a_legal_entity_needs_both_parts_verified_then_its_first_entry() {
     block_on(test_support::verify_organization(&t.store, &t.clock, me.id, &resident_id(7))).unwrap();
     let s = t.stand(&me, Entry::WorkPermit, None).unwrap();
     assert_eq!(s["entry_state"], "needs_onboarding");
-    assert_eq!(s["next_action"]["href"], "/entry/work-permit/onboarding");
+    assert_eq!(s["next_action"]["href"], "/entry/work-permit#onboarding");
     // Prefilled from my info where the form repeats it.
     let value = |name: &str| s["form"]["fields"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap()["value"].clone();
     assert_eq!(value("unit_type"), "enterprise");

@@ -2,6 +2,7 @@
 
 mod auth;
 mod concurrency;
+mod entry;
 mod platform;
 mod password_reset;
 mod recovery;
