@@ -449,6 +449,19 @@ async fn two_administrators_change_one_grant_and_the_second_gets_the_current_sta
     let now = grant_of(&w.app, &w.org, w.org_id, id_of(&zheng)).await;
     assert_eq!((now["version"].as_i64(), now["expires_at"].is_null()), (Some(2), true), "no lost update");
     assert_eq!(code(&revoke(&w.app, &zhou, w.org_id, &read_by_both).await.1), Some("grants.changed_meanwhile"));
+    // At the same moment: exactly one of two changes of one version wins.
+    let g = grant_of(&w.app, &w.org, w.org_id, id_of(&zheng)).await;
+    let (a, b) = tokio::join!(
+        change(&w.app, &w.org, w.org_id, &g, &["business"], None),
+        change(&w.app, &zhou, w.org_id, &g, &["business", "grant_admin"], Some("2027-06-30")),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
+    let loser = if a.0 == 409 { &a.1 } else { &b.1 };
+    assert_eq!(code(loser), Some("grants.changed_meanwhile"));
+    assert_eq!(loser["error"]["details"]["current"]["version"], g["version"].as_i64().unwrap() + 1, "the winner's state");
+    assert_eq!(w.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'grants.changed'"), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
