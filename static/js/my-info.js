@@ -7,8 +7,9 @@
 // chosen document can be checked online or goes to manual review. Not
 // logged in: /login?next=/my-info. With ?organization=ID (FAQ 7(1), from
 // "organizations that authorized me"): that organization's info, which a
-// person holding its grant_admin completes and corrects, and others read
-// (GET/PUT /api/my-info/organizations/ID; no uploads or mobile there).
+// person holding its grant_admin completes and corrects (its parts and
+// their scans), and others read (/api/my-info/organizations/ID; not the
+// organization's reserved mobile).
 import { t, both, pick, formatTime, formatSize } from './i18n.js';
 import { api, errorsOf } from './api.js';
 import { clearErrors, showErrors, showFacts, busy } from './form.js';
@@ -265,8 +266,8 @@ function renderPart(part) {
   const readOnly = ON_BEHALF && !info.editable;
   for (const el of form.elements) el.disabled = !view.accepts_save || readOnly;
   const upload = uploadOf(part);
-  upload.hidden = !view.accepts_upload || Boolean(ON_BEHALF);
-  if (view.accepts_upload && !ON_BEHALF) uploadFields(part);
+  upload.hidden = !view.accepts_upload || readOnly;
+  if (view.accepts_upload && !readOnly) uploadFields(part);
 
   const history = document.getElementById(`${part}-history`);
   document.getElementById(`${part}-history-box`).hidden = !(view.history || []).length;
@@ -369,7 +370,7 @@ async function onUpload(event) {
   await busy(document.getElementById(`${part}-upload-submit`), async () => {
     let res;
     try {
-      res = await api(`/api/my-info/${part}/documents`, { method: 'POST', body: data });
+      res = await api(`${BASE}/${part}/documents`, { method: 'POST', body: data });
     } catch {
       showErrors(upload, [both('error.network')]);
       return;

@@ -33,6 +33,7 @@ enum Route {
     Upload,
     Organization,
     SaveOrganization,
+    UploadOrganization,
 }
 
 fn router() -> Router<Route> {
@@ -45,6 +46,7 @@ fn router() -> Router<Route> {
         .route("POST", "/api/my-info/{part}/documents", Route::Upload)
         .route("GET", "/api/my-info/organizations/{org}", Route::Organization)
         .route("PUT", "/api/my-info/organizations/{org}/{part}", Route::SaveOrganization)
+        .route("POST", "/api/my-info/organizations/{org}/{part}/documents", Route::UploadOrganization)
 }
 
 #[http_service]
@@ -92,6 +94,14 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
             let body: Value = req.json()?;
             let on_behalf = MyInfo { acting_person: Some(account.id), ..my_info };
             Ok(Response::json(200, &on_behalf.save(&org, &params["part"], &body).await?))
+        }
+        Route::UploadOrganization => {
+            let org = AccountId::parse(&params["org"]).ok_or_else(AppError::not_found)?;
+            let org = grants::mine::authorizing_organization(&ctx.store, &account, org, ctx.clock.now(), true).await?;
+            ctx.limit_client(&UPLOADS_PER_CLIENT, req).await?;
+            let form = MultipartForm::from_request(req, upload::MAX_BODY_BYTES)?;
+            let on_behalf = MyInfo { acting_person: Some(account.id), ..my_info };
+            Ok(Response::json(200, &on_behalf.upload(&org, &params["part"], &form).await?))
         }
         Route::MobileCodes => {
             req.limit_body(JSON_BODY_LIMIT)?;

@@ -366,7 +366,7 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
                     "This part changed a moment ago; reload the page and upload again.",
                 ));
             }
-            let target = submit_documents(tx, self.clock, account.id, &latest, &files, now).await?;
+            let target = submit_documents(tx, self.clock, (account.id, &self.actor(account)), &latest, &files, now).await?;
             audit::record(
                 tx,
                 self.clock,
@@ -386,11 +386,12 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
 /// The scans of a verification and its review item, in the caller's
 /// transaction: the verification goes under review. A resubmission after a
 /// rejection is a verification of its own (its own documents and review),
-/// with the same claim.
+/// with the same claim. `actor` is who acts: the account, or a person
+/// acting for the organization (FAQ 7(1)).
 async fn submit_documents<D: Database>(
     tx: &Transaction<'_, D>,
     clock: &dyn Clock,
-    account: AccountId,
+    (account, actor): (AccountId, &Actor),
     v: &Verification,
     files: &[upload::ValidUpload],
     now: Timestamp,
@@ -418,7 +419,7 @@ async fn submit_documents<D: Database>(
     if !store::move_state(tx, target, &from, State::UnderReview, Outcome::DocumentsSubmitted, Some(item.id), None, now).await? {
         return Err(state::already_under_review(v.part.label()));
     }
-    store::record(tx, (target, account, v.part), &Actor::Account(account), State::UnderReview, Outcome::DocumentsSubmitted, now).await?;
+    store::record(tx, (target, account, v.part), actor, State::UnderReview, Outcome::DocumentsSubmitted, now).await?;
     Ok(target)
 }
 

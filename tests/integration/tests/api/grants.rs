@@ -563,6 +563,30 @@ async fn faq_7_a_grant_admin_completes_the_organizations_info_and_business_only_
     assert_eq!(actor, format!("account:{}", id_of(&zhou)), "the person is the actor");
     let (_, own) = json_of(w.app.get_as(&w.org, "/api/my-info/authorization_info").await).await;
     assert_eq!(own["state"], "passed", "it is the organization's info");
+    // A part that goes to manual review takes its scans from the person too.
+    let foreign = json!({
+        "legal_representative_type": "other", "legal_representative_name": "Hans Weber",
+        "legal_representative_document_type": "passport", "legal_representative_document_number": "C01X00T47",
+        "legal_representative_continent": "europe", "legal_representative_country": "DEU",
+    });
+    let (status, part) = send(&w.app, &zhou, Method::PUT, &format!("{path}/legal_representative"), Some(&foreign)).await;
+    assert_eq!((status, part["state"].as_str()), (200, Some("manual_review_required")), "{part}");
+    let files: Vec<_> = ["representative_document_front", "representative_document_back"]
+        .iter()
+        .map(|f| (*f, "scan.pdf", "application/pdf", integration::pdf_scan()))
+        .collect();
+    let (ct, body) = integration::multipart(&[], &files);
+    let upload = format!("{path}/legal_representative/documents");
+    let (status, body_of) = json_of(w.app.as_page(&zheng, Method::POST, &upload).header("content-type", &ct).body(body.clone()).send().await.unwrap()).await;
+    assert_eq!((status, code(&body_of)), (403, Some("grants.organization_info_read_only")));
+    let (status, part) = json_of(w.app.post_multipart_as(&zhou, &upload, &ct, body).await).await;
+    assert_eq!((status, part["state"].as_str()), (200, Some("under_review")), "{part}");
+    let actor: String = w
+        .app
+        .db()
+        .query_row("SELECT actor FROM audit_log WHERE action = 'verification.documents_submitted'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(actor, format!("account:{}", id_of(&zhou)));
     // Without any grant: pointed to registering the organization (FAQ 7(2)).
     let (_, nobody) = verified_person(&w.app, &w.service, "王五").await;
     let (_, mine) = json_of(w.app.get_as(&nobody, "/api/grants/mine").await).await;
