@@ -256,5 +256,5 @@ pub async fn file<D: Database>(db: &D, clock: &dyn Clock, viewer: &Account, form
     })
     .await?;
     let request = store::get_request(db, id).await?.ok_or_else(AppError::internal)?;
-    Ok(json!({ "id": request.id, "state": request.state.code(), "claims": request.claims, "documents": files.len() }))
+    Ok(json!({ "id": request.id, "state": request.review.state.code(), "claims": request.claims, "documents": files.len() }))
 }

@@ -94,7 +94,7 @@ impl ReviewKindEffects for OnboardingReview {
         Ok(json!({
             "kind": "onboarding",
             "entry": o.entry.code(), "entry_label_zh": entry_zh, "entry_label_en": entry_en,
-            "state": o.state.code(),
+            "state": o.review.state.code(),
             "claimed": rows,
             "in_force": in_force_facts(store, o.account_id, parts_of(account.kind)).await?,
             "account": account.to_json(),
@@ -111,7 +111,7 @@ impl ReviewKindEffects for OnboardingReview {
                 "approve_note_zh": "通过后：入口开通，单位获得全部角色（办理业务、授权管理员），下列未关联的历史业务自动关联到申请人，申请人收到短信。",
                 "approve_note_en": "On approval: the entry opens, an organization gets every role (handle business, grant administrator), the unlinked records below link to the applicant, and the applicant gets a text.",
             },
-            "saved_at": o.created_at.millis(),
+            "saved_at": o.review.created_at.millis(),
         }))
     }
 
@@ -130,7 +130,7 @@ impl ReviewKindEffects for OnboardingReview {
         let reviewer = decided.item.decided_by.ok_or_else(AppError::internal)?;
         let actor = Actor::Reviewer(reviewer);
         let o = store::get_onboarding(tx, id).await?.ok_or_else(onboarding_not_found)?;
-        if o.review_item_id != Some(decided.item.id) {
+        if o.review.review_item_id != Some(decided.item.id) {
             return Err(AppError::internal().with_cause(format!("onboarding {id} is not reviewed by item {}", decided.item.id)));
         }
         let account = account_of(tx, o.account_id).await?;
@@ -237,7 +237,7 @@ impl ReviewKindEffects for LegacyDataReview {
         Ok(json!({
             "kind": "legacy_data",
             "entry": r.entry.code(), "entry_label_zh": entry_zh, "entry_label_en": entry_en,
-            "state": r.state.code(),
+            "state": r.review.state.code(),
             "claims": r.claims,
             "owner": { "id": owner.id, "name": name_of(&owner) },
             "account": owner.to_json(),
@@ -254,7 +254,7 @@ impl ReviewKindEffects for LegacyDataReview {
             "candidates": rows,
             "linked": r.linked,
             "decision_fields": { "confirm": "the record numbers of the candidates to link" },
-            "saved_at": r.created_at.millis(),
+            "saved_at": r.review.created_at.millis(),
         }))
     }
 
@@ -273,7 +273,7 @@ impl ReviewKindEffects for LegacyDataReview {
         let reviewer = decided.item.decided_by.ok_or_else(AppError::internal)?;
         let actor = Actor::Reviewer(reviewer);
         let r = store::get_request(tx, id).await?.ok_or_else(request_not_found)?;
-        if r.review_item_id != Some(decided.item.id) {
+        if r.review.review_item_id != Some(decided.item.id) {
             return Err(AppError::internal().with_cause(format!("legacy-data request {id} is not reviewed by item {}", decided.item.id)));
         }
         let now = clock.now();
