@@ -6,7 +6,8 @@
 // reads it). After the decision: the outcome. A kind that lists business
 // records shows them generically: `legacy_records` (what an approval links)
 // read only, `candidates` with a checkbox each and where each is linked now,
-// sent as `confirm` when the kind takes it (`decision_fields.confirm`).
+// sent as `confirm` when the kind takes it (`decision_fields.confirm`); a
+// kind's own `texts` name the comparison and what an approval does.
 import { t, pick, both, formatTime, formatSize } from './i18n.js';
 import { errorsOf } from './api.js';
 import { clearErrors, showErrors, showFacts as facts, busy } from './form.js';
@@ -101,6 +102,17 @@ function showKey(id, key) {
   el.textContent = t(key);
 }
 
+/** A text element shows the kind's own text `name` of `texts` ({name_zh, name_en}) when it has one, else `key`. */
+function showKindText(id, texts, name, key) {
+  if (!texts?.[`${name}_zh`]) {
+    showKey(id, key);
+    return;
+  }
+  const el = document.getElementById(id);
+  delete el.dataset.i18n;
+  el.textContent = pick(texts, name);
+}
+
 /** One business record of the kind's details, with where it is linked now. */
 function recordLine(record, checkbox) {
   const li = document.createElement('li');
@@ -138,8 +150,6 @@ function renderRecords(subject, open) {
   const panel = document.getElementById('records-panel');
   panel.hidden = !candidates && !preview;
   if (panel.hidden) return;
-  const claims = subject.claims || {};
-  facts(document.getElementById('claims-facts'), Object.keys(claims).map((k) => [`entry.request.${k}`, Array.isArray(claims[k]) ? claims[k].join(', ') : claims[k]]));
   const choose = Boolean(candidates && open && subject.decision_fields?.confirm && data.item.claimed_by === me?.id);
   showKey('records-hint', candidates ? (choose ? 'review.item.records.confirm' : 'review.item.records.candidates') : 'review.item.records.preview');
   const list = candidates || preview;
@@ -174,10 +184,12 @@ function render() {
   ]);
 
   const claimed = Array.isArray(subject?.claimed) ? subject.claimed : null;
-  showKey('submitted-heading', claimed ? 'review.item.claimed' : 'review.item.submitted');
-  showKey('account-heading', claimed ? 'review.item.account_in_force' : 'review.item.account');
-  showKey('compare-hint', claimed ? 'review.item.compare_claim' : 'review.item.compare');
-  showKey('approve-note', claimed ? 'review.approve.claim_note' : 'review.approve.note');
+  // A kind may name these itself (`texts`); else the verification's or the appeal's.
+  const own = subject?.texts;
+  showKindText('submitted-heading', own, 'submitted', claimed ? 'review.item.claimed' : 'review.item.submitted');
+  showKindText('account-heading', own, 'account', claimed ? 'review.item.account_in_force' : 'review.item.account');
+  showKindText('compare-hint', own, 'compare', claimed ? 'review.item.compare_claim' : 'review.item.compare');
+  showKindText('approve-note', own, 'approve_note', claimed ? 'review.approve.claim_note' : 'review.approve.note');
   const inForce = claimed && Array.isArray(subject.in_force) ? subject.in_force : [];
   document.getElementById('in-force-heading').hidden = !inForce.length;
   document.getElementById('in-force-facts').hidden = !inForce.length;

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import {
-  BASE_URL, launch, newPage, registerLegalEntity, registerNaturalPerson, screenshot, runnerSetting, reviewerPage, outboxMessage, summaryText,
+  BASE_URL, launch, newPage, registerLegalEntity, registerNaturalPerson, screenshot, runnerSetting, reviewerPage, outboxMessage, summaryText, uscc,
 } from './helpers.mjs';
 
 const IMPORT_TOKEN = runnerSetting('LEGACY_IMPORT_TOKEN');
@@ -135,6 +135,36 @@ test('a verified legal entity finds its entry from the home page, onboards, and 
   assert.match(await page.locator('#home-roles').innerText(), /授权管理员/);
   assert.equal(await page.locator('#home-request').isVisible(), true, 'the organization may request legacy data');
   await screenshot(page, 'entry-business-home');
+
+  // Records under its old USCC did not link: a legacy-data request from the home, the reviewer ticks them.
+  const oldUscc = uscc();
+  const older = `WP-BT-OLD-${randomInt(1e9)}`;
+  assert.equal((await importRecords([record(older, oldUscc)])).linked, 0);
+  await page.fill('#old_uscc', oldUscc);
+  await page.fill('#note', '2018 年更名前的统一社会信用代码');
+  await page.click('#request-submit');
+  await page.locator('#request-filed').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#home-requests').innerText(), /审核中/);
+  const desk = await reviewerPage(browser);
+  const queue = await (await desk.request.get('/api/review/items?state=open')).json();
+  const request = queue.items.find((i) => i.kind === 'legacy_data' && i.summary?.name === who.orgName);
+  assert.ok(request, 'the request is in the queue');
+  await desk.goto(`/review/item?id=${request.id}`);
+  await desk.locator('#item').waitFor({ state: 'visible' });
+  assert.match(await desk.locator('#submitted-facts').innerText(), new RegExp(oldUscc));
+  assert.match(await desk.locator('#approve-note').innerText(), /勾选的历史业务/);
+  await desk.click('#claim');
+  await desk.locator(`#records input[value="${older}"]`).check();
+  assert.match(await desk.locator('#records').innerText(), /未关联/);
+  await screenshot(desk, 'review-item-legacy-data');
+  await desk.click('#approve');
+  await desk.locator('#outcome').waitFor({ state: 'visible' });
+  assert.deepEqual(desk.errors, []);
+  await desk.context().close();
+  await page.reload();
+  await page.locator(`#home-records-table tr[data-record="${older}"]`).waitFor({ state: 'visible' });
+  assert.match(await page.locator('#home-requests').innerText(), new RegExp(`已关联：${older}`));
+
   await page.click('#lang-switch');
   assert.match(await row.innerText(), /Work permit extension/);
   assert.deepEqual(page.errors, []);

@@ -38,11 +38,11 @@ pub async fn home<S: Store>(store: &S, clock: &dyn Clock, viewer: &Account, entr
         .await?
         .iter()
         .map(|r| {
-            let (zh, en) = r.state.label();
+            let (zh, en) = r.review.state.label();
             json!({
-                "id": r.id, "state": r.state.code(), "state_label_zh": zh, "state_label_en": en,
-                "claims": r.claims, "linked": r.linked, "reason": r.reason.as_deref().filter(|_| r.state == Reviewed::Rejected),
-                "created_at": r.created_at.millis(), "decided_at": r.decided_at.map(Timestamp::millis),
+                "id": r.id, "state": r.review.state.code(), "state_label_zh": zh, "state_label_en": en,
+                "claims": r.claims, "linked": r.linked, "reason": r.review.reason.as_deref().filter(|_| r.review.state == Reviewed::Rejected),
+                "created_at": r.review.created_at.millis(), "decided_at": r.review.decided_at.map(Timestamp::millis),
             })
         })
         .collect();

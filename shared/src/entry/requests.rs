@@ -140,6 +140,24 @@ pub fn parse_claims(form: &MultipartForm) -> AppResult<Claims> {
     Ok(claims)
 }
 
+/// What a request says it knows, as labelled rows for the reviewer.
+pub fn claim_rows(claims: &Claims) -> Vec<Value> {
+    let numbers = claims.record_numbers.join(", ");
+    [
+        ("old_login_name", "原登录名", "Old login name", claims.old_login_name.as_deref()),
+        ("old_org_name", "原单位名称", "Old organization name", claims.old_org_name.as_deref()),
+        ("old_uscc", "原统一社会信用代码", "Old USCC", claims.old_uscc.as_deref()),
+        ("old_document_number", "原证件号码", "Old document number", claims.old_document_number.as_deref()),
+        ("record_numbers", "业务编号", "Record numbers", Some(numbers.as_str()).filter(|n| !n.is_empty())),
+        ("note", "说明", "Note", claims.note.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(field, zh, en, value)| {
+        value.map(|v| json!({ "field": field, "label_zh": zh, "label_en": en, "value_zh": v, "value_en": v }))
+    })
+    .collect()
+}
+
 /// What the candidates' search looks for.
 pub fn search_of(claims: &Claims) -> Search {
     Search {
@@ -238,5 +256,5 @@ pub async fn file<D: Database>(db: &D, clock: &dyn Clock, viewer: &Account, form
     })
     .await?;
     let request = store::get_request(db, id).await?.ok_or_else(AppError::internal)?;
-    Ok(json!({ "id": request.id, "state": request.state.code(), "claims": request.claims, "documents": files.len() }))
+    Ok(json!({ "id": request.id, "state": request.review.state.code(), "claims": request.claims, "documents": files.len() }))
 }

@@ -17,7 +17,7 @@
 use super::Entry;
 use super::legacy;
 use super::onboarding::{field_label, fields as form_fields, value_label};
-use super::requests::candidates;
+use super::requests::{candidates, claim_rows};
 use super::store::{self, Reviewed};
 use crate::account::{self, Account, AccountKind};
 use crate::audit::{self, Actor};
@@ -94,7 +94,7 @@ impl ReviewKindEffects for OnboardingReview {
         Ok(json!({
             "kind": "onboarding",
             "entry": o.entry.code(), "entry_label_zh": entry_zh, "entry_label_en": entry_en,
-            "state": o.state.code(),
+            "state": o.review.state.code(),
             "claimed": rows,
             "in_force": in_force_facts(store, o.account_id, parts_of(account.kind)).await?,
             "account": account.to_json(),
@@ -103,7 +103,15 @@ impl ReviewKindEffects for OnboardingReview {
                 v["linked_to"] = json!(r.owner);
                 v
             }).collect::<Vec<_>>(),
-            "saved_at": o.created_at.millis(),
+            "texts": {
+                "submitted_zh": "首次进入提交的信息", "submitted_en": "What the first entry submits",
+                "account_zh": "账号与已通过实名认证的信息", "account_en": "The account and its verified details",
+                "compare_zh": "请核对提交的信息与已通过实名认证的信息是否一致。",
+                "compare_en": "Check the submitted information against the verified details.",
+                "approve_note_zh": "通过后：入口开通，单位获得全部角色（办理业务、授权管理员），下列未关联的历史业务自动关联到申请人，申请人收到短信。",
+                "approve_note_en": "On approval: the entry opens, an organization gets every role (handle business, grant administrator), the unlinked records below link to the applicant, and the applicant gets a text.",
+            },
+            "saved_at": o.review.created_at.millis(),
         }))
     }
 
@@ -122,7 +130,7 @@ impl ReviewKindEffects for OnboardingReview {
         let reviewer = decided.item.decided_by.ok_or_else(AppError::internal)?;
         let actor = Actor::Reviewer(reviewer);
         let o = store::get_onboarding(tx, id).await?.ok_or_else(onboarding_not_found)?;
-        if o.review_item_id != Some(decided.item.id) {
+        if o.review.review_item_id != Some(decided.item.id) {
             return Err(AppError::internal().with_cause(format!("onboarding {id} is not reviewed by item {}", decided.item.id)));
         }
         let account = account_of(tx, o.account_id).await?;
@@ -229,14 +237,24 @@ impl ReviewKindEffects for LegacyDataReview {
         Ok(json!({
             "kind": "legacy_data",
             "entry": r.entry.code(), "entry_label_zh": entry_zh, "entry_label_en": entry_en,
-            "state": r.state.code(),
+            "state": r.review.state.code(),
             "claims": r.claims,
-            "owner": { "id": owner.id, "name": name_of(&owner), "account": owner.to_json() },
+            "owner": { "id": owner.id, "name": name_of(&owner) },
+            "account": owner.to_json(),
+            "claimed": claim_rows(&r.claims),
+            "texts": {
+                "submitted_zh": "申请中填写的信息", "submitted_en": "What the request says",
+                "account_zh": "申请关联的账号", "account_en": "The account the records would link to",
+                "compare_zh": "请对照证明材料核对申请信息，再勾选确属申请人的历史业务。",
+                "compare_en": "Check what the request says against its documents, then tick the records that belong to the applicant.",
+                "approve_note_zh": "通过后：勾选的历史业务关联到申请人的业务首页（已关联到其他账号的会移到申请人名下），申请人收到短信。",
+                "approve_note_en": "On approval: the ticked records link to the applicant's business home (one linked to another account moves to the applicant), and the applicant gets a text.",
+            },
             "filed_by": { "id": filed_by.id, "name": name_of(&filed_by) },
             "candidates": rows,
             "linked": r.linked,
             "decision_fields": { "confirm": "the record numbers of the candidates to link" },
-            "saved_at": r.created_at.millis(),
+            "saved_at": r.review.created_at.millis(),
         }))
     }
 
@@ -255,7 +273,7 @@ impl ReviewKindEffects for LegacyDataReview {
         let reviewer = decided.item.decided_by.ok_or_else(AppError::internal)?;
         let actor = Actor::Reviewer(reviewer);
         let r = store::get_request(tx, id).await?.ok_or_else(request_not_found)?;
-        if r.review_item_id != Some(decided.item.id) {
+        if r.review.review_item_id != Some(decided.item.id) {
             return Err(AppError::internal().with_cause(format!("legacy-data request {id} is not reviewed by item {}", decided.item.id)));
         }
         let now = clock.now();

@@ -157,11 +157,11 @@ impl Standing {
             "message_en": self.message.1,
             "missing": self.missing.iter().map(PartStanding::to_json).collect::<Vec<_>>(),
             "onboarding": self.onboarding.as_ref().map(|o| json!({
-                "id": o.id, "state": o.state.code(), "submitted_at": o.created_at.millis(),
-                "decided_at": o.decided_at.map(Timestamp::millis), "form": o.form,
+                "id": o.id, "state": o.review.state.code(), "submitted_at": o.review.created_at.millis(),
+                "decided_at": o.review.decided_at.map(Timestamp::millis), "form": o.form,
             })),
             "due_at": self.due_at.map(Timestamp::millis),
-            "reason": self.onboarding.as_ref().filter(|o| o.state == Reviewed::Rejected).and_then(|o| o.reason.clone()),
+            "reason": self.onboarding.as_ref().filter(|o| o.review.state == Reviewed::Rejected).and_then(|o| o.review.reason.clone()),
             "form": (matches!(self.state, EntryState::NeedsOnboarding | EntryState::OnboardingRejected))
                 .then(|| onboarding::form_json(self.entry, self.prefill.as_ref())),
             "organizations": self.organizations.iter().map(|o| o.to_json(self.entry)).collect::<Vec<_>>(),
@@ -269,7 +269,7 @@ async fn own_first_entry<S: Store>(store: &S, clock: &dyn Clock, account: &Accou
         return Ok(s);
     }
     let current = store::current_onboarding(store, account.id, entry).await?;
-    let mut s = match current.as_ref().map(|o| o.state) {
+    let mut s = match current.as_ref().map(|o| o.review.state) {
         None => {
             let mut s = Standing::new(
                 entry,
@@ -286,7 +286,7 @@ async fn own_first_entry<S: Store>(store: &S, clock: &dyn Clock, account: &Accou
                 EntryState::OnboardingUnderReview,
                 ("首次进入信息审核中，审核结果将以短信通知。".into(), "Your first-entry information is under review; the result comes by SMS.".into()),
             );
-            if let Some(item) = current.as_ref().and_then(|o| o.review_item_id) {
+            if let Some(item) = current.as_ref().and_then(|o| o.review.review_item_id) {
                 s.due_at = review::get(store, item).await?.map(|i| i.due_at);
             }
             s

@@ -74,6 +74,29 @@ impl Reviewed {
     }
 }
 
+/// What every reviewed submission has: where it is, its review item, the
+/// reviewer's reason (a rejection's), when it was made and decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reviewal {
+    pub state: Reviewed,
+    pub review_item_id: Option<ReviewItemId>,
+    pub reason: Option<String>,
+    pub created_at: Timestamp,
+    pub decided_at: Option<Timestamp>,
+}
+
+impl Reviewal {
+    fn from_row(r: Row<'_>, table: &str) -> Result<Reviewal, StoreError> {
+        Ok(Reviewal {
+            state: Reviewed::from_db(r.text("state")?).ok_or_else(|| corrupt(table, "state"))?,
+            review_item_id: r.opt_int("review_item_id")?.map(ReviewItemId),
+            reason: r.opt_text("reason")?.map(str::to_owned),
+            created_at: Timestamp(r.int("created_at")?),
+            decided_at: r.opt_int("decided_at")?.map(Timestamp),
+        })
+    }
+}
+
 // ------------------------------------------------------------ onboardings
 
 /// One first-entry submission.
@@ -83,15 +106,11 @@ pub struct Onboarding {
     pub entry: Entry,
     pub account_id: AccountId,
     pub form: Fields,
-    pub state: Reviewed,
-    pub review_item_id: Option<ReviewItemId>,
-    pub reason: Option<String>,
     pub link_key: Option<String>,
-    pub created_at: Timestamp,
-    pub decided_at: Option<Timestamp>,
+    pub review: Reviewal,
 }
 
-const ONBOARDING_COLUMNS: &str = "id, entry, account_id, form, state, review_item_id, reason, link_key, created_at, decided_at";
+const ONBOARDING_COLUMNS: &str = "id, entry, account_id, form, link_key, state, review_item_id, reason, created_at, decided_at";
 
 fn onboarding_from(r: Row<'_>) -> Result<Onboarding, StoreError> {
     Ok(Onboarding {
@@ -99,12 +118,8 @@ fn onboarding_from(r: Row<'_>) -> Result<Onboarding, StoreError> {
         entry: Entry::from_db(r.text("entry")?)?,
         account_id: AccountId(r.int("account_id")?),
         form: serde_json::from_str(r.text("form")?).map_err(|_| corrupt("onboardings", "form"))?,
-        state: Reviewed::from_db(r.text("state")?).ok_or_else(|| corrupt("onboardings", "state"))?,
-        review_item_id: r.opt_int("review_item_id")?.map(ReviewItemId),
-        reason: r.opt_text("reason")?.map(str::to_owned),
         link_key: r.opt_text("link_key")?.map(str::to_owned),
-        created_at: Timestamp(r.int("created_at")?),
-        decided_at: r.opt_int("decided_at")?.map(Timestamp),
+        review: Reviewal::from_row(r, "onboardings")?,
     })
 }
 
@@ -454,16 +469,12 @@ pub struct LegacyDataRequest {
     pub owner: AccountId,
     pub filed_by: AccountId,
     pub claims: Claims,
-    pub state: Reviewed,
-    pub review_item_id: Option<ReviewItemId>,
-    pub reason: Option<String>,
     /// The record numbers linked at approval.
     pub linked: Vec<String>,
-    pub created_at: Timestamp,
-    pub decided_at: Option<Timestamp>,
+    pub review: Reviewal,
 }
 
-const REQUEST_COLUMNS: &str = "id, entry, owner_account_id, filed_by, claims, state, review_item_id, reason, linked, created_at, decided_at";
+const REQUEST_COLUMNS: &str = "id, entry, owner_account_id, filed_by, claims, linked, state, review_item_id, reason, created_at, decided_at";
 
 fn request_from(r: Row<'_>) -> Result<LegacyDataRequest, StoreError> {
     Ok(LegacyDataRequest {
@@ -472,12 +483,8 @@ fn request_from(r: Row<'_>) -> Result<LegacyDataRequest, StoreError> {
         owner: AccountId(r.int("owner_account_id")?),
         filed_by: AccountId(r.int("filed_by")?),
         claims: serde_json::from_str(r.text("claims")?).map_err(|_| corrupt("legacy_data_requests", "claims"))?,
-        state: Reviewed::from_db(r.text("state")?).ok_or_else(|| corrupt("legacy_data_requests", "state"))?,
-        review_item_id: r.opt_int("review_item_id")?.map(ReviewItemId),
-        reason: r.opt_text("reason")?.map(str::to_owned),
         linked: serde_json::from_str(r.text("linked")?).map_err(|_| corrupt("legacy_data_requests", "linked"))?,
-        created_at: Timestamp(r.int("created_at")?),
-        decided_at: r.opt_int("decided_at")?.map(Timestamp),
+        review: Reviewal::from_row(r, "legacy_data_requests")?,
     })
 }
 

@@ -69,6 +69,9 @@ fn the_reviewer_confirms_the_candidates_to_link_and_sees_where_each_is() {
     let item = t.open_item("legacy_data");
     let view = t.details(item);
     assert_eq!(view["documents"].as_array().unwrap().len(), 1);
+    let claimed = view["subject"]["claimed"].as_array().unwrap();
+    assert_eq!((claimed[0]["field"].as_str(), claimed[0]["value_zh"].as_str()), (Some("old_login_name"), Some("ACMEOLD")));
+    assert_eq!(view["subject"]["account"]["org_name"], "北京测试科技有限公司");
     let candidates = view["subject"]["candidates"].as_array().unwrap();
     let numbers: Vec<&str> = candidates.iter().map(|c| c["record_number"].as_str().unwrap()).collect();
     assert_eq!(numbers, ["WP-OTHER", "WP2015-0001", "WP2015-0002"]);
