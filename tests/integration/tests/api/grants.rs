@@ -359,8 +359,18 @@ async fn faq_4_4_then_4_1_the_legal_entity_grants_once_onboarded_and_the_person_
     assert_eq!((mine["organizations"][0]["onboarded"].as_bool(), mine["organizations"][0]["can_edit_organization"].as_bool()), (Some(true), Some(true)));
     let (status, at_entry) = json_of(w.app.get_as(&zhou, &format!("/api/entry/work_permit?organization={}", w.org_id)).await).await;
     assert_eq!((status, at_entry["entry_state"].as_str()), (200, Some("open")), "{at_entry}");
+    // A grant from tomorrow does not count yet (the host's clock: 2026-11-27).
+    let (wr, wang) = verified_person(&w.app, &w.service, "王五").await;
+    let body = json!({ "person_id": id_of(&wang), "roles": ["business"], "effective_from": "2026-11-28" });
+    let (status, g) = send(&w.app, &w.org, Method::POST, &format!("/api/grants/organizations/{}/grants", w.org_id), Some(&body)).await;
+    assert_eq!((status, g["state"].as_str()), (201, Some("not_yet_effective")), "{g}");
+    let (_, at_entry) = json_of(w.app.get_as(&wang, &format!("/api/entry/work_permit?organization={}", w.org_id)).await).await;
+    assert_ne!(at_entry["entry_state"], "open", "{at_entry}");
     // After its last day the grant stops at once: the entry, the administration, the list.
     w.app.advance(2 * 86_400);
+    let wang = w.app.logged_in("natural_person", &wr.login_name, &wr.password).await;
+    let (_, at_entry) = json_of(w.app.get_as(&wang, &format!("/api/entry/work_permit?organization={}", w.org_id)).await).await;
+    assert_eq!(at_entry["entry_state"], "open", "in force from its effective date: {at_entry}");
     let zhou = w.app.logged_in("natural_person", &zr.login_name, &zr.password).await;
     let (_, at_entry) = json_of(w.app.get_as(&zhou, &format!("/api/entry/work_permit?organization={}", w.org_id)).await).await;
     assert_ne!(at_entry["entry_state"], "open", "{at_entry}");
@@ -370,7 +380,7 @@ async fn faq_4_4_then_4_1_the_legal_entity_grants_once_onboarded_and_the_person_
     assert_eq!(mine["organizations"][0]["state"], "expired", "still listed, as expired");
     let org = w.app.logged_in("legal_entity", &w.org_r.login_name, &w.org_r.password).await;
     assert_eq!(grants_of(&w.app, &org, w.org_id).await[0]["state"], "expired");
-    assert_eq!(w.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'grants.granted'"), 1);
+    assert_eq!(w.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'grants.granted'"), 2);
     assert!(w.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'grants.refused'") >= 1, "the attempt before onboarding");
 }
 
