@@ -55,6 +55,14 @@ impl FixedClock {
     pub fn advance_seconds(&self, secs: i64) {
         self.0.set(self.0.get() + secs * 1000);
     }
+
+    pub fn advance_millis(&self, millis: i64) {
+        self.0.set(self.0.get() + millis);
+    }
+
+    pub fn set(&self, t: Timestamp) {
+        self.0.set(t.0);
+    }
 }
 
 impl Clock for FixedClock {

@@ -87,10 +87,25 @@ pub const VERIFICATION: Component = Component {
     ],
 };
 
+pub const GRANTS: Component = Component {
+    id: "grants",
+    body_limit: 16 * 1024,
+    settings: &[&settings::GRANT_SEARCHES_PER_ACCOUNT, &settings::GRANT_SEARCHES_PER_CLIENT],
+};
+
+pub const ENTRY: Component = Component {
+    id: "entry",
+    // A legacy-data request's documents (at most six of 5 MiB); the
+    // business-record import takes at most 4 MiB of it.
+    body_limit: upload::MAX_BODY_BYTES,
+    settings: &[&settings::LEGACY_IMPORT_TOKEN, &settings::LEGACY_DATA_REQUESTS_PER_CLIENT],
+};
+
 pub const STATIC_SITE: Component = Component { id: "static-site", body_limit: 16 * 1024, settings: &[] };
 
 /// Every component, as `spin.toml` declares them.
-pub const ALL: &[&Component] = &[&REGISTRATION, &AUTH, &PASSWORD_RESET, &APPEAL, &REVIEW, &VERIFICATION, &STATIC_SITE];
+pub const ALL: &[&Component] =
+    &[&REGISTRATION, &AUTH, &PASSWORD_RESET, &APPEAL, &REVIEW, &VERIFICATION, &GRANTS, &ENTRY, &STATIC_SITE];
 
 #[cfg(test)]
 mod tests {

@@ -77,6 +77,28 @@ row_id!(
     VerificationId,
     "verification"
 );
+row_id!(
+    /// `grants.id`: one natural person's grant in one organization (its
+    /// roles and dates).
+    GrantId,
+    "grant"
+);
+row_id!(
+    /// `onboardings.id`: one first-entry submission at an entry of the
+    /// foreign-work system (flow 7).
+    OnboardingId,
+    "onboarding"
+);
+row_id!(
+    /// `legacy_records.id`: a business record of the old system.
+    LegacyRecordId,
+    "legacy_record"
+);
+row_id!(
+    /// `legacy_data_requests.id`: a request to link legacy records.
+    LegacyDataRequestId,
+    "legacy_data_request"
+);
 
 #[cfg(test)]
 mod tests {
@@ -91,6 +113,9 @@ mod tests {
         assert_eq!(AppealId(7).audit_subject(), "appeal:7");
         assert_eq!(ReviewItemId(3).audit_subject(), "review_item:3");
         assert_eq!(VerificationId(4).audit_subject(), "verification:4");
+        assert_eq!(OnboardingId(5).audit_subject(), "onboarding:5");
+        assert_eq!(LegacyDataRequestId(6).audit_subject(), "legacy_data_request:6");
+        assert_eq!(LegacyRecordId(7).audit_subject(), "legacy_record:7");
         assert_eq!(serde_json::to_value(AccountId(5)).unwrap(), serde_json::json!(5));
         assert_eq!(Value::from(ReviewerId(2)), Value::Integer(2));
     }

@@ -103,7 +103,7 @@ pub const LEGACY_IMPORT_TOKEN: Setting = Setting {
     name: "legacy_import_token",
     default: "",
     secret: true,
-    meaning: "bearer token of the legacy account import; empty disables it",
+    meaning: "bearer token of the legacy imports (accounts, and business records); empty disables them",
 };
 
 pub const IDENTITY_SERVICE_URL: Setting = Setting {
@@ -142,6 +142,25 @@ pub const VERIFICATION_UPLOADS_PER_CLIENT: Setting = Setting {
     secret: false,
     meaning: "verification document uploads one client address may make per hour (their scans are decoded: costly)",
 };
+pub const LEGACY_DATA_REQUESTS_PER_CLIENT: Setting = Setting {
+    name: "legacy_data_requests_per_client_per_hour",
+    default: "10",
+    secret: false,
+    meaning: "legacy-data requests (with their documents) one client address may file per hour",
+};
+
+pub const GRANT_SEARCHES_PER_ACCOUNT: Setting = Setting {
+    name: "grant_searches_per_account_per_hour",
+    default: "30",
+    secret: false,
+    meaning: "searches for natural persons by real name one account may make per hour in grant management (the search tells whether a person is on the platform); beyond it 429",
+};
+pub const GRANT_SEARCHES_PER_CLIENT: Setting = Setting {
+    name: "grant_searches_per_client_per_hour",
+    default: "60",
+    secret: false,
+    meaning: "searches for natural persons by real name one client address may make per hour, whatever the account; beyond it 429",
+};
 
 /// Every setting, in the order `spin.toml` and the README list them.
 pub const ALL: &[&Setting] = &[
@@ -165,6 +184,9 @@ pub const ALL: &[&Setting] = &[
     &VERIFICATION_CHECKS_PER_ACCOUNT,
     &VERIFICATION_CHECKS_PER_CLIENT,
     &VERIFICATION_UPLOADS_PER_CLIENT,
+    &GRANT_SEARCHES_PER_ACCOUNT,
+    &GRANT_SEARCHES_PER_CLIENT,
+    &LEGACY_DATA_REQUESTS_PER_CLIENT,
 ];
 
 /// A per-client sliding window whose size is a setting.

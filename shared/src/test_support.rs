@@ -264,3 +264,147 @@ pub async fn set_failed_logins<S: Store>(store: &S, id: AccountId, failures: i64
         .await
         .map(drop)
 }
+
+/// A natural person whose real-name verification passed: registered with
+/// `real_name` and the document, which are then the identity in force on
+/// the account row (as a passed verification leaves them).
+pub async fn verified_person<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    login_name: &str,
+    real_name: &str,
+    doc_type: DocumentType,
+    number: &str,
+    nationality: Option<&str>,
+) -> Result<AccountId, StoreError> {
+    let id = TestAccount::natural_person(login_name, real_name, doc_type, number, nationality).create(db, clock).await?;
+    let name = crate::identity::PersonName::parse(real_name).expect("test name");
+    let doc = Document::parse(doc_type, number, nationality, CivilDate::today_in_china(clock)).expect("test document");
+    in_transaction(db, async |tx| account::set_verified_person(tx, id, &name, &doc, clock.now()).await).await?;
+    Ok(id)
+}
+
+/// A resident ID number with a valid check character, from its first 17
+/// digits (an area code, a date of birth and a serial).
+pub fn resident_id(first17: &str) -> String {
+    crate::identity::ResidentId::with_check(first17, CivilDate::new(2026, 1, 1).expect("a date")).expect("test resident ID").as_str().to_owned()
+}
+
+/// An organization whose first entry was approved: it holds every role of
+/// the catalogue (as the onboarding approval gives them).
+pub async fn onboard<D: Database>(db: &D, organization: AccountId, now: Timestamp) -> Result<(), StoreError> {
+    in_transaction(db, async |tx| crate::grants::give_organization_roles(tx, organization, &crate::grants::Role::ALL, now).await).await
+}
+
+/// An identity service that answers `match` for whatever it is asked (the
+/// answer carries the request's id and digest, as a real one must).
+pub struct MatchingIdentityService;
+
+impl crate::verification::identity_service::IdentityService for MatchingIdentityService {
+    async fn check(
+        &self,
+        request: &crate::verification::identity_service::CheckRequest,
+    ) -> Result<crate::verification::identity_service::ServiceAnswer, crate::verification::identity_service::ServiceFailure> {
+        let body = serde_json::json!({ "request_id": request.request_id, "result": "match", "subject_digest": request.subject_digest() });
+        Ok(crate::verification::identity_service::ServiceAnswer { status: 200, body: body.to_string().into_bytes() })
+    }
+}
+
+/// Saves a part of "my info" through the product's own path with an
+/// identity service that matches, so a part checkable online passes (a
+/// part checked offline, like a passport, goes to manual review instead).
+pub async fn save_my_info<D: Database>(db: &D, clock: &dyn Clock, account: AccountId, part: &str, fields: &serde_json::Value) -> AppResult<()> {
+    let account = account::find_by_id(db, account).await?.ok_or_else(crate::error::AppError::internal)?;
+    let (settings, random) = (crate::settings::Settings::default(), SeqRandom::new(11));
+    my_info(db, clock, &settings, &random).save(&account, part, fields).await.map(drop)
+}
+
+/// "My info" as the verification component runs it, with [`MatchingIdentityService`].
+fn my_info<'a, D: Database>(
+    db: &'a D,
+    clock: &'a dyn Clock,
+    settings: &'a crate::settings::Settings,
+    random: &'a SeqRandom,
+) -> crate::verification::MyInfo<'a, D, MatchingIdentityService> {
+    crate::verification::MyInfo {
+        db,
+        clock,
+        random,
+        settings,
+        service: Some(&MatchingIdentityService),
+        client: "192.0.2.1".to_owned(),
+        acting_person: None,
+    }
+}
+
+/// A legal entity's basic info and legal representative (a mainland one
+/// with `representative_id`), passed: the organization as registered.
+pub async fn verify_organization<D: Database>(db: &D, clock: &dyn Clock, account: AccountId, representative_id: &str) -> AppResult<()> {
+    let a = account::find_by_id(db, account).await?.ok_or_else(crate::error::AppError::internal)?;
+    let org = a.organization.as_ref().ok_or_else(crate::error::AppError::internal)?;
+    let representative = serde_json::json!({
+        "legal_representative_type": "mainland", "legal_representative_name": "王大明",
+        "legal_representative_document_type": "resident_id", "legal_representative_document_number": representative_id,
+    });
+    save_my_info(db, clock, account, "legal_representative", &representative).await?;
+    let basic = serde_json::json!({
+        "org_name": org.name.as_str(), "uscc": org.uscc.as_str(), "registered_address": "北京市海淀区中关村大街 1 号",
+        "organization_type": "enterprise", "contact_phone": "010-62345678",
+    });
+    save_my_info(db, clock, account, "basic_info", &basic).await
+}
+
+/// A natural person's own part passed, with the name and document the
+/// account was registered with (a resident ID or another document the
+/// identity service checks).
+pub async fn verify_person<D: Database>(db: &D, clock: &dyn Clock, account: AccountId) -> AppResult<()> {
+    let a = account::find_by_id(db, account).await?.ok_or_else(crate::error::AppError::internal)?;
+    let doc = a.document.as_ref().ok_or_else(crate::error::AppError::internal)?;
+    let mut fields = serde_json::json!({
+        "real_name": a.real_name.clone().unwrap_or_default(), "document_type": doc.doc_type.code(), "document_number": doc.number,
+    });
+    if let Some(n) = &doc.nationality {
+        fields["nationality"] = serde_json::json!(n);
+    }
+    if doc.doc_type != DocumentType::ResidentId {
+        fields["birth_date"] = serde_json::json!("1988-04-02");
+    }
+    save_my_info(db, clock, account, "person", &fields).await?;
+    let part = crate::verification::parts::Part::Person;
+    let Some(current) = crate::verification::store::current(db, account, part).await? else { return Err(crate::error::AppError::internal()) };
+    if crate::verification::store::in_force(db, account, part).await?.is_some() {
+        return Ok(());
+    }
+    // Checked offline (a passport): the scans, and a reviewer approves.
+    let files: &[&str] = if doc.doc_type == DocumentType::Passport { &["document_front"] } else { &["document_front", "document_back"] };
+    let (settings, random) = (crate::settings::Settings::default(), SeqRandom::new(12));
+    my_info(db, clock, &settings, &random).upload(&a, "person", &multipart_form(files, &[])).await?;
+    let item = crate::verification::store::get(db, current.id).await?.and_then(|v| v.review_item_id).ok_or_else(crate::error::AppError::internal)?;
+    let reviewer = match reviewer::list(db).await?.first() {
+        Some(r) => r.id,
+        None => create_reviewer(db, clock, &SeqRandom::new(13), "verifier", "a long reviewer passphrase 7").await?,
+    };
+    review::decide(db, clock, &SeqRandom::new(14), item, reviewer, &review::Decision::approve()).await.map(drop)
+}
+
+/// A small PDF: a scan's bytes (recognised, no active content).
+pub const SCAN: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// A multipart form with these text fields and files (each [`SCAN`]).
+pub fn multipart_form(files: &[&str], text: &[(&str, &str)]) -> crate::web::MultipartForm {
+    let boundary = "----test-support-boundary";
+    let mut body = Vec::new();
+    for (name, value) in text {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    for name in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(SCAN);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    crate::web::MultipartForm::parse(&format!("multipart/form-data; boundary={boundary}"), &body).expect("test multipart form")
+}

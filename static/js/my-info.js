@@ -5,7 +5,11 @@
 // and its history; and the reserved mobile, changed with a code to the new
 // number and one to the old. Before saving, the page says whether the
 // chosen document can be checked online or goes to manual review. Not
-// logged in: /login?next=/my-info.
+// logged in: /login?next=/my-info. With ?organization=ID (FAQ 7(1), from
+// "organizations that authorized me"): that organization's info, which a
+// person holding its grant_admin completes and corrects (its parts and
+// their scans), and others read (/api/my-info/organizations/ID; not the
+// organization's reserved mobile).
 import { t, both, pick, formatTime, formatSize } from './i18n.js';
 import { api, errorsOf } from './api.js';
 import { clearErrors, showErrors, showFacts, busy } from './form.js';
@@ -63,6 +67,11 @@ const PARTS = {
     masked: ['legal_representative_document_number'],
   },
 };
+
+// FAQ 7(1): another organization's info, when the page is opened for one.
+const ON_BEHALF = /^\d+$/.test(new URLSearchParams(location.search).get('organization') ?? '')
+  ? new URLSearchParams(location.search).get('organization') : null;
+const BASE = ON_BEHALF ? `/api/my-info/organizations/${ON_BEHALF}` : '/api/my-info';
 
 let info = null; // GET /api/my-info
 const views = {}; // part -> the API's view of it
@@ -254,10 +263,11 @@ function renderPart(part) {
   ]);
 
   const form = formOf(part);
-  for (const el of form.elements) el.disabled = !view.accepts_save;
+  const readOnly = ON_BEHALF && !info.editable;
+  for (const el of form.elements) el.disabled = !view.accepts_save || readOnly;
   const upload = uploadOf(part);
-  upload.hidden = !view.accepts_upload;
-  if (view.accepts_upload) uploadFields(part);
+  upload.hidden = !view.accepts_upload || readOnly;
+  if (view.accepts_upload && !readOnly) uploadFields(part);
 
   const history = document.getElementById(`${part}-history`);
   document.getElementById(`${part}-history-box`).hidden = !(view.history || []).length;
@@ -320,7 +330,7 @@ async function onSave(event) {
   await busy(document.getElementById(`${part}-save`), async () => {
     let res;
     try {
-      res = await api(`/api/my-info/${part}`, { method: 'PUT', json: body(part) });
+      res = await api(`${BASE}/${part}`, { method: 'PUT', json: body(part) });
     } catch {
       showErrors(form, [both('error.network')]);
       return;
@@ -360,7 +370,7 @@ async function onUpload(event) {
   await busy(document.getElementById(`${part}-upload-submit`), async () => {
     let res;
     try {
-      res = await api(`/api/my-info/${part}/documents`, { method: 'POST', body: data });
+      res = await api(`${BASE}/${part}/documents`, { method: 'POST', body: data });
     } catch {
       showErrors(upload, [both('error.network')]);
       return;
@@ -448,7 +458,7 @@ async function onChangeMobile(event) {
 
 // ------------------------------------------------------------------ start
 async function refresh() {
-  const res = await api('/api/my-info');
+  const res = await api(BASE);
   if (!res.ok) throw res;
   info = res.body;
   for (const view of info.parts) views[view.part] = view;
@@ -459,7 +469,7 @@ async function main() {
   const loading = document.getElementById('myinfo-loading');
   if (!session) {
     if (status === 200) {
-      location.replace('/login?next=/my-info');
+      location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
     } else {
       loading.hidden = true;
       showErrors(null, [status ? both('error.status', { n: status }) : both('error.network')]);
@@ -476,7 +486,14 @@ async function main() {
   loading.hidden = true;
   for (const part of Object.keys(views)) fill(part);
   renderAll();
-  document.getElementById('mobile-section').hidden = false;
+  document.getElementById('mobile-section').hidden = Boolean(ON_BEHALF);
+  if (ON_BEHALF) {
+    const note = document.getElementById('myinfo-on-behalf');
+    note.dataset.i18n = info.editable ? 'myinfo.on_behalf.editable' : 'myinfo.on_behalf.read_only';
+    note.textContent = t(note.dataset.i18n, { org: info.account?.org_name ?? '' });
+    note.dataset.org = info.account?.org_name ?? '';
+    note.hidden = false;
+  }
 }
 
 for (const part of Object.keys(PARTS)) {
@@ -501,6 +518,8 @@ document.addEventListener('langchange', () => {
   }
   renderAll();
   renderOldSent();
+  const note = document.getElementById('myinfo-on-behalf');
+  if (!note.hidden) note.textContent = t(note.dataset.i18n, { org: note.dataset.org });
   const done = document.getElementById('mobile-done');
   if (!done.hidden) done.textContent = t('myinfo.mobile.done', { m: done.dataset.m });
 });

@@ -3,7 +3,11 @@
 // claimed details, which the kind lists itself as `claimed`, next to the
 // details in force), the scans (PNG/JPEG shown inline, PDF as a download),
 // then claim -> approve, or reject with a reason (required; the applicant
-// reads it). After the decision: the outcome.
+// reads it). After the decision: the outcome. A kind that lists business
+// records shows them generically: `legacy_records` (what an approval links)
+// read only, `candidates` with a checkbox each and where each is linked now,
+// sent as `confirm` when the kind takes it (`decision_fields.confirm`); a
+// kind's own `texts` name the comparison and what an approval does.
 import { t, pick, both, formatTime, formatSize } from './i18n.js';
 import { errorsOf } from './api.js';
 import { clearErrors, showErrors, showFacts as facts, busy } from './form.js';
@@ -13,6 +17,7 @@ const id = new URLSearchParams(location.search).get('id') || '';
 const rejectForm = document.getElementById('reject-form');
 let me = null;
 let data = null; // { item, subject, documents }
+const confirmed = new Set(); // the record numbers ticked to link
 
 const FORM_FIELDS = [
   ['org_name', 'field.org_name'], ['uscc', 'field.uscc'], ['legal_representative_name', 'field.legal_representative_name'],
@@ -97,6 +102,62 @@ function showKey(id, key) {
   el.textContent = t(key);
 }
 
+/** A text element shows the kind's own text `name` of `texts` ({name_zh, name_en}) when it has one, else `key`. */
+function showKindText(id, texts, name, key) {
+  if (!texts?.[`${name}_zh`]) {
+    showKey(id, key);
+    return;
+  }
+  const el = document.getElementById(id);
+  delete el.dataset.i18n;
+  el.textContent = pick(texts, name);
+}
+
+/** One business record of the kind's details, with where it is linked now. */
+function recordLine(record, checkbox) {
+  const li = document.createElement('li');
+  const label = document.createElement('label');
+  if (checkbox) {
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.name = 'confirm';
+    box.value = record.record_number;
+    box.checked = confirmed.has(record.record_number);
+    box.addEventListener('change', () => {
+      if (box.checked) confirmed.add(record.record_number); else confirmed.delete(record.record_number);
+    });
+    label.append(box, ' ');
+  }
+  const owner = record.old_owner || {};
+  const old = [owner.login_name, owner.org_name, owner.uscc, owner.document_number].filter(Boolean).join(' / ');
+  const linked = record.linked_to && typeof record.linked_to === 'object'
+    ? t('review.item.linked_to', { name: record.linked_to.name ?? record.linked_to.id })
+    : record.linked_to ? t('review.item.linked_to', { name: record.linked_to }) : t('review.item.unlinked');
+  const text = document.createElement('span');
+  text.textContent = [
+    record.record_number, pick(record, 'kind_label'), pick(record, 'status_label'), record.submitted_on,
+    `${record.foreigner?.name ?? ''} (${record.foreigner?.document_masked ?? ''})`, old, linked,
+  ].filter(Boolean).join(' · ');
+  if (record.linked_to) li.className = 'linked-elsewhere';
+  label.append(text);
+  li.append(label);
+  return li;
+}
+
+function renderRecords(subject, open) {
+  const candidates = Array.isArray(subject?.candidates) ? subject.candidates : null;
+  const preview = Array.isArray(subject?.legacy_records) ? subject.legacy_records : null;
+  const panel = document.getElementById('records-panel');
+  panel.hidden = !candidates && !preview;
+  if (panel.hidden) return;
+  const choose = Boolean(candidates && open && subject.decision_fields?.confirm && data.item.claimed_by === me?.id);
+  showKey('records-hint', candidates ? (choose ? 'review.item.records.confirm' : 'review.item.records.candidates') : 'review.item.records.preview');
+  const list = candidates || preview;
+  const none = document.createElement('li');
+  none.textContent = t('review.item.records.none');
+  document.getElementById('records').replaceChildren(...(list.length ? list.map((r) => recordLine(r, choose)) : [none]));
+}
+
 function render() {
   if (!data) return;
   const { item, subject } = data;
@@ -114,6 +175,7 @@ function render() {
     ['review.col.kind', pick(item, 'kind_label') || item.kind],
     ['review.item.number', subject?.number],
     ['review.item.part', subject?.part_label_zh ? pick(subject, 'part_label') : null],
+    ['review.item.entry', subject?.entry_label_zh ? pick(subject, 'entry_label') : null],
     ['review.item.check', subject?.check ? t(`myinfo.result.${subject.check.result}`) : null],
     ['review.col.state', stateText],
     ['review.col.submitted', formatTime(item.submitted_at)],
@@ -122,10 +184,12 @@ function render() {
   ]);
 
   const claimed = Array.isArray(subject?.claimed) ? subject.claimed : null;
-  showKey('submitted-heading', claimed ? 'review.item.claimed' : 'review.item.submitted');
-  showKey('account-heading', claimed ? 'review.item.account_in_force' : 'review.item.account');
-  showKey('compare-hint', claimed ? 'review.item.compare_claim' : 'review.item.compare');
-  showKey('approve-note', claimed ? 'review.approve.claim_note' : 'review.approve.note');
+  // A kind may name these itself (`texts`); else the verification's or the appeal's.
+  const own = subject?.texts;
+  showKindText('submitted-heading', own, 'submitted', claimed ? 'review.item.claimed' : 'review.item.submitted');
+  showKindText('account-heading', own, 'account', claimed ? 'review.item.account_in_force' : 'review.item.account');
+  showKindText('compare-hint', own, 'compare', claimed ? 'review.item.compare_claim' : 'review.item.compare');
+  showKindText('approve-note', own, 'approve_note', claimed ? 'review.approve.claim_note' : 'review.approve.note');
   const inForce = claimed && Array.isArray(subject.in_force) ? subject.in_force : [];
   document.getElementById('in-force-heading').hidden = !inForce.length;
   document.getElementById('in-force-facts').hidden = !inForce.length;
@@ -148,6 +212,7 @@ function render() {
     ['review.field.mobile', account.mobile_masked ?? t('review.none')],
   ]);
   renderDocuments();
+  renderRecords(subject, item.state === 'open');
 
   // The decision: claim first; only the claimer decides.
   const open = item.state === 'open';
@@ -218,10 +283,12 @@ async function claim(event) {
 }
 
 async function decide(button, decision, reason) {
+  // An approval carries the kind's own fields it declares (`confirm`: the ticked records).
+  const extra = decision === 'approve' && data.subject?.decision_fields?.confirm ? { confirm: [...confirmed] } : {};
   await busy(button, async () => {
     let res;
     try {
-      res = await reviewApi(`/api/review/items/${id}/decision`, { json: { decision, reason } });
+      res = await reviewApi(`/api/review/items/${id}/decision`, { json: { decision, reason, ...extra } });
     } catch {
       showErrors(rejectForm, [both('error.network')]);
       return;

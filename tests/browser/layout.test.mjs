@@ -11,6 +11,7 @@ after(async () => { await browser?.close(); });
 
 const PAGES = [
   ['home', '/'],
+  ['services', '/services'],
   ['register', '/register'],
   ['legal-entity', '/register/legal-entity'],
   ['natural-person', '/register/natural-person'],

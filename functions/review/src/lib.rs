@@ -71,13 +71,6 @@ struct NewPassword {
 }
 
 #[derive(Deserialize)]
-struct DecisionForm {
-    decision: String,
-    #[serde(default)]
-    reason: String,
-}
-
-#[derive(Deserialize)]
 struct DayForm {
     kind: Option<String>,
     #[serde(default)]
@@ -131,8 +124,9 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
         }
         Route::Document => Ok(upload::download_response(&review::item_document(store, item_id()?, &params["document_id"]).await?)),
         Route::Decide => {
-            let form: DecisionForm = req.json()?;
-            let decision = Decision::parse(&form.decision, &form.reason)?;
+            // `{decision, reason}` and, with an approval, the kind's own
+            // fields (checked by the kind).
+            let decision = Decision::parse(&req.json::<serde_json::Value>()?)?;
             let item = review::decide(store, clock, random, item_id()?, me.id, &decision).await?;
             Ok(Response::json(200, &json!({ "item": item.to_json(clock.now()) })))
         }

@@ -3,10 +3,15 @@
 //! URL or a body. The parts with their states, saving a part (the
 //! automatic check through the configured identity service), uploading its
 //! documents for review, one part alone, and changing the reserved mobile (codes to the new
-//! and the old number). Route, parse, call `shared::verification`, render.
+//! and the old number). The one exception to "the session's own account": an organization
+//! that authorized the natural person (FAQ 7(1)), which a person holding its `grant_admin`
+//! completes and corrects (`/api/my-info/organizations/{org}`; `shared::grants::mine`
+//! decides who may). Route, parse, call `shared::verification`, render.
 
 use serde_json::Value;
-use shared::AppResult;
+use shared::ids::AccountId;
+use shared::grants;
+use shared::{AppError, AppResult};
 use shared::auth;
 use shared::components::VERIFICATION;
 use shared::context::Context;
@@ -26,6 +31,9 @@ enum Route {
     ChangeMobile,
     Save,
     Upload,
+    Organization,
+    SaveOrganization,
+    UploadOrganization,
 }
 
 fn router() -> Router<Route> {
@@ -36,6 +44,9 @@ fn router() -> Router<Route> {
         .route("GET", "/api/my-info/{part}", Route::Part)
         .route("PUT", "/api/my-info/{part}", Route::Save)
         .route("POST", "/api/my-info/{part}/documents", Route::Upload)
+        .route("GET", "/api/my-info/organizations/{org}", Route::Organization)
+        .route("PUT", "/api/my-info/organizations/{org}/{part}", Route::SaveOrganization)
+        .route("POST", "/api/my-info/organizations/{org}/{part}/documents", Route::UploadOrganization)
 }
 
 #[http_service]
@@ -57,6 +68,7 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
         settings: &ctx.settings,
         service: service.as_ref(),
         client: req.client_ip(),
+        acting_person: None,
     };
     match route {
         Route::View => Ok(Response::json(200, &my_info.view(&account).await?)),
@@ -70,6 +82,26 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
             ctx.limit_client(&UPLOADS_PER_CLIENT, req).await?;
             let form = MultipartForm::from_request(req, upload::MAX_BODY_BYTES)?;
             Ok(Response::json(200, &my_info.upload(&account, &params["part"], &form).await?))
+        }
+        Route::Organization => {
+            let org = AccountId::parse(&params["org"]).ok_or_else(AppError::not_found)?;
+            Ok(Response::json(200, &grants::mine::organization_info(&ctx.store, &*ctx.clock, &account, org, service.is_some()).await?))
+        }
+        Route::SaveOrganization => {
+            req.limit_body(JSON_BODY_LIMIT)?;
+            let org = AccountId::parse(&params["org"]).ok_or_else(AppError::not_found)?;
+            let org = grants::mine::authorizing_organization(&ctx.store, &account, org, ctx.clock.now(), true).await?;
+            let body: Value = req.json()?;
+            let on_behalf = MyInfo { acting_person: Some(account.id), ..my_info };
+            Ok(Response::json(200, &on_behalf.save(&org, &params["part"], &body).await?))
+        }
+        Route::UploadOrganization => {
+            let org = AccountId::parse(&params["org"]).ok_or_else(AppError::not_found)?;
+            let org = grants::mine::authorizing_organization(&ctx.store, &account, org, ctx.clock.now(), true).await?;
+            ctx.limit_client(&UPLOADS_PER_CLIENT, req).await?;
+            let form = MultipartForm::from_request(req, upload::MAX_BODY_BYTES)?;
+            let on_behalf = MyInfo { acting_person: Some(account.id), ..my_info };
+            Ok(Response::json(200, &on_behalf.upload(&org, &params["part"], &form).await?))
         }
         Route::MobileCodes => {
             req.limit_body(JSON_BODY_LIMIT)?;

@@ -11,6 +11,7 @@ pub use queries::{
     CREDENTIALS, NewAccount, OrganizationConflict, add_alias, change_reserved_mobile, document_held_elsewhere, document_holder,
     find_by_id, find_by_login, insert, login_name_registered, org_name_registered, organization_held_elsewhere,
     organization_holder, replace_mobile, set_password, set_verified_organization, set_verified_person, uscc_registered,
+    verified_persons_named,
 };
 
 use crate::error::{AppError, AppResult};

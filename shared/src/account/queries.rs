@@ -70,6 +70,23 @@ pub async fn find_by_id<S: Store>(store: &S, id: AccountId) -> Result<Option<Acc
     rows.first().map(account_from).transpose()
 }
 
+/// Natural persons whose real-name verification passed and whose verified
+/// real name is `name` (grant management's search, FAQ 4.3: by real name,
+/// never by login name), at most `limit`, oldest account first.
+pub async fn verified_persons_named<S: Store>(store: &S, name: &PersonName, limit: i64) -> Result<Vec<Account>, StoreError> {
+    let rows = store
+        .execute(
+            &format!(
+                "SELECT {COLUMNS} FROM accounts a
+                  WHERE a.real_name = ? AND a.kind = 'natural_person' AND a.identity_verified_at IS NOT NULL
+                  ORDER BY a.id LIMIT ?"
+            ),
+            &[name.as_str().into(), limit.into()],
+        )
+        .await?;
+    rows.iter().map(account_from).collect()
+}
+
 /// The accounts table as the credential check ([`crate::credentials`])
 /// sees it: a login name or a legacy alias names the account.
 pub const CREDENTIALS: CredentialTable = CredentialTable {

@@ -420,7 +420,7 @@ fn approval_replaces_the_mobile_revokes_sessions_and_sends_a_set_password_code()
     assert!(block_on(auth::current(&t.store, &t.clock, &session_req)).is_ok());
 
     let filed = t.file_with_code(le_fields, "13900000001");
-    let item = t.decide(t.item(&filed.number, "13900000001"), reviewer, Decision::Approve).unwrap();
+    let item = t.decide(t.item(&filed.number, "13900000001"), reviewer, Decision::approve()).unwrap();
     assert_eq!(item.state, ReviewState::Approved);
 
     let after = block_on(account::find_by_login(&t.store, &account::login_key("AcmeCorp"))).unwrap().unwrap();
@@ -468,7 +468,7 @@ fn rejection_sends_the_reason_and_changes_nothing_else() {
     assert_eq!(t.count("SELECT COUNT(*) AS n FROM sms_codes WHERE purpose = 'set_password'"), 0);
     assert_eq!(t.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'appeal.rejected'"), 1);
     // The first decision stands.
-    let e = t.decide(item, reviewer, Decision::Approve).unwrap_err();
+    let e = t.decide(item, reviewer, Decision::approve()).unwrap_err();
     assert_eq!((e.code, e.status), ("review.already_decided", 409));
 }
 
@@ -501,7 +501,7 @@ fn the_appellant_sees_their_documents_only_while_the_appeal_is_open() {
     assert_eq!(not_found(&filed.number, "13900000001", "x1"), "request.not_found");
 
     // Decided: the status stays readable, the documents are the reviewers' only.
-    t.decide(t.item(&filed.number, "13900000001"), reviewer, Decision::Approve).unwrap();
+    t.decide(t.item(&filed.number, "13900000001"), reviewer, Decision::approve()).unwrap();
     let decided = block_on(lookup(&t.store, &filed.number, "13900000001")).unwrap();
     assert_eq!((decided["status"].as_str(), decided["documents"].as_array().unwrap().len()), (Some("approved"), 0));
     assert_eq!(not_found(&filed.number, "13900000001", &id), "request.not_found");

@@ -15,7 +15,7 @@
 //! created before that rule, or another old account, can collide). A
 //! legal-entity line whose organization
 //! already has a legal-entity account becomes a natural-person account
-//! holding that organization's foreign-work grant. A password hash in PHC
+//! holding that organization's grant of the `business` role (办理业务). A password hash in PHC
 //! form (argon2, pbkdf2-sha256, bcrypt) is kept and upgraded at the first
 //! login; without one the account must reset its password by SMS first.
 
@@ -24,16 +24,18 @@ use crate::audit::{self, Actor};
 use crate::clock::Clock;
 use crate::digest::constant_time_eq;
 use crate::error::{AppError, AppResult};
+use crate::grants::{self, Role};
 use crate::identity::{
     CivilDate, Document, DocumentType, LEGACY_PREFIX, LoginName, Mobile, OrgName, PersonName, Uscc, normalize_input,
 };
 use crate::ids::AccountId;
-use crate::store::{Database, Store, StoreError, Transaction};
+use crate::store::{Database, StoreError, Transaction};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The role a converted legacy account holds in its organization.
-pub const FOREIGN_WORK_ROLE: &str = "foreign_work";
+/// The role a converted legacy account holds in its organization: the
+/// catalogue's "handle business" (the old system's foreign-work right).
+pub const CONVERTED_ROLE: Role = Role::Business;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,9 +103,9 @@ impl ImportReport {
 }
 
 /// The import as the endpoint runs it: `Authorization: Bearer <token>`
-/// against the `legacy_import_token` setting (unset: the endpoint does not
-/// exist, 404), a UTF-8 body of JSON lines, then [`import`]; the refusal and
-/// the import are in the audit log.
+/// against the `legacy_import_token` setting ([`authorize`]), a UTF-8 body
+/// of JSON lines, then [`import`]; the refusal and the import are in the
+/// audit log.
 pub async fn import_authorized<D: Database>(
     db: &D,
     clock: &dyn Clock,
@@ -112,6 +114,32 @@ pub async fn import_authorized<D: Database>(
     client: &str,
     body: &[u8],
 ) -> AppResult<ImportReport> {
+    let body = authorize(db, clock, expected_token, authorization, client, body).await?;
+    let report = import(db, clock, body).await?;
+    audit::record(
+        db,
+        clock,
+        &Actor::System,
+        "legacy.import",
+        None,
+        json!({ "created": report.created, "converted": report.converted, "skipped": report.skipped, "errors": report.errors.len() }),
+    )
+    .await?;
+    Ok(report)
+}
+
+/// What every import of the old system's data checks first (the accounts
+/// here, the business records in `crate::entry::legacy`): the setting
+/// unset, the endpoint does not exist (404); a missing or wrong bearer
+/// token is 401, audited; the body must be UTF-8 (it is returned as text).
+pub async fn authorize<'b, D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    expected_token: Option<&str>,
+    authorization: Option<&str>,
+    client: &str,
+    body: &'b [u8],
+) -> AppResult<&'b str> {
     let expected = expected_token.ok_or_else(AppError::not_found)?;
     let given = authorization.and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
     if !constant_time_eq(given.trim(), expected) {
@@ -124,21 +152,10 @@ pub async fn import_authorized<D: Database>(
         )
         .with_header("www-authenticate", "Bearer"));
     }
-    let body = std::str::from_utf8(body).map_err(|_| {
+    std::str::from_utf8(body).map_err(|_| {
         AppError::new("legacy.not_utf8", 400, "导入内容须为 UTF-8 编码的 JSON 行。", "The import must be UTF-8 JSON lines.")
             .with_field("body")
-    })?;
-    let report = import(db, clock, body).await?;
-    audit::record(
-        db,
-        clock,
-        &Actor::System,
-        "legacy.import",
-        None,
-        json!({ "created": report.created, "converted": report.converted, "skipped": report.skipped, "errors": report.errors.len() }),
-    )
-    .await?;
-    Ok(report)
+    })
 }
 
 /// Imports every line; each line is its own transaction, so one bad line
@@ -256,7 +273,6 @@ async fn import_one<D: Database>(store: &Transaction<'_, D>, clock: &dyn Clock, 
         }
         None => None,
     };
-    let now = clock.now().millis();
     let today = CivilDate::today_in_china(clock);
 
     let (kind, org, person, organization_id) = match r.kind.as_str() {
@@ -308,12 +324,7 @@ async fn import_one<D: Database>(store: &Transaction<'_, D>, clock: &dyn Clock, 
     let account_id = account::insert(store, &row, clock.now()).await?;
     account::add_alias(store, &old, account_id).await?;
     if let Some(org_id) = organization_id {
-        store
-            .execute(
-                "INSERT INTO grants (organization_id, person_id, role, granted_by, created_at) VALUES (?, ?, ?, NULL, ?)",
-                &[org_id.into(), account_id.into(), FOREIGN_WORK_ROLE.into(), now.into()],
-            )
-            .await?;
+        grants::insert(store, org_id, account_id, CONVERTED_ROLE, None, clock.now()).await?;
     }
     audit::record(
         store,

@@ -19,7 +19,7 @@ pub mod reviewer;
 pub mod subject;
 
 pub use kind::{Decided, ReviewKindEffects};
-pub use queue::{Decision, Filter, ReviewItem, ReviewKind, ReviewState, claim, get, list, release, submit};
+pub use queue::{Decision, Filter, Payload, ReviewItem, ReviewKind, ReviewState, claim, get, list, release, submit};
 pub use reviewer::{Reviewer, ReviewerSession, bootstrap, current, login, logout};
 pub use subject::Subject;
 
@@ -49,7 +49,9 @@ pub async fn decide<D: Database>(
 ) -> AppResult<ReviewItem> {
     in_transaction(db, async |tx| {
         let item = queue::decide(tx, clock, id, reviewer, decision).await?;
-        kind::apply(tx, &Decided { item: &item, clock, random }).await?;
+        let none = queue::Payload::new();
+        let payload = decision.payload().unwrap_or(&none);
+        kind::apply(tx, &Decided { item: &item, payload, clock, random }).await?;
         Ok(item)
     })
     .await

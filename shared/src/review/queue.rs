@@ -112,10 +112,17 @@ impl ReviewState {
     }
 }
 
+/// What a kind of review takes with an approval besides the decision
+/// itself (a legacy-data request: the records the reviewer confirms), by
+/// field name; the kind checks it ([`super::ReviewKindEffects::DECISION_FIELDS`]
+/// and its `apply`).
+pub type Payload = serde_json::Map<String, Value>;
+
 /// A reviewer's decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
-    Approve,
+    /// With the kind's own fields, if it takes any.
+    Approve { payload: Payload },
     /// The reason is shown to the applicant: required, at most
     /// [`REASON_MAX_LEN`] characters.
     Reject { reason: String },
@@ -149,12 +156,47 @@ impl Filter {
 }
 
 impl Decision {
-    /// The decision form: `approve`, or `reject` with its reason (checked
-    /// by [`check_reason`] when the decision is taken).
-    pub fn parse(decision: &str, reason: &str) -> AppResult<Decision> {
+    /// An approval with nothing besides.
+    pub fn approve() -> Decision {
+        Decision::Approve { payload: Payload::new() }
+    }
+
+    /// The decision form, a JSON object: `decision` (`approve` or
+    /// `reject`), `reason` (a rejection's, checked by [`check_reason`] when
+    /// the decision is taken), and with an approval the kind's own fields
+    /// (the rest of the object, checked by the kind). A rejection takes
+    /// nothing else.
+    pub fn parse(form: &Value) -> AppResult<Decision> {
+        let Value::Object(map) = form else {
+            return Err(AppError::new("request.invalid_json", 400, "请求内容应为 JSON 对象。", "The request body must be a JSON object.")
+                .with_field("body"));
+        };
+        let text = |name: &str| match map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(AppError::new(
+                "request.field_invalid_type",
+                400,
+                format!("字段 {name} 应为文字。"),
+                format!("The field `{name}` must be a string."),
+            )
+            .with_field(name)),
+        };
+        let decision = text("decision")?.ok_or_else(|| AppError::missing_field("decision"))?;
+        let reason = text("reason")?.unwrap_or("");
+        let rest: Payload = map.iter().filter(|(k, _)| !matches!(k.as_str(), "decision" | "reason")).map(|(k, v)| (k.clone(), v.clone())).collect();
         match decision.trim() {
-            "approve" => Ok(Decision::Approve),
-            "reject" => Ok(Decision::Reject { reason: reason.to_owned() }),
+            "approve" => Ok(Decision::Approve { payload: rest }),
+            "reject" => match rest.keys().next() {
+                None => Ok(Decision::Reject { reason: reason.to_owned() }),
+                Some(field) => Err(AppError::new(
+                    "review.field_not_for_reject",
+                    400,
+                    format!("驳回时只需填写原因，不需要 {field}。"),
+                    format!("A rejection takes only its reason, not `{field}`."),
+                )
+                .with_field(field.as_str())),
+            },
             _ => Err(AppError::new(
                 "review.decision_unknown",
                 400,
@@ -162,6 +204,14 @@ impl Decision {
                 "decision must be approve or reject.",
             )
             .with_field("decision")),
+        }
+    }
+
+    /// The kind's own fields of an approval (none for a rejection).
+    pub fn payload(&self) -> Option<&Payload> {
+        match self {
+            Decision::Approve { payload } => Some(payload),
+            Decision::Reject { .. } => None,
         }
     }
 }
@@ -433,7 +483,7 @@ pub async fn decide<D: Database>(
     decision: &Decision,
 ) -> Result<ReviewItem, AppError> {
     let (state, reason) = match decision {
-        Decision::Approve => (ReviewState::Approved, None),
+        Decision::Approve { .. } => (ReviewState::Approved, None),
         Decision::Reject { reason } => (ReviewState::Rejected, Some(check_reason(reason)?)),
     };
     let now = clock.now().millis();
@@ -526,10 +576,30 @@ mod tests {
         assert_eq!(Filter::parse(Some("decided")).unwrap(), Filter::Decided);
         let e = Filter::parse(Some("x")).unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), ("review.filter_unknown", Some("state")));
-        assert_eq!(Decision::parse("approve", "").unwrap(), Decision::Approve);
-        assert_eq!(Decision::parse("reject", "why").unwrap(), Decision::Reject { reason: "why".into() });
-        let e = Decision::parse("maybe", "").unwrap_err();
+        assert_eq!(Decision::parse(&json!({ "decision": "approve" })).unwrap(), Decision::approve());
+        assert_eq!(Decision::parse(&json!({ "decision": "reject", "reason": "why" })).unwrap(), Decision::Reject { reason: "why".into() });
+        let e = Decision::parse(&json!({ "decision": "maybe" })).unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), ("review.decision_unknown", Some("decision")));
+        // An approval carries the kind's own fields; a rejection takes only its reason.
+        let d = Decision::parse(&json!({ "decision": "approve", "reason": "", "confirm": [3, 4] })).unwrap();
+        assert_eq!(d.payload().unwrap()["confirm"], json!([3, 4]));
+        assert_eq!(d.payload().unwrap().len(), 1, "decision and reason are not the kind's");
+        let e = Decision::parse(&json!({ "decision": "reject", "reason": "no", "confirm": [3] })).unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), ("review.field_not_for_reject", Some("confirm")));
+        for (form, field) in [(json!({}), "decision"), (json!({ "decision": 1 }), "decision"), (json!({ "decision": "reject", "reason": 5 }), "reason")] {
+            assert_eq!(Decision::parse(&form).unwrap_err().field.as_deref(), Some(field), "{form}");
+        }
+        assert_eq!(Decision::parse(&json!([])).unwrap_err().field.as_deref(), Some("body"));
+    }
+
+    #[test]
+    fn an_approval_field_its_kind_does_not_take_is_refused_and_nothing_is_decided() {
+        let (store, clock, alice, _) = setup();
+        let item = submit_one(&store, &clock, 1);
+        let d = Decision::parse(&json!({ "decision": "approve", "confirm": [1] })).unwrap();
+        let e = block_on(crate::review::decide(&store, &clock, &crate::random::SeqRandom::new(1), item.id, alice, &d)).unwrap_err();
+        assert_eq!((e.code, e.status, e.field.as_deref()), ("review.decision_field_unknown", 400, Some("confirm")));
+        assert_eq!(block_on(get(&store, item.id)).unwrap().unwrap().state, ReviewState::Open, "the decision rolled back");
     }
 
     #[test]
@@ -572,7 +642,7 @@ mod tests {
         let b = submit_one(&store, &clock, 2);
         clock.advance_seconds(7200);
         let c = submit_one(&store, &clock, 3);
-        decide_now(&store, &clock, a.id, alice, &Decision::Approve).unwrap();
+        decide_now(&store, &clock, a.id, alice, &Decision::approve()).unwrap();
         let ids = |f, n| block_on(list(&store, f, n)).unwrap().iter().map(|i| i.id).collect::<Vec<_>>();
         assert_eq!(ids(Filter::Open, 10), vec![b.id, c.id]);
         assert_eq!(ids(Filter::Decided, 10), vec![a.id]);
@@ -589,7 +659,7 @@ mod tests {
         assert!(item.overdue(Timestamp(item.due_at.millis() + 1)));
         assert_eq!(item.to_json(Timestamp(item.due_at.millis() + 1))["overdue"], true);
         clock.advance_seconds(2 * 86_400);
-        let decided = decide_now(&store, &clock, item.id, alice, &Decision::Approve).unwrap();
+        let decided = decide_now(&store, &clock, item.id, alice, &Decision::approve()).unwrap();
         assert!(!decided.overdue(clock.now()));
         let j = decided.to_json(clock.now());
         assert_eq!(j["state"], "approved");
@@ -609,7 +679,7 @@ mod tests {
         assert_eq!(again.claimed_at, claimed.claimed_at, "the first claim time is kept");
         let e = block_on(claim(&store, &clock, item.id, bob)).unwrap_err();
         assert_eq!((e.code, e.status), ("review.claimed_by_other", 409));
-        let e = decide_now(&store, &clock, item.id, bob, &Decision::Approve).unwrap_err();
+        let e = decide_now(&store, &clock, item.id, bob, &Decision::approve()).unwrap_err();
         assert_eq!(e.code, "review.claimed_by_other", "another's claim also guards the decision");
         assert_eq!(block_on(release(&store, &clock, item.id, bob)).unwrap_err().code, "review.claimed_by_other");
         block_on(release(&store, &clock, item.id, alice)).unwrap();
@@ -621,16 +691,16 @@ mod tests {
     fn the_first_decision_stands() {
         let (store, clock, alice, bob) = setup();
         let item = submit_one(&store, &clock, 1);
-        let approved = decide_now(&store, &clock, item.id, alice, &Decision::Approve).unwrap();
+        let approved = decide_now(&store, &clock, item.id, alice, &Decision::approve()).unwrap();
         assert_eq!((approved.state, approved.decided_by, approved.claimed_by), (ReviewState::Approved, Some(alice), Some(alice)));
         assert_eq!(approved.reason, None);
-        for (who, d) in [(alice, reject("changed my mind")), (bob, Decision::Approve)] {
+        for (who, d) in [(alice, reject("changed my mind")), (bob, Decision::approve())] {
             let e = decide_now(&store, &clock, item.id, who, &d).unwrap_err();
             assert_eq!((e.code, e.status), ("review.already_decided", 409));
         }
         assert_eq!(block_on(claim(&store, &clock, item.id, bob)).unwrap_err().code, "review.already_decided");
         assert_eq!(block_on(get(&store, item.id)).unwrap().unwrap().state, ReviewState::Approved);
-        assert_eq!(decide_now(&store, &clock, ReviewItemId(999), alice, &Decision::Approve).unwrap_err().code, "review.not_found");
+        assert_eq!(decide_now(&store, &clock, ReviewItemId(999), alice, &Decision::approve()).unwrap_err().code, "review.not_found");
     }
 
     #[test]
@@ -662,7 +732,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let store = NativeStore::open(&path).unwrap();
                     let clock = FixedClock::at(tuesday_10h());
-                    let d = if n % 2 == 0 { Decision::Approve } else { reject("no") };
+                    let d = if n % 2 == 0 { Decision::approve() } else { reject("no") };
                     decide_now(&store, &clock, id, reviewer, &d)
                 })
             })

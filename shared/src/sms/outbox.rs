@@ -28,6 +28,14 @@ pub enum Template {
     VerificationPassed,
     /// A part of "my info" was rejected at manual review, with the reason.
     VerificationRejected,
+    /// A first entry into the foreign-work system was approved.
+    OnboardingApproved,
+    /// A first entry was rejected, with the reason.
+    OnboardingRejected,
+    /// A legacy-data request was approved: records linked.
+    LegacyDataLinked,
+    /// A legacy-data request was rejected, with the reason.
+    LegacyDataRejected,
 }
 
 impl Template {
@@ -43,10 +51,14 @@ impl Template {
             Template::ReservedMobileChanged => "reserved_mobile_changed",
             Template::VerificationPassed => "verification_passed",
             Template::VerificationRejected => "verification_rejected",
+            Template::OnboardingApproved => "onboarding_approved",
+            Template::OnboardingRejected => "onboarding_rejected",
+            Template::LegacyDataLinked => "legacy_data_linked",
+            Template::LegacyDataRejected => "legacy_data_rejected",
         }
     }
 
-    pub const ALL: [Template; 10] = [
+    pub const ALL: [Template; 14] = [
         Template::RegistrationCode,
         Template::PasswordResetCode,
         Template::AppealCode,
@@ -57,6 +69,10 @@ impl Template {
         Template::ReservedMobileChanged,
         Template::VerificationPassed,
         Template::VerificationRejected,
+        Template::OnboardingApproved,
+        Template::OnboardingRejected,
+        Template::LegacyDataLinked,
+        Template::LegacyDataRejected,
     ];
 
     pub fn parse(s: &str) -> Option<Template> {
@@ -110,6 +126,23 @@ impl Template {
             Template::VerificationRejected => format!(
                 "【科技部政务服务平台】您提交的“{}”实名认证材料未通过审核，原因：{}。请登录后在“我的信息”中修改或重新上传。",
                 p("part"),
+                p("reason")
+            ),
+            Template::OnboardingApproved => format!(
+                "【科技部政务服务平台】您在“{}”提交的首次进入信息已审核通过，现在可以进入外国人来华工作管理服务系统办理业务。",
+                p("entry")
+            ),
+            Template::OnboardingRejected => format!(
+                "【科技部政务服务平台】您在“{}”提交的首次进入信息未通过审核，原因：{}。请登录后按原因修改并重新提交。",
+                p("entry"),
+                p("reason")
+            ),
+            Template::LegacyDataLinked => format!(
+                "【科技部政务服务平台】您的关联数据申请已审核通过，已关联 {} 条历史业务，可在业务首页查看。",
+                p("count")
+            ),
+            Template::LegacyDataRejected => format!(
+                "【科技部政务服务平台】您的关联数据申请未通过审核，原因：{}。可在业务首页补充信息后重新申请。",
                 p("reason")
             ),
         }
@@ -301,5 +334,10 @@ mod tests {
         assert!(Template::VerificationPassed.render(&v).contains("自然人信息"));
         assert!(Template::VerificationRejected.render(&v).contains("照片模糊"));
         assert!(Template::ReservedMobileChanged.render(&v).contains("139****0001"));
+        let e = json!({ "entry": "外国人来华工作许可办理业务入口", "reason": "单位简介不完整", "count": "3" });
+        assert!(Template::OnboardingApproved.render(&e).contains("外国人来华工作许可办理业务入口"));
+        assert!(Template::OnboardingRejected.render(&e).contains("单位简介不完整"));
+        assert!(Template::LegacyDataLinked.render(&e).contains("3 条"));
+        assert!(Template::LegacyDataRejected.render(&e).contains("单位简介不完整"));
     }
 }

@@ -26,6 +26,9 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "0004_credentials", sql: include_str!("../../migrations/0004_credentials.sql") },
     Migration { version: 5, name: "0005_rate_limit_blocks", sql: include_str!("../../migrations/0005_rate_limit_blocks.sql") },
     Migration { version: 6, name: "0006_verification", sql: include_str!("../../migrations/0006_verification.sql") },
+    Migration { version: 7, name: "0007_roles", sql: include_str!("../../migrations/0007_roles.sql") },
+    Migration { version: 8, name: "0008_entry", sql: include_str!("../../migrations/0008_entry.sql") },
+    Migration { version: 9, name: "0009_grants", sql: include_str!("../../migrations/0009_grants.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {

@@ -14,6 +14,8 @@ mod migrate;
 pub(crate) mod native;
 
 pub use migrate::{MIGRATIONS, Migration, migrate, schema_version, split_statements};
+#[cfg(test)]
+pub(crate) use migrate::migrate_to;
 #[cfg(any(feature = "native", test))]
 pub use native::NativeStore;
 

@@ -33,8 +33,9 @@
 //! machine), `store` (every query on its tables), `identity_service` (the
 //! protocol, the answers' mapping), `conflicts` (FAQ 3.3, 3.4), `view` (what
 //! the owner sees), `mobile` (changing the reserved mobile), `review` (its
-//! [`crate::review::ReviewKindEffects`]), `spin_client` (the outbound HTTP
-//! transport, feature `spin`).
+//! [`crate::review::ReviewKindEffects`]), `standing` (what other flows ask:
+//! which parts passed, the verified organization and person), `spin_client`
+//! (the outbound HTTP transport, feature `spin`).
 
 pub mod conflicts;
 pub mod identity_service;
@@ -43,6 +44,7 @@ pub mod parts;
 pub mod review;
 #[cfg(feature = "spin")]
 pub mod spin_client;
+pub mod standing;
 pub mod state;
 pub mod store;
 pub mod view;
@@ -135,6 +137,12 @@ pub struct MyInfo<'a, D, I> {
     pub settings: &'a Settings,
     pub service: Option<&'a I>,
     pub client: String,
+    /// Who acts when it is not the account itself: a natural person
+    /// holding the organization's `grant_admin` in force, completing the
+    /// organization's info from "organizations that authorized me" (FAQ
+    /// 7(1), [`crate::grants::mine`]). The part's history and the audit
+    /// log name that person.
+    pub acting_person: Option<AccountId>,
 }
 
 /// What a save does, decided from the new claim, the part's current
@@ -177,6 +185,11 @@ struct Checked {
 }
 
 impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
+    /// Who acts on `account`'s info.
+    fn actor(&self, account: &Account) -> Actor {
+        Actor::Account(self.acting_person.unwrap_or(account.id))
+    }
+
     /// `GET /api/my-info`.
     pub async fn view(&self, account: &Account) -> AppResult<Value> {
         view::my_info(self.db, self.clock, account, self.service.is_some()).await
@@ -296,7 +309,7 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
             let new =
                 NewVerification { account_id: account.id, part, claim: fields, state, check_kind: checked.kind, check_result: checked.outcome };
             let id = store::insert(tx, &new, now).await?;
-            let actor = Actor::Account(account.id);
+            let actor = self.actor(account);
             store::record(tx, (id, account.id, part), &actor, state, checked.outcome, now).await?;
             let mut detail = json!({ "part": part.code(), "check": checked.kind, "state": state.code(), "result": checked.outcome.code() });
             if let (Some(d), Value::Object(extra)) = (detail.as_object_mut(), checked.audit) {
@@ -317,7 +330,7 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
             let current = store::current(tx, account.id, part).await?.ok_or_else(AppError::internal)?;
             transition(current.state, Event::Saved(Outcome::CheckPassed), part.label())?;
             store::update_details(tx, current.id, fields, now).await?;
-            let actor = Actor::Account(account.id);
+            let actor = self.actor(account);
             store::record(tx, (current.id, account.id, part), &actor, current.state, Outcome::DetailsUpdated, now).await?;
             audit::record(tx, self.clock, &actor, "verification.details_updated", Some(&current.id.audit_subject()), json!({ "part": part.code() }))
                 .await?;
@@ -353,11 +366,11 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
                     "This part changed a moment ago; reload the page and upload again.",
                 ));
             }
-            let target = submit_documents(tx, self.clock, account.id, &latest, &files, now).await?;
+            let target = submit_documents(tx, self.clock, (account.id, &self.actor(account)), &latest, &files, now).await?;
             audit::record(
                 tx,
                 self.clock,
-                &Actor::Account(account.id),
+                &self.actor(account),
                 "verification.documents_submitted",
                 Some(&target.audit_subject()),
                 json!({ "part": part.code(), "files": files.len() }),
@@ -373,11 +386,12 @@ impl<D: Database, I: IdentityService> MyInfo<'_, D, I> {
 /// The scans of a verification and its review item, in the caller's
 /// transaction: the verification goes under review. A resubmission after a
 /// rejection is a verification of its own (its own documents and review),
-/// with the same claim.
+/// with the same claim. `actor` is who acts: the account, or a person
+/// acting for the organization (FAQ 7(1)).
 async fn submit_documents<D: Database>(
     tx: &Transaction<'_, D>,
     clock: &dyn Clock,
-    account: AccountId,
+    (account, actor): (AccountId, &Actor),
     v: &Verification,
     files: &[upload::ValidUpload],
     now: Timestamp,
@@ -405,7 +419,7 @@ async fn submit_documents<D: Database>(
     if !store::move_state(tx, target, &from, State::UnderReview, Outcome::DocumentsSubmitted, Some(item.id), None, now).await? {
         return Err(state::already_under_review(v.part.label()));
     }
-    store::record(tx, (target, account, v.part), &Actor::Account(account), State::UnderReview, Outcome::DocumentsSubmitted, now).await?;
+    store::record(tx, (target, account, v.part), actor, State::UnderReview, Outcome::DocumentsSubmitted, now).await?;
     Ok(target)
 }
 

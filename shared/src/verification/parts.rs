@@ -173,7 +173,8 @@ impl OrganizationType {
         }
     }
 
-    fn parse(input: &str) -> AppResult<OrganizationType> {
+    /// A chosen type (its code); the error, on `organization_type`, lists them.
+    pub fn parse(input: &str) -> AppResult<OrganizationType> {
         let s = normalize_input(input).to_ascii_lowercase();
         OrganizationType::ALL.into_iter().find(|t| t.code() == s).ok_or_else(|| {
             let zh: Vec<&str> = OrganizationType::ALL.iter().map(|t| t.label().0).collect();
@@ -493,8 +494,8 @@ fn parse_date(input: &str, today: CivilDate) -> AppResult<CivilDate> {
 }
 
 /// 注册地址: as on the business licence; 5-200 characters, no control or
-/// invisible characters, no angle brackets.
-fn address(input: &str) -> AppResult<String> {
+/// invisible characters, no angle brackets (errors on `registered_address`).
+pub fn address(input: &str) -> AppResult<String> {
     let s = collapse_whitespace(&fold_full_width(input));
     let err = |code, zh: String, en: String| Err(AppError::new(code, 400, zh, en).with_field("registered_address"));
     let fmt_zh = "格式：与营业执照一致的住所（注册地址），5–200 个字。";
@@ -521,8 +522,8 @@ fn address(input: &str) -> AppResult<String> {
 }
 
 /// 联系电话: a landline with its area code (010-12345678, extension with
-/// `-`) or a mobile; stored as typed without spaces.
-fn contact_phone(input: &str) -> AppResult<String> {
+/// `-`) or a mobile; stored as typed without spaces (errors on `contact_phone`).
+pub fn contact_phone(input: &str) -> AppResult<String> {
     let s: String = fold_full_width(input).chars().filter(|c| !c.is_whitespace()).collect();
     let fmt_zh = "格式：固定电话带区号，例如 010-12345678 或 0591-87654321-801；或手机号码，例如 13812341234。";
     let fmt_en = "Format: a landline with its area code, e.g. 010-12345678 or 0591-87654321-801, or a mobile, e.g. 13812341234.";

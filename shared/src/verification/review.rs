@@ -25,7 +25,7 @@ fn not_found() -> AppError {
 }
 
 /// A claim as rows for the reviewer, in the form's order, values named.
-fn facts(part: Part, fields: &Fields) -> Vec<Value> {
+pub(crate) fn facts(part: Part, fields: &Fields) -> Vec<Value> {
     part.fields()
         .iter()
         .filter_map(|name| fields.get(*name).map(|v| (name, v)))

@@ -6,7 +6,7 @@ use crate::account::{Account, AccountKind, add_alias, find_by_login};
 use crate::clock::FixedClock;
 use crate::error::AppError;
 use crate::identity::DocumentType;
-use crate::registration::legacy::{FOREIGN_WORK_ROLE, ImportReport, Outcome, import, import_authorized};
+use crate::registration::legacy::{CONVERTED_ROLE, ImportReport, Outcome, import, import_authorized};
 use crate::store::native::block_on;
 use crate::store::{NativeStore, Store, in_transaction};
 use crate::test_support::{self, TestAccount, count};
@@ -78,8 +78,8 @@ fn an_organization_with_an_account_already_makes_the_old_one_a_natural_person_wi
     let conv = account(&store, "WPconv");
     assert_eq!(report.outcomes, vec![(1, Outcome::Converted { account_id: conv.id, login_name: "WPconv".into(), organization_id: org_id })]);
     assert_eq!((conv.kind, conv.converted_from_legacy, conv.organization), (AccountKind::NaturalPerson, true, None));
-    let grant = "SELECT COUNT(*) FROM grants WHERE organization_id = ? AND person_id = ? AND role = ? AND granted_by IS NULL";
-    assert_eq!(block_on(count(&store, grant, &[org_id.into(), conv.id.into(), FOREIGN_WORK_ROLE.into()])).unwrap(), 1);
+    let grant = block_on(crate::grants::of_pair(&store, org_id, conv.id)).unwrap().expect("the organization's grant");
+    assert_eq!((grant.roles, grant.granted_by), (vec![CONVERTED_ROLE], None));
     assert_eq!(report.to_json()["accounts"][0]["result"], "converted_to_natural_person");
 
     // The same name under another USCC is not the same organization: no grant without review.

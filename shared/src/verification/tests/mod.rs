@@ -8,6 +8,7 @@ mod mobile;
 mod review;
 mod rules;
 mod service;
+mod standing;
 
 use super::identity_service::{CheckRequest, IdentityService, ServiceAnswer, ServiceFailure};
 use super::*;
@@ -30,8 +31,6 @@ pub(super) const USCC: &str = "91350100M000100Y43";
 pub(super) const MOBILE: &str = "13800000001";
 pub(super) const CLIENT: &str = "203.0.113.9";
 
-/// A small PDF: a scan's bytes (recognised, no active content).
-pub(super) const SCAN: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// Tuesday 2026-03-10 10:00 in Beijing: a review is due one working day later.
 pub(super) fn tuesday_10h() -> Timestamp {
@@ -179,21 +178,7 @@ pub(super) fn mainland_representative(name: &str, number: &str) -> Value {
 
 /// A multipart form with these files (each a small PDF).
 pub(super) fn form_with(files: &[&str], text: &[(&str, &str)]) -> MultipartForm {
-    let boundary = "----native-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in text {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    for name in files {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(SCAN);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    MultipartForm::parse(&format!("multipart/form-data; boundary={boundary}"), &body).unwrap()
+    test_support::multipart_form(files, text)
 }
 
 impl T {
@@ -205,6 +190,7 @@ impl T {
             settings: &self.settings,
             service: self.with_service.then_some(&self.service),
             client: CLIENT.to_owned(),
+            acting_person: None,
         }
     }
 

@@ -47,7 +47,7 @@ fn approval_passes_the_part_updates_the_identity_and_sends_an_sms() {
     let t = setup();
     let me = under_review(&t);
     let reviewer = t.reviewer();
-    let decided = t.decide(t.item(&me, Part::Person), reviewer, Decision::Approve).unwrap();
+    let decided = t.decide(t.item(&me, Part::Person), reviewer, Decision::approve()).unwrap();
     assert_eq!(decided.state, ReviewState::Approved);
     let info = t.view(&me);
     assert_eq!(info["parts"][0]["state"], "passed");
@@ -83,7 +83,7 @@ fn rejection_keeps_the_old_identity_says_why_and_allows_a_resubmission() {
     assert_ne!(second, first);
     let view = block_on(crate::review::item_view(&t.store, second, t.clock.now())).unwrap();
     assert_eq!(view["documents"].as_array().unwrap().len(), 2);
-    t.decide(second, reviewer, Decision::Approve).unwrap();
+    t.decide(second, reviewer, Decision::approve()).unwrap();
     assert_eq!(t.account(me.id).document.unwrap().number, "C01X00T47");
 }
 
@@ -98,7 +98,7 @@ fn a_document_taken_meanwhile_cannot_be_approved() {
     t.natural_person_with("lisi", &resident_id(8), None);
     let reviewer = t.reviewer();
     let item = t.item(&me, Part::Person);
-    let e = t.decide(item, reviewer, Decision::Approve).unwrap_err();
+    let e = t.decide(item, reviewer, Decision::approve()).unwrap_err();
     assert_eq!((e.code, e.status), ("verification.taken_meanwhile", 409));
     assert_eq!(t.view(&me)["parts"][0]["state"], "under_review", "nothing decided");
     assert_eq!(t.account(me.id).document.unwrap().number, RESIDENT_ID);
@@ -112,7 +112,7 @@ fn an_account_without_a_reserved_mobile_gets_no_sms_but_the_result_stands() {
     t.save(&me, "person", &person_passport("Anna Schmidt", "C01X00T47")).unwrap();
     t.upload(&me, "person", &["document_front"]).unwrap();
     let reviewer = t.reviewer();
-    t.decide(t.item(&me, Part::Person), reviewer, Decision::Approve).unwrap();
+    t.decide(t.item(&me, Part::Person), reviewer, Decision::approve()).unwrap();
     assert_eq!(t.view(&me)["parts"][0]["state"], "passed");
     assert_eq!(t.count("SELECT COUNT(*) FROM sms_outbox"), 0);
 }

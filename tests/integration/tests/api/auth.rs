@@ -305,15 +305,11 @@ async fn legacy_accounts_log_in_by_old_name_and_wp_name_and_converted_ones_are_p
     assert!(body["error"]["message_zh"].as_str().unwrap().contains("自然人登录"));
     let person = app.logged_in("natural_person", &format!("conv{n}"), "Old system pw 2").await;
     assert_eq!(person.body["account"]["kind"], "natural_person");
-    // ... and holds the organization's foreign-work grant.
-    assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM grants g JOIN accounts o ON o.id = g.organization_id
-              WHERE o.uscc = '{}' AND g.role = 'foreign_work' AND g.person_id = {}",
-            org.uscc, person.body["account"]["id"]
-        )),
-        1
-    );
+    // ... and holds the organization's grant of the `business` role.
+    let mine: serde_json::Value = app.get_as(&person, "/api/grants/mine").await.json().await.unwrap();
+    let held = &mine["organizations"][0];
+    assert_eq!((held["organization"]["uscc"].as_str(), held["in_force"].as_bool()), (Some(org.uscc.as_str()), Some(true)), "{mine}");
+    assert_eq!(held["roles"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect::<Vec<_>>(), ["business"]);
 
     // Imported without a hash: reset first.
     let body: Value = app.login("natural_person", &format!("nohash{n}"), "anything at all").await.json().await.unwrap();

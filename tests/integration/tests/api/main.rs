@@ -2,6 +2,7 @@
 
 mod auth;
 mod concurrency;
+mod entry;
 mod platform;
 mod password_reset;
 mod recovery;
@@ -9,4 +10,5 @@ mod registration;
 mod registration_check;
 mod reviewers;
 mod site;
+mod grants;
 mod verification;
