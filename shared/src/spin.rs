@@ -326,66 +326,85 @@ pub fn render(response: web::Response, request_id: &str) -> SpinResponse {
 }
 
 /// Delivers the outbox messages that the request's committed transactions
-/// queued to the configured SMS gateway, and marks each sent or failed;
-/// without a gateway they stay in the outbox and are logged masked.
-/// Delivery problems never fail the user's request: the change is committed.
+/// queued to the configured SMS gateway ([`crate::sms::deliver`]: each
+/// claimed, sent, marked sent or failed with backoff); without a gateway
+/// they stay in the outbox (retried by the scheduled work once one is
+/// configured) and are logged masked. Delivery problems never fail the
+/// user's request: the change is committed.
 async fn deliver_sms(component: &Component, ctx: &Context<SpinStore>) {
     let ids = ctx.store.take_committed_messages();
     if ids.is_empty() {
         return;
     }
-    let messages = match crate::sms::pending(&ctx.store, &ids).await {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("[{}] sms: cannot read the outbox: {e}", component.id);
-            return;
+    match SpinGateway::configured(&ctx.settings) {
+        Some(gateway) => {
+            crate::sms::deliver(&ctx.store, &*ctx.clock, &gateway, &ids, component.id).await;
         }
-    };
-    let Some(url) = ctx.settings.text(&settings::SMS_GATEWAY_URL) else {
-        for m in &messages {
-            eprintln!(
-                "[{}] sms: no gateway configured; message {} to {} stays in the outbox",
-                component.id,
-                m.id,
-                crate::account::mask_mobile(&m.recipient)
-            );
-        }
-        return;
-    };
-    let token = ctx.settings.text(&settings::SMS_GATEWAY_TOKEN).unwrap_or("");
-    for m in messages {
-        let outcome = send_one(url, token, &m).await;
-        let marked = match &outcome {
-            Ok(()) => crate::sms::mark_sent(&ctx.store, &*ctx.clock, m.id).await,
-            Err(e) => {
-                eprintln!("[{}] sms: message {} not delivered: {e}", component.id, m.id);
-                crate::sms::mark_failed(&ctx.store, m.id, e).await
+        None => {
+            for m in crate::sms::pending(&ctx.store, &ids).await.unwrap_or_default() {
+                eprintln!(
+                    "[{}] sms: no gateway configured; message {} to {} stays in the outbox",
+                    component.id,
+                    m.id,
+                    crate::account::mask_mobile(&m.recipient)
+                );
             }
-        };
-        if let Err(e) = marked {
-            eprintln!("[{}] sms: cannot record delivery of message {}: {e}", component.id, m.id);
         }
     }
 }
 
-async fn send_one(url: &str, token: &str, m: &crate::sms::OutboxMessage) -> Result<(), String> {
-    let to = crate::identity::Mobile::parse(&m.recipient).map(|x| x.e164()).unwrap_or_else(|_| m.recipient.clone());
-    let body = serde_json::json!({
-        "id": m.id,
-        "to": to,
-        "template": m.template,
-        "params": m.params,
-        "text": m.text(),
-    });
-    let request = spin_sdk::http::Request::post(url)
-        .header("content-type", "application/json")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Full::new(Bytes::from(body.to_string())))
-        .map_err(|e| format!("bad gateway request: {e}"))?;
-    let response = spin_sdk::http::send(request).await.map_err(|e| format!("gateway unreachable: {e:?}"))?;
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("gateway answered {}", response.status()))
+/// How long one gateway call may take before it counts as failed ("the
+/// gateway never answered"); the message is retried later.
+pub const GATEWAY_TIMEOUT_SECS: u64 = 10;
+
+/// The SMS gateway over Spin's outbound HTTP: `POST sms_gateway_url` with
+/// the JSON of [`crate::sms::gateway::payload`] and `Authorization: Bearer
+/// <sms_gateway_token>`; a 2xx answer is delivered, anything else (an error
+/// status, no connection, no answer within [`GATEWAY_TIMEOUT_SECS`]) is a
+/// failure with its reason.
+pub struct SpinGateway {
+    url: String,
+    token: String,
+}
+
+impl SpinGateway {
+    /// The gateway the settings configure; `None` without `sms_gateway_url`.
+    pub fn configured(settings: &Settings) -> Option<SpinGateway> {
+        let url = settings.text(&settings::SMS_GATEWAY_URL)?.to_owned();
+        let token = settings.text(&settings::SMS_GATEWAY_TOKEN).unwrap_or("").to_owned();
+        Some(SpinGateway { url, token })
     }
+}
+
+impl crate::sms::Gateway for SpinGateway {
+    async fn send(&self, m: &crate::sms::OutboxMessage) -> Result<(), String> {
+        let body = crate::sms::gateway::payload(m);
+        let request = spin_sdk::http::Request::post(&self.url)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {}", self.token))
+            .body(Full::new(Bytes::from(body.to_string())))
+            .map_err(|e| format!("bad gateway request: {e}"))?;
+        let call = async {
+            let response = spin_sdk::http::send(request).await.map_err(|e| format!("gateway unreachable: {e:?}"))?;
+            if response.status().is_success() { Ok(()) } else { Err(format!("gateway answered {}", response.status())) }
+        };
+        let timeout = async {
+            spin_sdk::time::sleep(std::time::Duration::from_secs(GATEWAY_TIMEOUT_SECS)).await;
+            Err(format!("gateway gave no answer within {GATEWAY_TIMEOUT_SECS} s"))
+        };
+        first_of(call, timeout).await
+    }
+}
+
+/// Whichever future finishes first (the other is dropped).
+async fn first_of<T>(a: impl std::future::Future<Output = T>, b: impl std::future::Future<Output = T>) -> T {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+            return std::task::Poll::Ready(v);
+        }
+        b.as_mut().poll(cx)
+    })
+    .await
 }

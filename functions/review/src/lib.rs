@@ -66,6 +66,16 @@ struct Credentials {
 }
 
 #[derive(Deserialize)]
+struct NewReviewerForm {
+    login_name: String,
+    password: String,
+    #[serde(default)]
+    mobile: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct NewPassword {
     password: String,
 }
@@ -103,9 +113,15 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
         }
         Route::Session => Ok(Response::json(200, &reviewer::session_json(&session, &me))),
         Route::AddReviewer => {
-            let form: Credentials = req.json()?;
+            let form: NewReviewerForm = req.json()?;
+            let new = reviewer::NewReviewer {
+                login_name: &form.login_name,
+                password: &form.password,
+                mobile: form.mobile.as_deref(),
+                role: reviewer::Role::parse_field(form.role.as_deref())?,
+            };
             let policy = PasswordPolicy::from_settings(&ctx.settings);
-            let added = reviewer::add(store, clock, random, policy, me.id, &form.login_name, &form.password).await?;
+            let added = reviewer::add(store, clock, random, policy, &me, new).await?;
             Ok(Response::json(201, &json!({ "reviewer": added.to_json() })))
         }
         Route::ResetPassword => {

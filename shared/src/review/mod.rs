@@ -14,6 +14,7 @@
 //! the kind's effects commit together, or not at all.
 
 pub mod kind;
+pub mod notifications;
 pub mod queue;
 pub mod reviewer;
 pub mod subject;

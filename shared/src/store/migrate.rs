@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "0004_credentials", sql: include_str!("../../migrations/0004_credentials.sql") },
     Migration { version: 5, name: "0005_rate_limit_blocks", sql: include_str!("../../migrations/0005_rate_limit_blocks.sql") },
     Migration { version: 6, name: "0006_verification", sql: include_str!("../../migrations/0006_verification.sql") },
+    Migration { version: 10, name: "0010_schedule", sql: include_str!("../../migrations/0010_schedule.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
