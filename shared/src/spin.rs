@@ -191,6 +191,65 @@ where
     finish(component, &request_id, lang, head, result)
 }
 
+/// How far the cron trigger's timestamp and the component's wall clock may
+/// disagree before a tick is refused: one of them is wrong, and a tick on
+/// a wrong clock would expire, remind or delete at the wrong time.
+pub const CRON_CLOCK_TOLERANCE_SECS: i64 = 3600;
+
+/// The whole life of a scheduled tick in the `reminders` component (Spin's
+/// cron trigger; `trigger_timestamp` is the trigger's, in seconds): the
+/// store opened and migrated, the component's settings read, the clocks
+/// compared ([`CRON_CLOCK_TOLERANCE_SECS`]), then
+/// [`crate::schedule::tick`] with the configured SMS gateway. The report
+/// is logged in one line; a failure is logged and returned (the trigger
+/// logs it too).
+pub async fn scheduled(component: &Component, trigger_timestamp: u64) -> Result<crate::schedule::TickReport, String> {
+    use crate::clock::Clock;
+    let fail = |e: &dyn std::fmt::Display| {
+        let message = format!("[{}] tick: {e}", component.id);
+        eprintln!("{message}");
+        message
+    };
+    let now = SystemClock.now();
+    let trigger_at = i64::try_from(trigger_timestamp).unwrap_or(i64::MAX).saturating_mul(1000);
+    if (now.millis() - trigger_at).abs() > CRON_CLOCK_TOLERANCE_SECS * 1000 {
+        return Err(fail(&format!(
+            "the trigger's time ({trigger_at} ms) and the wall clock ({} ms) disagree by more than {CRON_CLOCK_TOLERANCE_SECS} s; nothing was done",
+            now.millis()
+        )));
+    }
+    let store = SpinStore::open_default().await.map_err(|e| fail(&e))?;
+    migrate(&store, &SystemClock).await.map_err(|e| fail(&e))?;
+    let settings = load_settings(component).await;
+    let gateway = SpinGateway::configured(&settings);
+    let tick_settings = crate::schedule::TickSettings::from_settings(&settings);
+    match crate::schedule::tick(&store, now, &tick_settings, gateway.as_ref(), crate::schedule::Trigger::Cron).await {
+        Ok(report) => {
+            eprintln!("[{}] tick: {}", component.id, report.to_json());
+            Ok(report)
+        }
+        Err(e) => Err(fail(&e)),
+    }
+}
+
+/// The HTTP route of the scheduled work (`POST /api/internal/schedule/tick`,
+/// where there is no cron trigger): [`crate::schedule::authorized_tick`]
+/// with the request's `Authorization` header and the configured gateway;
+/// answers the tick's report.
+pub async fn scheduled_by_request(ctx: &Context<SpinStore>, req: &web::Request) -> AppResult<web::Response> {
+    let gateway = SpinGateway::configured(&ctx.settings);
+    let report = crate::schedule::authorized_tick(
+        &ctx.store,
+        ctx.clock.now(),
+        &ctx.settings,
+        gateway.as_ref(),
+        req.header("authorization"),
+        &req.client_ip(),
+    )
+    .await?;
+    Ok(web::Response::json(200, &serde_json::json!({ "tick": report.to_json() })))
+}
+
 /// For components without a store (the static site): the body limit and
 /// the route as [`serve`] does; no route of such a component changes state.
 pub async fn serve_without_store<R, F>(req: SpinRequest, component: &Component, router: &Router<R>, handler: F) -> SpinResponse

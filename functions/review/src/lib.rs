@@ -35,6 +35,7 @@ enum Route {
     Decide,
     Calendar,
     SetDay,
+    Tick,
 }
 
 fn router() -> Router<Route> {
@@ -52,6 +53,12 @@ fn router() -> Router<Route> {
         .route("POST", "/api/review/items/{id}/decision", Route::Decide)
         .route("GET", "/api/review/calendar", Route::Calendar)
         .route("PUT", "/api/review/calendar/{day}", Route::SetDay)
+        .route_exempt_from_origin_check(
+            "POST",
+            "/api/internal/schedule/tick",
+            Route::Tick,
+            "called by a scheduler (a Kubernetes CronJob, a hosted platform's schedule) with a bearer token, never by a browser",
+        )
 }
 
 #[http_service]
@@ -96,6 +103,9 @@ struct DayForm {
 
 async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params: Params) -> AppResult<Response> {
     let (store, clock, random) = (&ctx.store, &*ctx.clock, &*ctx.random);
+    if let Route::Tick = route {
+        return shared::spin::scheduled_by_request(ctx, req).await;
+    }
     if let Route::Login = route {
         let form: Credentials = req.json()?;
         let (session, token, me) =
@@ -106,7 +116,7 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
     let now = clock.now();
     let item_id = || params.get("id").and_then(|id| ReviewItemId::parse(id)).ok_or_else(review::queue::not_found);
     match route {
-        Route::Login => unreachable!("answered above"),
+        Route::Login | Route::Tick => unreachable!("answered above"),
         Route::Logout => {
             reviewer::logout(store, clock, &session).await?;
             Ok(Response::no_content().with_header("set-cookie", REVIEWER_SESSIONS.clear_cookie()))
