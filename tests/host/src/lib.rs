@@ -40,7 +40,7 @@ pub use reuse::{
 };
 pub use server::RunningHost;
 pub use sqlite::database_path;
-pub use trigger::cron::CronTriggerDecl;
+pub use trigger::cron::{CronSchedule, CronScheduler, CronTriggerDecl};
 pub use trigger::http::ResponseBody;
 
 use manifest::Manifest;
@@ -305,7 +305,8 @@ impl Host {
             .collect()
     }
 
-    /// `[[trigger.cron]]` declarations (parsed, not run by this host).
+    /// `[[trigger.cron]]` declarations (run by `Host::run_cron`,
+    /// `Host::spawn_cron`; `trigger/cron.rs`).
     pub fn cron_triggers(&self) -> &[CronTriggerDecl] {
         &self.inner.cron
     }

@@ -172,12 +172,11 @@ async fn up(args: Args) -> Result<()> {
             println!("    {description}");
         }
     }
-    if !host.cron_triggers().is_empty() {
-        println!(
-            "Note: {} cron trigger(s) declared; spin-test-host does not run cron triggers.",
-            host.cron_triggers().len()
-        );
+    for trigger in host.cron_triggers() {
+        println!("  {} (cron): {}", trigger.component, trigger.cron_expression);
     }
+    // Every cron trigger on its schedule (UTC), until the server stops.
+    let _cron = host.spawn_cron();
     use std::io::Write as _;
     std::io::stdout().flush()?;
 
