@@ -8,5 +8,6 @@ mod recovery;
 mod registration;
 mod registration_check;
 mod reviewers;
+mod schedule;
 mod site;
 mod verification;
