@@ -13,7 +13,7 @@ use shared::context::Context;
 use shared::ids::{ReviewItemId, ReviewerId};
 use shared::password::PasswordPolicy;
 use shared::review::reviewer::{self, REVIEWER_SESSIONS};
-use shared::review::{self, Decision, Filter};
+use shared::review::{self, Decision, console};
 use shared::spin::{SpinResponse, SpinStore, serve};
 use shared::upload;
 use shared::web::{Params, Request, Response, Router};
@@ -36,6 +36,11 @@ enum Route {
     Calendar,
     SetDay,
     Tick,
+    Reviewers,
+    DisableReviewer,
+    FailedSms,
+    RetrySms,
+    Schedule,
 }
 
 fn router() -> Router<Route> {
@@ -44,7 +49,12 @@ fn router() -> Router<Route> {
         .route("POST", "/api/review/logout", Route::Logout)
         .route("GET", "/api/review/session", Route::Session)
         .route("POST", "/api/review/reviewers", Route::AddReviewer)
+        .route("GET", "/api/review/reviewers", Route::Reviewers)
         .route("POST", "/api/review/reviewers/{id}/password", Route::ResetPassword)
+        .route("POST", "/api/review/reviewers/{id}/disable", Route::DisableReviewer)
+        .route("GET", "/api/review/sms/failed", Route::FailedSms)
+        .route("POST", "/api/review/sms/{id}/retry", Route::RetrySms)
+        .route("GET", "/api/review/schedule", Route::Schedule)
         .route("GET", "/api/review/items", Route::Items)
         .route("GET", "/api/review/items/{id}", Route::Item)
         .route("POST", "/api/review/items/{id}/claim", Route::Claim)
@@ -142,17 +152,18 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
             Ok(Response::json(200, &json!({ "reviewer": done.to_json() })))
         }
         Route::Items => {
-            let filter = Filter::parse(req.query_param("state").as_deref())?;
-            Ok(Response::json(200, &review::queue_view(store, filter, now).await?))
+            let q = |name| req.query_param(name);
+            let query = console::QueueQuery::parse(q("state").as_deref(), q("kind").as_deref(), q("sla").as_deref(), q("q").as_deref())?;
+            Ok(Response::json(200, &console::queue_view(store, &query, now, &me).await?))
         }
-        Route::Item => Ok(Response::json(200, &review::item_view(store, item_id()?, now).await?)),
+        Route::Item => Ok(Response::json(200, &console::item_view(store, item_id()?, now).await?)),
         Route::Claim => {
             let item = review::claim(store, clock, item_id()?, me.id).await?;
             Ok(Response::json(200, &json!({ "item": item.to_json(now) })))
         }
         Route::Release => {
-            // Hand a claimed item back to the queue (only its claimer can).
-            let item = review::release(store, clock, item_id()?, me.id).await?;
+            // Hand a claimed item back to the queue (its claimer, or a lead).
+            let item = console::release(store, clock, item_id()?, &me).await?;
             Ok(Response::json(200, &json!({ "item": item.to_json(now) })))
         }
         Route::Document => Ok(upload::download_response(&review::item_document(store, item_id()?, &params["document_id"]).await?)),
@@ -162,6 +173,15 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
             let item = review::decide(store, clock, random, item_id()?, me.id, &decision).await?;
             Ok(Response::json(200, &json!({ "item": item.to_json(clock.now()) })))
         }
+        Route::Reviewers => Ok(Response::json(200, &console::reviewers_view(store).await?)),
+        Route::DisableReviewer => {
+            let target = params.get("id").and_then(|id| ReviewerId::parse(id)).ok_or_else(reviewer::not_found)?;
+            let done = reviewer::disable(store, clock, &me, target).await?;
+            Ok(Response::json(200, &json!({ "reviewer": done.to_json() })))
+        }
+        Route::FailedSms => Ok(Response::json(200, &console::failed_sms(store, now).await?)),
+        Route::RetrySms => Ok(Response::json(200, &console::retry_sms(store, clock, &me, &params["id"]).await?)),
+        Route::Schedule => Ok(Response::json(200, &console::schedule_view(store).await?)),
         Route::Calendar => Ok(Response::json(
             200,
             &workday::calendar_view(store, clock, req.query_param("from").as_deref(), req.query_param("to").as_deref()).await?,

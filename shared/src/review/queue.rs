@@ -393,6 +393,32 @@ pub async fn release<S: Store>(store: &S, clock: &dyn Clock, id: ReviewItemId, r
     Ok(item)
 }
 
+/// A lead gives anyone's claim back to the queue (an open item; unclaimed
+/// already: unchanged). Audited `review.released` with the lead and the
+/// claimer.
+pub async fn release_by_lead<S: Store>(store: &S, clock: &dyn Clock, id: ReviewItemId, lead: ReviewerId) -> Result<ReviewItem, AppError> {
+    let before = get(store, id).await?.ok_or_else(not_found)?;
+    let rows = store
+        .execute(
+            &format!("UPDATE review_items SET claimed_by = NULL, claimed_at = NULL WHERE id = ? AND state = 'open' RETURNING {COLUMNS}"),
+            &[id.into()],
+        )
+        .await?;
+    let Some(item) = first_item(&rows)? else {
+        return Err(refusal(store, id).await);
+    };
+    audit::record(
+        store,
+        clock,
+        &reviewer_actor(lead),
+        "review.released",
+        Some(&id.audit_subject()),
+        json!({ "reviewer_id": lead, "claimed_by": before.claimed_by }),
+    )
+    .await?;
+    Ok(item)
+}
+
 /// Checks a rejection reason: trimmed, non-empty, at most 500 characters.
 pub fn check_reason(reason: &str) -> Result<String, AppError> {
     let reason = reason.trim();
