@@ -5,6 +5,7 @@
 
 mod bindings;
 mod clock;
+mod control;
 mod errors;
 mod files;
 mod key_value;
@@ -32,6 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use clock::TestClock;
+pub use control::serve_control;
 pub use errors::HostError;
 pub use metrics::Metrics;
 pub use reuse::{
