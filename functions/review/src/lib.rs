@@ -1,9 +1,13 @@
 //! Flow 8, the HTTP side: back-office review. Reviewer login (its own
-//! cookie), adding reviewers and resetting another reviewer's password,
-//! the queue, claiming and releasing, an item with its subject and
-//! documents, approve/reject (the decision and its kind's effects in one
-//! transaction, in shared), and the working-day calendar. Every endpoint but login needs a reviewer session; the glue
-//! checks the CSRF rule. Route, parse, call `shared::review`, render.
+//! cookie), adding, listing and disabling reviewers and resetting another
+//! reviewer's password, the console's queue (filters, counts, search),
+//! claiming and releasing (a lead: anyone's claim), an item with its
+//! subject, documents and history, approve/reject (the decision and its
+//! kind's effects in one transaction, in shared), the working-day
+//! calendar, the failed SMS with "retry now" and the last ticks. Every
+//! endpoint but login and the scheduler's tick (flow 9, bearer token)
+//! needs a reviewer session; the glue checks the CSRF rule. Route, parse,
+//! call `shared::review`, render.
 
 use serde::Deserialize;
 use serde_json::json;

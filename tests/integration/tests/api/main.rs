@@ -2,6 +2,7 @@
 
 mod auth;
 mod concurrency;
+mod console;
 mod platform;
 mod password_reset;
 mod recovery;
