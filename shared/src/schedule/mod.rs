@@ -108,9 +108,14 @@ impl TickReport {
 const EARLIEST: Timestamp = Timestamp(1_577_836_800_000); // 2020-01-01T00:00:00Z
 const LATEST: Timestamp = Timestamp(4_102_444_800_000); // 2100-01-01T00:00:00Z
 
+/// How far a tick's clock may be behind the newest recorded tick (two
+/// instances' clocks, a small correction) before it is refused.
+pub const CLOCK_BACK_TOLERANCE_SECS: i64 = 300;
+
 /// Refuses a tick whose clock is implausible (`schedule.clock_implausible`,
-/// 400) or earlier than the newest recorded tick (`schedule.clock_behind`,
-/// 409: the clock went back; two ticks at the same moment are fine).
+/// 400) or more than [`CLOCK_BACK_TOLERANCE_SECS`] earlier than the newest
+/// recorded tick (`schedule.clock_behind`, 409: the clock went back; two
+/// ticks at the same moment are fine).
 async fn check_clock<S: Store>(store: &S, now: Timestamp) -> AppResult<()> {
     if now < EARLIEST || now >= LATEST {
         return Err(AppError::new(
@@ -122,7 +127,7 @@ async fn check_clock<S: Store>(store: &S, now: Timestamp) -> AppResult<()> {
         .with_details(json!({ "now": now.millis() })));
     }
     if let Some(last) = newest_tick_start(store).await?
-        && now.millis() < last
+        && now.millis() < last - CLOCK_BACK_TOLERANCE_SECS * 1000
     {
         return Err(AppError::new(
             "schedule.clock_behind",

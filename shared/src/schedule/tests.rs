@@ -410,12 +410,13 @@ fn a_tick_refuses_an_implausible_or_backward_clock_and_allows_the_same_moment() 
     assert_eq!(e.code, "schedule.clock_implausible");
     run(&db, march(10, 10), &gateway);
     run(&db, march(10, 10), &gateway);
+    run(&db, march(10, 10).plus_seconds(-CLOCK_BACK_TOLERANCE_SECS), &gateway);
     let e = block_on(tick(&db, march(10, 9), &settings(), Some(&gateway), Trigger::Cron)).unwrap_err();
     assert_eq!((e.code, e.status), ("schedule.clock_behind", 409));
     assert_eq!(e.details.unwrap()["last_tick_at"], march(10, 10).millis());
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM schedule_ticks"), 2, "a refused tick is not recorded");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM schedule_ticks"), 3, "a refused tick is not recorded");
     let ticks = block_on(recent_ticks(&db, 10)).unwrap();
-    assert_eq!(ticks.len(), 2);
+    assert_eq!(ticks.len(), 3);
     assert_eq!(ticks[0]["trigger"], "cron");
     assert_eq!(ticks[0]["report"]["at"], march(10, 10).millis());
 }
