@@ -68,7 +68,30 @@ pub const REVIEW: Component = Component {
         &settings::LOGIN_LIMIT_PER_CLIENT,
         SMS_DELIVERY[0],
         SMS_DELIVERY[1],
+        // POST /api/internal/schedule/tick runs the scheduled work.
+        TICK[0],
+        TICK[1],
+        TICK[2],
+        TICK[3],
+        &settings::SCHEDULER_TOKEN,
     ],
+};
+
+/// Settings the scheduled work reads (`shared::schedule`), besides the SMS
+/// gateway's.
+const TICK: [&Setting; 4] = [
+    &settings::SMS_MAX_ATTEMPTS,
+    &settings::SESSION_RETENTION_DAYS,
+    &settings::SMS_CODE_RETENTION_DAYS,
+    &settings::REJECTED_UPLOAD_RETENTION_DAYS,
+];
+
+/// The scheduled work under Spin's cron trigger (`[[trigger.cron]]`): no
+/// HTTP requests, so no body.
+pub const REMINDERS: Component = Component {
+    id: "reminders",
+    body_limit: 0,
+    settings: &[SMS_DELIVERY[0], SMS_DELIVERY[1], TICK[0], TICK[1], TICK[2], TICK[3]],
 };
 
 pub const VERIFICATION: Component = Component {
@@ -105,7 +128,7 @@ pub const STATIC_SITE: Component = Component { id: "static-site", body_limit: 16
 
 /// Every component, as `spin.toml` declares them.
 pub const ALL: &[&Component] =
-    &[&REGISTRATION, &AUTH, &PASSWORD_RESET, &APPEAL, &REVIEW, &VERIFICATION, &GRANTS, &ENTRY, &STATIC_SITE];
+    &[&REGISTRATION, &AUTH, &PASSWORD_RESET, &APPEAL, &REVIEW, &VERIFICATION, &GRANTS, &ENTRY, &STATIC_SITE, &REMINDERS];
 
 #[cfg(test)]
 mod tests {

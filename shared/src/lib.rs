@@ -44,6 +44,7 @@ pub mod random;
 pub mod rate_limit;
 pub mod registration;
 pub mod review;
+pub mod schedule;
 pub mod session;
 pub mod settings;
 pub mod site;

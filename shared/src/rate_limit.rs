@@ -123,6 +123,23 @@ fn refusal(now: i64, oldest: Option<i64>, limit: Limit) -> AppError {
     AppError::too_many_requests(now.seconds_until(free_at))
 }
 
+/// The longest window any limit counts (a day: verification checks per
+/// account); hits older than this count for nothing.
+pub const LONGEST_WINDOW_SECS: i64 = 86_400;
+
+/// Deletes, at most `limit` at a time, the hits of every bucket older than
+/// the longest window (housekeeping; counted hits also prune their own
+/// bucket as they go). Returns how many rows.
+pub async fn prune_expired<S: Store>(store: &S, now: i64, limit: u32) -> Result<u64, StoreError> {
+    let rows = store
+        .execute(
+            "DELETE FROM rate_limit_hits WHERE rowid IN (SELECT rowid FROM rate_limit_hits WHERE at <= ? LIMIT ?) RETURNING at",
+            &[(now - LONGEST_WINDOW_SECS * 1000).into(), i64::from(limit).into()],
+        )
+        .await?;
+    Ok(rows.len() as u64)
+}
+
 /// Deletes the bucket's hits that left its window (every subject's).
 async fn prune<S: Store>(store: &S, limit: Limit, window_start: i64) -> Result<(), StoreError> {
     store

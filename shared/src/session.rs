@@ -196,6 +196,26 @@ impl SessionTable {
     }
 
     /// Revokes every live session of one owner; returns how many.
+    /// Deletes, at most `limit` at a time, the sessions that ended
+    /// (revoked, idle past the timeout, or past the absolute expiry) more
+    /// than `retention_secs` before `now` (housekeeping; until then they
+    /// stay for the record). Returns how many.
+    pub async fn prune_ended<S: Store>(&self, store: &S, now: i64, retention_secs: i64, limit: u32) -> Result<u64, StoreError> {
+        let cutoff = now - retention_secs * 1000;
+        let rows = store
+            .execute(
+                &format!(
+                    "DELETE FROM {t} WHERE rowid IN (SELECT rowid FROM {t}
+                       WHERE revoked_at < ?1 OR absolute_expires_at < ?1 OR last_seen_at + ?2 < ?1 LIMIT ?3)
+                     RETURNING token_hash",
+                    t = self.table
+                ),
+                &[cutoff.into(), (self.idle_timeout_secs * 1000).into(), i64::from(limit).into()],
+            )
+            .await?;
+        Ok(rows.len() as u64)
+    }
+
     pub async fn revoke_all_for<S: Store>(&self, store: &S, clock: &dyn Clock, owner_id: i64) -> Result<u64, StoreError> {
         let rows = store
             .execute(

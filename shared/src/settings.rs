@@ -162,6 +162,37 @@ pub const GRANT_SEARCHES_PER_CLIENT: Setting = Setting {
     meaning: "searches for natural persons by real name one client address may make per hour, whatever the account; beyond it 429",
 };
 
+pub const SMS_MAX_ATTEMPTS: Setting = Setting {
+    name: "sms_max_attempts",
+    default: "12",
+    secret: false,
+    meaning: "tries of one SMS before it is given up and listed as failed in the console (retries wait 1 minute, then doubling, at most 1 hour: 12 tries span about 6 hours)",
+};
+pub const SESSION_RETENTION_DAYS: Setting = Setting {
+    name: "session_retention_days",
+    default: "30",
+    secret: false,
+    meaning: "days an ended session (account or reviewer: logged out, idle or expired) is kept before the scheduled housekeeping deletes it",
+};
+pub const SMS_CODE_RETENTION_DAYS: Setting = Setting {
+    name: "sms_code_retention_days",
+    default: "7",
+    secret: false,
+    meaning: "days an expired SMS code is kept before the scheduled housekeeping deletes it",
+};
+pub const REJECTED_UPLOAD_RETENTION_DAYS: Setting = Setting {
+    name: "rejected_upload_retention_days",
+    default: "90",
+    secret: false,
+    meaning: "days after a rejection before the scheduled housekeeping deletes the bytes of the rejected submission's uploads (appeals, verification scans; the record with the digest stays)",
+};
+pub const SCHEDULER_TOKEN: Setting = Setting {
+    name: "scheduler_token",
+    default: "",
+    secret: true,
+    meaning: "bearer token of `POST /api/internal/schedule/tick` (runs the scheduled work where there is no cron trigger: SpinKube, hosted platforms); empty disables the route",
+};
+
 /// Every setting, in the order `spin.toml` and the README list them.
 pub const ALL: &[&Setting] = &[
     &REGISTRATION_CHECK_LIMIT,
@@ -187,6 +218,11 @@ pub const ALL: &[&Setting] = &[
     &GRANT_SEARCHES_PER_ACCOUNT,
     &GRANT_SEARCHES_PER_CLIENT,
     &LEGACY_DATA_REQUESTS_PER_CLIENT,
+    &SMS_MAX_ATTEMPTS,
+    &SESSION_RETENTION_DAYS,
+    &SMS_CODE_RETENTION_DAYS,
+    &REJECTED_UPLOAD_RETENTION_DAYS,
+    &SCHEDULER_TOKEN,
 ];
 
 /// A per-client sliding window whose size is a setting.

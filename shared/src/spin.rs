@@ -191,6 +191,65 @@ where
     finish(component, &request_id, lang, head, result)
 }
 
+/// How far the cron trigger's timestamp and the component's wall clock may
+/// disagree before a tick is refused: one of them is wrong, and a tick on
+/// a wrong clock would expire, remind or delete at the wrong time.
+pub const CRON_CLOCK_TOLERANCE_SECS: i64 = 3600;
+
+/// The whole life of a scheduled tick in the `reminders` component (Spin's
+/// cron trigger; `trigger_timestamp` is the trigger's, in seconds): the
+/// store opened and migrated, the component's settings read, the clocks
+/// compared ([`CRON_CLOCK_TOLERANCE_SECS`]), then
+/// [`crate::schedule::tick`] with the configured SMS gateway. The report
+/// is logged in one line; a failure is logged and returned (the trigger
+/// logs it too).
+pub async fn scheduled(component: &Component, trigger_timestamp: u64) -> Result<crate::schedule::TickReport, String> {
+    use crate::clock::Clock;
+    let fail = |e: &dyn std::fmt::Display| {
+        let message = format!("[{}] tick: {e}", component.id);
+        eprintln!("{message}");
+        message
+    };
+    let now = SystemClock.now();
+    let trigger_at = i64::try_from(trigger_timestamp).unwrap_or(i64::MAX).saturating_mul(1000);
+    if (now.millis() - trigger_at).abs() > CRON_CLOCK_TOLERANCE_SECS * 1000 {
+        return Err(fail(&format!(
+            "the trigger's time ({trigger_at} ms) and the wall clock ({} ms) disagree by more than {CRON_CLOCK_TOLERANCE_SECS} s; nothing was done",
+            now.millis()
+        )));
+    }
+    let store = SpinStore::open_default().await.map_err(|e| fail(&e))?;
+    migrate(&store, &SystemClock).await.map_err(|e| fail(&e))?;
+    let settings = load_settings(component).await;
+    let gateway = SpinGateway::configured(&settings);
+    let tick_settings = crate::schedule::TickSettings::from_settings(&settings);
+    match crate::schedule::tick(&store, now, &tick_settings, gateway.as_ref(), crate::schedule::Trigger::Cron).await {
+        Ok(report) => {
+            eprintln!("[{}] tick: {}", component.id, report.to_json());
+            Ok(report)
+        }
+        Err(e) => Err(fail(&e)),
+    }
+}
+
+/// The HTTP route of the scheduled work (`POST /api/internal/schedule/tick`,
+/// where there is no cron trigger): [`crate::schedule::authorized_tick`]
+/// with the request's `Authorization` header and the configured gateway;
+/// answers the tick's report.
+pub async fn scheduled_by_request(ctx: &Context<SpinStore>, req: &web::Request) -> AppResult<web::Response> {
+    let gateway = SpinGateway::configured(&ctx.settings);
+    let report = crate::schedule::authorized_tick(
+        &ctx.store,
+        ctx.clock.now(),
+        &ctx.settings,
+        gateway.as_ref(),
+        req.header("authorization"),
+        &req.client_ip(),
+    )
+    .await?;
+    Ok(web::Response::json(200, &serde_json::json!({ "tick": report.to_json() })))
+}
+
 /// For components without a store (the static site): the body limit and
 /// the route as [`serve`] does; no route of such a component changes state.
 pub async fn serve_without_store<R, F>(req: SpinRequest, component: &Component, router: &Router<R>, handler: F) -> SpinResponse
@@ -326,66 +385,85 @@ pub fn render(response: web::Response, request_id: &str) -> SpinResponse {
 }
 
 /// Delivers the outbox messages that the request's committed transactions
-/// queued to the configured SMS gateway, and marks each sent or failed;
-/// without a gateway they stay in the outbox and are logged masked.
-/// Delivery problems never fail the user's request: the change is committed.
+/// queued to the configured SMS gateway ([`crate::sms::deliver`]: each
+/// claimed, sent, marked sent or failed with backoff); without a gateway
+/// they stay in the outbox (retried by the scheduled work once one is
+/// configured) and are logged masked. Delivery problems never fail the
+/// user's request: the change is committed.
 async fn deliver_sms(component: &Component, ctx: &Context<SpinStore>) {
     let ids = ctx.store.take_committed_messages();
     if ids.is_empty() {
         return;
     }
-    let messages = match crate::sms::pending(&ctx.store, &ids).await {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("[{}] sms: cannot read the outbox: {e}", component.id);
-            return;
+    match SpinGateway::configured(&ctx.settings) {
+        Some(gateway) => {
+            crate::sms::deliver(&ctx.store, &*ctx.clock, &gateway, &ids, component.id).await;
         }
-    };
-    let Some(url) = ctx.settings.text(&settings::SMS_GATEWAY_URL) else {
-        for m in &messages {
-            eprintln!(
-                "[{}] sms: no gateway configured; message {} to {} stays in the outbox",
-                component.id,
-                m.id,
-                crate::account::mask_mobile(&m.recipient)
-            );
-        }
-        return;
-    };
-    let token = ctx.settings.text(&settings::SMS_GATEWAY_TOKEN).unwrap_or("");
-    for m in messages {
-        let outcome = send_one(url, token, &m).await;
-        let marked = match &outcome {
-            Ok(()) => crate::sms::mark_sent(&ctx.store, &*ctx.clock, m.id).await,
-            Err(e) => {
-                eprintln!("[{}] sms: message {} not delivered: {e}", component.id, m.id);
-                crate::sms::mark_failed(&ctx.store, m.id, e).await
+        None => {
+            for m in crate::sms::pending(&ctx.store, &ids).await.unwrap_or_default() {
+                eprintln!(
+                    "[{}] sms: no gateway configured; message {} to {} stays in the outbox",
+                    component.id,
+                    m.id,
+                    crate::account::mask_mobile(&m.recipient)
+                );
             }
-        };
-        if let Err(e) = marked {
-            eprintln!("[{}] sms: cannot record delivery of message {}: {e}", component.id, m.id);
         }
     }
 }
 
-async fn send_one(url: &str, token: &str, m: &crate::sms::OutboxMessage) -> Result<(), String> {
-    let to = crate::identity::Mobile::parse(&m.recipient).map(|x| x.e164()).unwrap_or_else(|_| m.recipient.clone());
-    let body = serde_json::json!({
-        "id": m.id,
-        "to": to,
-        "template": m.template,
-        "params": m.params,
-        "text": m.text(),
-    });
-    let request = spin_sdk::http::Request::post(url)
-        .header("content-type", "application/json")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Full::new(Bytes::from(body.to_string())))
-        .map_err(|e| format!("bad gateway request: {e}"))?;
-    let response = spin_sdk::http::send(request).await.map_err(|e| format!("gateway unreachable: {e:?}"))?;
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("gateway answered {}", response.status()))
+/// How long one gateway call may take before it counts as failed ("the
+/// gateway never answered"); the message is retried later.
+pub const GATEWAY_TIMEOUT_SECS: u64 = 10;
+
+/// The SMS gateway over Spin's outbound HTTP: `POST sms_gateway_url` with
+/// the JSON of [`crate::sms::gateway::payload`] and `Authorization: Bearer
+/// <sms_gateway_token>`; a 2xx answer is delivered, anything else (an error
+/// status, no connection, no answer within [`GATEWAY_TIMEOUT_SECS`]) is a
+/// failure with its reason.
+pub struct SpinGateway {
+    url: String,
+    token: String,
+}
+
+impl SpinGateway {
+    /// The gateway the settings configure; `None` without `sms_gateway_url`.
+    pub fn configured(settings: &Settings) -> Option<SpinGateway> {
+        let url = settings.text(&settings::SMS_GATEWAY_URL)?.to_owned();
+        let token = settings.text(&settings::SMS_GATEWAY_TOKEN).unwrap_or("").to_owned();
+        Some(SpinGateway { url, token })
     }
+}
+
+impl crate::sms::Gateway for SpinGateway {
+    async fn send(&self, m: &crate::sms::OutboxMessage) -> Result<(), String> {
+        let body = crate::sms::gateway::payload(m);
+        let request = spin_sdk::http::Request::post(&self.url)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {}", self.token))
+            .body(Full::new(Bytes::from(body.to_string())))
+            .map_err(|e| format!("bad gateway request: {e}"))?;
+        let call = async {
+            let response = spin_sdk::http::send(request).await.map_err(|e| format!("gateway unreachable: {e:?}"))?;
+            if response.status().is_success() { Ok(()) } else { Err(format!("gateway answered {}", response.status())) }
+        };
+        let timeout = async {
+            spin_sdk::time::sleep(std::time::Duration::from_secs(GATEWAY_TIMEOUT_SECS)).await;
+            Err(format!("gateway gave no answer within {GATEWAY_TIMEOUT_SECS} s"))
+        };
+        first_of(call, timeout).await
+    }
+}
+
+/// Whichever future finishes first (the other is dropped).
+async fn first_of<T>(a: impl std::future::Future<Output = T>, b: impl std::future::Future<Output = T>) -> T {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+            return std::task::Poll::Ready(v);
+        }
+        b.as_mut().poll(cx)
+    })
+    .await
 }

@@ -212,11 +212,23 @@ pub async fn create_reviewer<D: Database>(
     login_name: &str,
     password: &str,
 ) -> AppResult<ReviewerId> {
-    if let Some(id) = reviewer::bootstrap(db, clock, random, login_name, password).await? {
+    create_reviewer_with(db, clock, random, reviewer::NewReviewer { login_name, password, mobile: None, role: reviewer::Role::Reviewer }).await
+}
+
+/// A reviewer with a mobile and a role, added by the first reviewer (a
+/// lead): the bootstrapped first one while there is none.
+pub async fn create_reviewer_with<D: Database>(
+    db: &D,
+    clock: &dyn Clock,
+    random: &dyn Random,
+    new: reviewer::NewReviewer<'_>,
+) -> AppResult<ReviewerId> {
+    if let Some(id) = reviewer::bootstrap(db, clock, random, new.login_name, new.password).await? {
         return Ok(id);
     }
-    let first = reviewer::list(db).await?.iter().map(|r| r.id).min().ok_or_else(|| StoreError::Other("no reviewer".into()))?;
-    Ok(reviewer::add(db, clock, random, PasswordPolicy::default(), first, login_name, password).await?.id)
+    let all = reviewer::list(db).await?;
+    let first = all.iter().min_by_key(|r| r.id).ok_or_else(|| StoreError::Other("no reviewer".into()))?;
+    Ok(reviewer::add(db, clock, random, PasswordPolicy::default(), first, new).await?.id)
 }
 
 /// An account's login state as the store holds it (tests read it back

@@ -3,7 +3,7 @@
 // /review/login?next=<this page>. Reviewer sessions have their own cookie
 // and CSRF token (api() keeps the token of the last answer that carried
 // one: the login or GET /api/review/session).
-import { t, both, formatTime } from './i18n.js';
+import { t, both, formatTime, langTag } from './i18n.js';
 import { api } from './api.js';
 import { showErrors } from './form.js';
 import { initLanguage, showReviewer } from './header.js';
@@ -22,10 +22,21 @@ export async function reviewApi(path, options) {
   return res;
 }
 
+/** The weekday of `ms` in China time ("周一", "Monday"). */
+function weekday(ms) {
+  return new Intl.DateTimeFormat(langTag(), { timeZone: 'Asia/Shanghai', weekday: langTag() === 'en' ? 'long' : 'short' }).format(new Date(Number(ms)));
+}
+
+/** An open item's due day by its SLA state (the server's clock): "due today", "due Monday". */
+export function dueDay(item) {
+  if (item.sla === 'due_today') return t('review.sla.due_today');
+  return t('review.due.on', { day: weekday(item.due_at) });
+}
+
 /** An item's due time, marked 已超时 when overdue. */
 export function dueTime(item) {
   const due = document.createElement('span');
-  due.textContent = formatTime(item.due_at);
+  due.textContent = item.state === 'open' && item.sla && item.sla !== 'overdue' ? `${dueDay(item)} · ${formatTime(item.due_at)}` : formatTime(item.due_at);
   if (item.overdue) {
     const mark = document.createElement('strong');
     mark.className = 'overdue-mark';

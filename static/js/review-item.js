@@ -158,6 +158,20 @@ function renderRecords(subject, open) {
   document.getElementById('records').replaceChildren(...(list.length ? list.map((r) => recordLine(r, choose)) : [none]));
 }
 
+/** The item's history: who did what, and when (the system's reminders and escalations too). */
+function renderHistory() {
+  const events = data.history || [];
+  document.getElementById('history').replaceChildren(...events.map((e) => {
+    const li = document.createElement('li');
+    li.dataset.event = e.event;
+    const key = `review.event.${e.event}`;
+    const what = t(key) === key ? e.event : t(key);
+    const by = e.system ? t('review.history.system') : (e.by ?? (e.reviewer_id ? t('review.reviewer_n', { n: e.reviewer_id }) : ''));
+    li.textContent = [formatTime(e.at), what, by].filter(Boolean).join(' · ');
+    return li;
+  }));
+}
+
 function render() {
   if (!data) return;
   const { item, subject } = data;
@@ -171,6 +185,14 @@ function render() {
   const stateText = document.createElement('span');
   stateText.className = `state state-${item.state}`;
   stateText.textContent = t(`review.state.${item.state}`);
+  for (const [mark, at] of [['reminded', item.reminded_at], ['escalated', item.escalated_at]]) {
+    if (at === null || at === undefined || item.state !== 'open') continue;
+    const badge = document.createElement('span');
+    badge.className = `badge badge-${mark}`;
+    badge.textContent = t(`review.badge.${mark}`);
+    stateText.append(' ', badge);
+  }
+  renderHistory();
   facts(document.getElementById('item-facts'), [
     ['review.col.kind', pick(item, 'kind_label') || item.kind],
     ['review.item.number', subject?.number],

@@ -1,9 +1,13 @@
 //! Flow 8, the HTTP side: back-office review. Reviewer login (its own
-//! cookie), adding reviewers and resetting another reviewer's password,
-//! the queue, claiming and releasing, an item with its subject and
-//! documents, approve/reject (the decision and its kind's effects in one
-//! transaction, in shared), and the working-day calendar. Every endpoint but login needs a reviewer session; the glue
-//! checks the CSRF rule. Route, parse, call `shared::review`, render.
+//! cookie), adding, listing and disabling reviewers and resetting another
+//! reviewer's password, the console's queue (filters, counts, search),
+//! claiming and releasing (a lead: anyone's claim), an item with its
+//! subject, documents and history, approve/reject (the decision and its
+//! kind's effects in one transaction, in shared), the working-day
+//! calendar, the failed SMS with "retry now" and the last ticks. Every
+//! endpoint but login and the scheduler's tick (flow 9, bearer token)
+//! needs a reviewer session; the glue checks the CSRF rule. Route, parse,
+//! call `shared::review`, render.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -13,7 +17,7 @@ use shared::context::Context;
 use shared::ids::{ReviewItemId, ReviewerId};
 use shared::password::PasswordPolicy;
 use shared::review::reviewer::{self, REVIEWER_SESSIONS};
-use shared::review::{self, Decision, Filter};
+use shared::review::{self, Decision, console};
 use shared::spin::{SpinResponse, SpinStore, serve};
 use shared::upload;
 use shared::web::{Params, Request, Response, Router};
@@ -35,6 +39,12 @@ enum Route {
     Decide,
     Calendar,
     SetDay,
+    Tick,
+    Reviewers,
+    DisableReviewer,
+    FailedSms,
+    RetrySms,
+    Schedule,
 }
 
 fn router() -> Router<Route> {
@@ -43,7 +53,12 @@ fn router() -> Router<Route> {
         .route("POST", "/api/review/logout", Route::Logout)
         .route("GET", "/api/review/session", Route::Session)
         .route("POST", "/api/review/reviewers", Route::AddReviewer)
+        .route("GET", "/api/review/reviewers", Route::Reviewers)
         .route("POST", "/api/review/reviewers/{id}/password", Route::ResetPassword)
+        .route("POST", "/api/review/reviewers/{id}/disable", Route::DisableReviewer)
+        .route("GET", "/api/review/sms/failed", Route::FailedSms)
+        .route("POST", "/api/review/sms/{id}/retry", Route::RetrySms)
+        .route("GET", "/api/review/schedule", Route::Schedule)
         .route("GET", "/api/review/items", Route::Items)
         .route("GET", "/api/review/items/{id}", Route::Item)
         .route("POST", "/api/review/items/{id}/claim", Route::Claim)
@@ -52,6 +67,12 @@ fn router() -> Router<Route> {
         .route("POST", "/api/review/items/{id}/decision", Route::Decide)
         .route("GET", "/api/review/calendar", Route::Calendar)
         .route("PUT", "/api/review/calendar/{day}", Route::SetDay)
+        .route_exempt_from_origin_check(
+            "POST",
+            "/api/internal/schedule/tick",
+            Route::Tick,
+            "called by a scheduler (a Kubernetes CronJob, a hosted platform's schedule) with a bearer token, never by a browser",
+        )
 }
 
 #[http_service]
@@ -63,6 +84,16 @@ async fn handle(req: spin_sdk::http::Request) -> SpinResponse {
 struct Credentials {
     login_name: String,
     password: String,
+}
+
+#[derive(Deserialize)]
+struct NewReviewerForm {
+    login_name: String,
+    password: String,
+    #[serde(default)]
+    mobile: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +110,9 @@ struct DayForm {
 
 async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params: Params) -> AppResult<Response> {
     let (store, clock, random) = (&ctx.store, &*ctx.clock, &*ctx.random);
+    if let Route::Tick = route {
+        return shared::spin::scheduled_by_request(ctx, req).await;
+    }
     if let Route::Login = route {
         let form: Credentials = req.json()?;
         let (session, token, me) =
@@ -89,16 +123,22 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
     let now = clock.now();
     let item_id = || params.get("id").and_then(|id| ReviewItemId::parse(id)).ok_or_else(review::queue::not_found);
     match route {
-        Route::Login => unreachable!("answered above"),
+        Route::Login | Route::Tick => unreachable!("answered above"),
         Route::Logout => {
             reviewer::logout(store, clock, &session).await?;
             Ok(Response::no_content().with_header("set-cookie", REVIEWER_SESSIONS.clear_cookie()))
         }
         Route::Session => Ok(Response::json(200, &reviewer::session_json(&session, &me))),
         Route::AddReviewer => {
-            let form: Credentials = req.json()?;
+            let form: NewReviewerForm = req.json()?;
+            let new = reviewer::NewReviewer {
+                login_name: &form.login_name,
+                password: &form.password,
+                mobile: form.mobile.as_deref(),
+                role: reviewer::Role::parse_field(form.role.as_deref())?,
+            };
             let policy = PasswordPolicy::from_settings(&ctx.settings);
-            let added = reviewer::add(store, clock, random, policy, me.id, &form.login_name, &form.password).await?;
+            let added = reviewer::add(store, clock, random, policy, &me, new).await?;
             Ok(Response::json(201, &json!({ "reviewer": added.to_json() })))
         }
         Route::ResetPassword => {
@@ -109,17 +149,18 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
             Ok(Response::json(200, &json!({ "reviewer": done.to_json() })))
         }
         Route::Items => {
-            let filter = Filter::parse(req.query_param("state").as_deref())?;
-            Ok(Response::json(200, &review::queue_view(store, filter, now).await?))
+            let q = |name| req.query_param(name);
+            let query = console::QueueQuery::parse(q("state").as_deref(), q("kind").as_deref(), q("sla").as_deref(), q("q").as_deref())?;
+            Ok(Response::json(200, &console::queue_view(store, &query, now, &me).await?))
         }
-        Route::Item => Ok(Response::json(200, &review::item_view(store, item_id()?, now).await?)),
+        Route::Item => Ok(Response::json(200, &console::item_view(store, item_id()?, now).await?)),
         Route::Claim => {
             let item = review::claim(store, clock, item_id()?, me.id).await?;
             Ok(Response::json(200, &json!({ "item": item.to_json(now) })))
         }
         Route::Release => {
-            // Hand a claimed item back to the queue (only its claimer can).
-            let item = review::release(store, clock, item_id()?, me.id).await?;
+            // Hand a claimed item back to the queue (its claimer, or a lead).
+            let item = console::release(store, clock, item_id()?, &me).await?;
             Ok(Response::json(200, &json!({ "item": item.to_json(now) })))
         }
         Route::Document => Ok(upload::download_response(&review::item_document(store, item_id()?, &params["document_id"]).await?)),
@@ -130,6 +171,15 @@ async fn dispatch(ctx: &Context<SpinStore>, req: &Request, route: Route, params:
             let item = review::decide(store, clock, random, item_id()?, me.id, &decision).await?;
             Ok(Response::json(200, &json!({ "item": item.to_json(clock.now()) })))
         }
+        Route::Reviewers => Ok(Response::json(200, &console::reviewers_view(store).await?)),
+        Route::DisableReviewer => {
+            let target = params.get("id").and_then(|id| ReviewerId::parse(id)).ok_or_else(reviewer::not_found)?;
+            let done = reviewer::disable(store, clock, &me, target).await?;
+            Ok(Response::json(200, &json!({ "reviewer": done.to_json() })))
+        }
+        Route::FailedSms => Ok(Response::json(200, &console::failed_sms(store, now).await?)),
+        Route::RetrySms => Ok(Response::json(200, &console::retry_sms(store, clock, &me, &params["id"]).await?)),
+        Route::Schedule => Ok(Response::json(200, &console::schedule_view(store).await?)),
         Route::Calendar => Ok(Response::json(
             200,
             &workday::calendar_view(store, clock, req.query_param("from").as_deref(), req.query_param("to").as_deref()).await?,

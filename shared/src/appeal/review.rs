@@ -50,7 +50,15 @@ impl ReviewKindEffects for AppealReview {
             .map(|r| {
                 let form: Value = serde_json::from_str(r.text("form")?).unwrap_or(Value::Null);
                 let who = form.get("org_name").or_else(|| form.get("real_name")).cloned().unwrap_or(Value::Null);
-                Ok((AppealId(r.int("id")?), json!({ "number": r.text("number")?, "kind": r.text("kind")?, "name": who })))
+                // The console finds an item by any of these (number, organization, USCC, person).
+                let summary = json!({
+                    "number": r.text("number")?,
+                    "kind": r.text("kind")?,
+                    "name": who,
+                    "uscc": form.get("uscc"),
+                    "person": form.get("applicant_name").or_else(|| form.get("real_name")),
+                });
+                Ok((AppealId(r.int("id")?), summary))
             })
             .collect()
     }

@@ -13,7 +13,9 @@
 //! [`decide`] owns the decision's transaction: the guarded state change and
 //! the kind's effects commit together, or not at all.
 
+pub mod console;
 pub mod kind;
+pub mod notifications;
 pub mod queue;
 pub mod reviewer;
 pub mod subject;

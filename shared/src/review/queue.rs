@@ -443,6 +443,32 @@ pub async fn release<S: Store>(store: &S, clock: &dyn Clock, id: ReviewItemId, r
     Ok(item)
 }
 
+/// A lead gives anyone's claim back to the queue (an open item; unclaimed
+/// already: unchanged). Audited `review.released` with the lead and the
+/// claimer.
+pub async fn release_by_lead<S: Store>(store: &S, clock: &dyn Clock, id: ReviewItemId, lead: ReviewerId) -> Result<ReviewItem, AppError> {
+    let before = get(store, id).await?.ok_or_else(not_found)?;
+    let rows = store
+        .execute(
+            &format!("UPDATE review_items SET claimed_by = NULL, claimed_at = NULL WHERE id = ? AND state = 'open' RETURNING {COLUMNS}"),
+            &[id.into()],
+        )
+        .await?;
+    let Some(item) = first_item(&rows)? else {
+        return Err(refusal(store, id).await);
+    };
+    audit::record(
+        store,
+        clock,
+        &reviewer_actor(lead),
+        "review.released",
+        Some(&id.audit_subject()),
+        json!({ "reviewer_id": lead, "claimed_by": before.claimed_by }),
+    )
+    .await?;
+    Ok(item)
+}
+
 /// Checks a rejection reason: trimmed, non-empty, at most 500 characters.
 pub fn check_reason(reason: &str) -> Result<String, AppError> {
     let reason = reason.trim();
@@ -512,6 +538,61 @@ pub async fn decide<D: Database>(
     )
     .await?;
     Ok(item)
+}
+
+/// Open items past their due time at `now` and not reminded yet, the most
+/// overdue first, at most `limit` (the reminder job's batch).
+pub async fn reminder_due<S: Store>(store: &S, now: Timestamp, limit: u32) -> Result<Vec<ReviewItem>, StoreError> {
+    let rows = store
+        .execute(
+            &format!("SELECT {COLUMNS} FROM review_items WHERE state = 'open' AND reminded_at IS NULL AND due_at < ? ORDER BY due_at, id LIMIT ?"),
+            &[now.millis().into(), i64::from(limit).into()],
+        )
+        .await?;
+    rows.iter().map(ReviewItem::from_row).collect()
+}
+
+/// Open items past their due time and not escalated yet, the most overdue
+/// first, at most `limit`: the escalation job checks each one's deadline.
+pub async fn escalation_candidates<S: Store>(store: &S, now: Timestamp, limit: u32) -> Result<Vec<ReviewItem>, StoreError> {
+    let rows = store
+        .execute(
+            &format!("SELECT {COLUMNS} FROM review_items WHERE state = 'open' AND escalated_at IS NULL AND due_at < ? ORDER BY due_at, id LIMIT ?"),
+            &[now.millis().into(), i64::from(limit).into()],
+        )
+        .await?;
+    rows.iter().map(ReviewItem::from_row).collect()
+}
+
+/// Records the reminder on an open, not yet reminded item (the guarded
+/// update that makes a reminder happen once, however many ticks run):
+/// `None` when another tick did it first, or the item was decided.
+pub async fn mark_reminded<D: Database>(tx: &Transaction<'_, D>, clock: &dyn Clock, id: ReviewItemId) -> Result<Option<ReviewItem>, StoreError> {
+    mark_once(tx, clock, id, "reminded_at", "review.reminded").await
+}
+
+/// Records the escalation on an open, not yet escalated item, once (as
+/// [`mark_reminded`]).
+pub async fn mark_escalated<D: Database>(tx: &Transaction<'_, D>, clock: &dyn Clock, id: ReviewItemId) -> Result<Option<ReviewItem>, StoreError> {
+    mark_once(tx, clock, id, "escalated_at", "review.escalated").await
+}
+
+async fn mark_once<D: Database>(
+    tx: &Transaction<'_, D>,
+    clock: &dyn Clock,
+    id: ReviewItemId,
+    column: &'static str,
+    action: &str,
+) -> Result<Option<ReviewItem>, StoreError> {
+    let rows = tx
+        .execute(
+            &format!("UPDATE review_items SET {column} = ? WHERE id = ? AND state = 'open' AND {column} IS NULL RETURNING {COLUMNS}"),
+            &[clock.now().millis().into(), id.into()],
+        )
+        .await?;
+    let Some(item) = first_item(&rows)? else { return Ok(None) };
+    audit::record(tx, clock, &audit::Actor::System, action, Some(&id.audit_subject()), json!({ "due_at": item.due_at.millis() })).await?;
+    Ok(Some(item))
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use crate::auth::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS};
 use crate::clock::{Clock, Timestamp};
 use crate::credentials::{Attempt, CredentialCheck, CredentialTable, LoginAudit, LoginErrors, RootSecret};
 use crate::error::{AppError, AppResult};
-use crate::identity::LoginName;
+use crate::identity::{LoginName, Mobile};
 use crate::ids::ReviewerId;
 use crate::password::{self, PasswordPolicy};
 use crate::random::Random;
@@ -74,7 +74,8 @@ pub const REVIEWER_SESSIONS: SessionTable = SessionTable {
 pub const CREDENTIALS: CredentialTable = CredentialTable {
     table: "reviewers",
     realm: "reviewer",
-    id_by_login_key: "SELECT id FROM reviewers WHERE login_name_key = ?1",
+    // A disabled reviewer's name logs in like an unknown one.
+    id_by_login_key: "SELECT id FROM reviewers WHERE login_name_key = ?1 AND disabled_at IS NULL",
 };
 
 /// The reviewer login: the reviewers table, its audit actions, its answers.
@@ -114,6 +115,43 @@ pub const REVIEWER_LOGIN: CredentialCheck = CredentialCheck {
 /// A reviewer session; `owner_id` is the reviewer's id.
 pub type ReviewerSession = OpaqueSession;
 
+/// A reviewer's role: a lead also gets escalations, sees everyone's claims
+/// and releases them, adds leads and disables reviewers. The bootstrap
+/// reviewer is a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Reviewer,
+    Lead,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reviewer => "reviewer",
+            Role::Lead => "lead",
+        }
+    }
+
+    /// The form field `role`: `reviewer` (also when empty or absent) or
+    /// `lead`; anything else is `review.role_unknown` (400).
+    pub fn parse_field(s: Option<&str>) -> AppResult<Role> {
+        match s.map(str::trim).unwrap_or("") {
+            "" | "reviewer" => Ok(Role::Reviewer),
+            "lead" => Ok(Role::Lead),
+            _ => Err(AppError::new("review.role_unknown", 400, "角色应为 reviewer（审核员）或 lead（组长）。", "role must be reviewer or lead.")
+                .with_field("role")),
+        }
+    }
+
+    /// (zh, en)
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Reviewer => ("审核员", "reviewer"),
+            Role::Lead => ("组长", "lead"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reviewer {
     pub id: ReviewerId,
@@ -121,20 +159,34 @@ pub struct Reviewer {
     pub created_at: Timestamp,
     /// Who added this reviewer; `None` for the bootstrapped first one.
     pub created_by: Option<ReviewerId>,
+    pub role: Role,
+    /// Where reminders go by SMS (optional).
+    pub mobile: Option<Mobile>,
+    /// Disabled reviewers cannot log in; their sessions ended then.
+    pub disabled_at: Option<Timestamp>,
 }
 
 impl Reviewer {
+    pub fn is_lead(&self) -> bool {
+        self.role == Role::Lead
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
             "id": self.id,
             "login_name": self.login_name,
             "created_at": self.created_at.millis(),
             "created_by": self.created_by,
+            "role": self.role.as_str(),
+            "role_label_zh": self.role.label().0,
+            "role_label_en": self.role.label().1,
+            "mobile_masked": self.mobile.as_ref().map(|m| crate::account::mask_mobile(m.as_str())),
+            "disabled_at": self.disabled_at.map(Timestamp::millis),
         })
     }
 }
 
-const COLUMNS: &str = "id, login_name, created_at, created_by";
+const COLUMNS: &str = "id, login_name, created_at, created_by, role, mobile, disabled_at";
 
 fn reviewer_from(row: Row<'_>) -> Result<Reviewer, StoreError> {
     Ok(Reviewer {
@@ -142,7 +194,67 @@ fn reviewer_from(row: Row<'_>) -> Result<Reviewer, StoreError> {
         login_name: row.text("login_name")?.to_owned(),
         created_at: Timestamp(row.int("created_at")?),
         created_by: row.opt_int("created_by")?.map(ReviewerId),
+        role: if row.text("role")? == "lead" { Role::Lead } else { Role::Reviewer },
+        mobile: row.opt_text("mobile")?.and_then(|m| Mobile::parse(m).ok()),
+        disabled_at: row.opt_int("disabled_at")?.map(Timestamp),
     })
+}
+
+/// The active (not disabled) reviewers, leads only when `leads_only`: who
+/// reminders and escalations go to.
+pub async fn active<S: Store>(store: &S, leads_only: bool) -> Result<Vec<Reviewer>, StoreError> {
+    let rows = store
+        .execute(
+            &format!("SELECT {COLUMNS} FROM reviewers WHERE disabled_at IS NULL AND (?1 = 0 OR role = 'lead') ORDER BY id"),
+            &[i64::from(leads_only).into()],
+        )
+        .await?;
+    rows.iter().map(reviewer_from).collect()
+}
+
+fn lead_only() -> AppError {
+    AppError::new("review.lead_only", 403, "只有组长可以这样做。", "Only a lead reviewer can do this.")
+}
+
+/// A lead disables a reviewer: it can no longer log in (its name answers
+/// like an unknown one) and every session of it ends at once. Not oneself
+/// (`review.own_account`, 403), not the bootstrap reviewer, the root of
+/// trust (`review.bootstrap_reviewer`, 403); a non-lead gets
+/// `review.lead_only` (403). Disabling a disabled reviewer changes nothing.
+pub async fn disable<D: Database>(db: &D, clock: &dyn Clock, by: &Reviewer, target: ReviewerId) -> AppResult<Reviewer> {
+    if !by.is_lead() {
+        return Err(lead_only());
+    }
+    if target == by.id {
+        return Err(AppError::new("review.own_account", 403, "不能停用自己的账号。", "You cannot disable your own account."));
+    }
+    in_transaction(db, async |tx| {
+        let reviewer = find_by_id(tx, target).await?.ok_or_else(not_found)?;
+        if reviewer.created_by.is_none() {
+            return Err(AppError::new(
+                "review.bootstrap_reviewer",
+                403,
+                "首位审核员（由部署配置创建）不能停用。",
+                "The first reviewer (created from the deployment's settings) cannot be disabled.",
+            ));
+        }
+        if reviewer.disabled_at.is_some() {
+            return Ok(reviewer);
+        }
+        tx.execute("UPDATE reviewers SET disabled_at = ? WHERE id = ?", &[clock.now().millis().into(), target.into()]).await?;
+        let revoked = REVIEWER_SESSIONS.revoke_all_for(tx, clock, target.get()).await?;
+        audit::record(
+            tx,
+            clock,
+            &reviewer_actor(by.id),
+            "review.reviewer_disabled",
+            Some(&target.audit_subject()),
+            json!({ "reviewer_id": by.id, "sessions_revoked": revoked }),
+        )
+        .await?;
+        Ok(find_by_id(tx, target).await?.ok_or_else(not_found)?)
+    })
+    .await
 }
 
 pub async fn find_by_id<S: Store>(store: &S, id: ReviewerId) -> Result<Option<Reviewer>, StoreError> {
@@ -187,7 +299,7 @@ pub async fn bootstrap<D: Database>(
         }
         let rows = store
             .execute(
-                "INSERT INTO reviewers (login_name, login_name_key, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                "INSERT INTO reviewers (login_name, login_name_key, password_hash, created_at, role) VALUES (?, ?, ?, ?, 'lead') RETURNING id",
                 &[name.as_str().into(), name.key().into(), hash.into(), clock.now().millis().into()],
             )
             .await?;
@@ -203,30 +315,60 @@ pub async fn bootstrap<D: Database>(
     }
 }
 
+/// Who is added: a login name, a password, an optional mobile (reminders
+/// by SMS) and a role.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReviewer<'a> {
+    pub login_name: &'a str,
+    pub password: &'a str,
+    /// Empty or absent: none.
+    pub mobile: Option<&'a str>,
+    pub role: Role,
+}
+
 /// A reviewer adds a reviewer. The login name follows the login-name
-/// format; the password the policy (with the login name as context); a
-/// taken name (ignoring case) is `review.reviewer_exists` (409). The
-/// reviewer and its audit record commit together.
+/// format; the password the policy (with the login name as context); the
+/// mobile, when given, the mobile format (field `mobile`); only a lead adds
+/// a lead (`review.lead_only`, 403); a taken name (ignoring case) is
+/// `review.reviewer_exists` (409). The reviewer and its audit record
+/// commit together.
 pub async fn add<D: Database>(
     db: &D,
     clock: &dyn Clock,
     random: &dyn Random,
     policy: PasswordPolicy,
-    by_reviewer_id: ReviewerId,
-    login_name: &str,
-    password: &str,
+    by: &Reviewer,
+    new: NewReviewer<'_>,
 ) -> AppResult<Reviewer> {
-    let name = LoginName::parse(login_name)?;
+    let by_reviewer_id = by.id;
+    let name = LoginName::parse(new.login_name)?;
+    let mobile = match new.mobile.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => Some(Mobile::parse(m)?),
+        None => None,
+    };
+    if new.role == Role::Lead && !by.is_lead() {
+        return Err(lead_only());
+    }
+    let password = new.password;
     policy.check(password, &[name.as_str()])?;
     let hash = password::hash(password, random).into_string();
     in_transaction(db, async |store| {
     let rows = store
         .execute(
             &format!(
-                "INSERT INTO reviewers (login_name, login_name_key, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO reviewers (login_name, login_name_key, password_hash, created_at, created_by, role, mobile)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
                  RETURNING {COLUMNS}"
             ),
-            &[name.as_str().into(), name.key().into(), hash.into(), clock.now().millis().into(), by_reviewer_id.into()],
+            &[
+                name.as_str().into(),
+                name.key().into(),
+                hash.into(),
+                clock.now().millis().into(),
+                by_reviewer_id.into(),
+                new.role.as_str().into(),
+                mobile.as_ref().map(|m| m.as_str().to_owned()).into(),
+            ],
         )
         .await
         .map_err(|e| {
@@ -249,7 +391,7 @@ pub async fn add<D: Database>(
         &reviewer_actor(by_reviewer_id),
         "review.reviewer_added",
         Some(&reviewer.id.audit_subject()),
-        json!({ "reviewer_id": by_reviewer_id, "login_name": reviewer.login_name }),
+        json!({ "reviewer_id": by_reviewer_id, "login_name": reviewer.login_name, "role": reviewer.role.as_str() }),
     )
     .await?;
     Ok(reviewer)
@@ -386,6 +528,10 @@ pub fn session_json(session: &ReviewerSession, me: &Reviewer) -> Value {
 pub async fn current<S: Store>(store: &S, clock: &dyn Clock, req: &Request) -> AppResult<(ReviewerSession, Reviewer)> {
     let session = REVIEWER_SESSIONS.current(store, clock, req).await?;
     let reviewer = find_by_id(store, ReviewerId(session.owner_id)).await?.ok_or_else(not_logged_in)?;
+    // Disabling ends the sessions; this holds even for one that raced it.
+    if reviewer.disabled_at.is_some() {
+        return Err(not_logged_in());
+    }
     Ok((session, reviewer))
 }
 
@@ -413,6 +559,12 @@ mod tests {
         let clock = FixedClock::at(Timestamp(1_800_000_000_000));
         block_on(migrate(&store, &clock)).unwrap();
         (store, clock, SeqRandom::new(7))
+    }
+
+    /// `by` adds a reviewer (role reviewer, no mobile).
+    fn add_as(store: &NativeStore, clock: &FixedClock, random: &SeqRandom, policy: PasswordPolicy, by: ReviewerId, name: &str, pw: &str) -> AppResult<Reviewer> {
+        let by = block_on(find_by_id(store, by)).unwrap().unwrap();
+        block_on(add(store, clock, random, policy, &by, NewReviewer { login_name: name, password: pw, mobile: None, role: Role::Reviewer }))
     }
 
     fn boot(store: &NativeStore, clock: &FixedClock, random: &SeqRandom) -> ReviewerId {
@@ -589,14 +741,14 @@ mod tests {
         let (store, clock, random) = setup();
         let chief = boot(&store, &clock, &random);
         let policy = PasswordPolicy::default();
-        let added = block_on(add(&store, &clock, &random, policy, chief, "Deputy", "another long passphrase")).unwrap();
+        let added = add_as(&store, &clock, &random, policy, chief, "Deputy", "another long passphrase").unwrap();
         assert_eq!((added.login_name.as_str(), added.created_by), ("Deputy", Some(chief)));
         try_login(&store, &clock, &random, "deputy", "another long passphrase").unwrap();
-        let e = block_on(add(&store, &clock, &random, policy, chief, "DEPUTY", "yet another passphrase")).unwrap_err();
+        let e = add_as(&store, &clock, &random, policy, chief, "DEPUTY", "yet another passphrase").unwrap_err();
         assert_eq!((e.code, e.status, e.field.as_deref()), ("review.reviewer_exists", 409, Some("login_name")));
-        let e = block_on(add(&store, &clock, &random, policy, chief, "x", PW)).unwrap_err();
+        let e = add_as(&store, &clock, &random, policy, chief, "x", PW).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("login_name"));
-        let e = block_on(add(&store, &clock, &random, policy, chief, "third", "password")).unwrap_err();
+        let e = add_as(&store, &clock, &random, policy, chief, "third", "password").unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), ("password.common", Some("password")));
         assert_eq!(block_on(list(&store)).unwrap().len(), 2);
         let audit = block_on(store.execute("SELECT subject FROM audit_log WHERE action = 'review.reviewer_added'", &[])).unwrap();
@@ -635,7 +787,7 @@ mod tests {
         let (store, clock, random) = setup();
         let chief = boot(&store, &clock, &random);
         let policy = PasswordPolicy::default();
-        let deputy = block_on(add(&store, &clock, &random, policy, chief, "deputy", "another long passphrase")).unwrap().id;
+        let deputy = add_as(&store, &clock, &random, policy, chief, "deputy", "another long passphrase").unwrap().id;
         let (_, token, _) = try_login(&store, &clock, &random, "deputy", "another long passphrase").unwrap();
         // The deputy's password got disabled.
         disable(&store, deputy, clock.now().millis());
@@ -666,7 +818,7 @@ mod tests {
         let settings = reviewer_settings("chief", PW);
         let (_, first_token, me) = log_in_with(&store, &clock, &random, &settings, "chief", PW).unwrap();
         let chief = me.id;
-        let deputy = block_on(add(&store, &clock, &random, PasswordPolicy::default(), chief, "deputy", "another long passphrase")).unwrap().id;
+        let deputy = add_as(&store, &clock, &random, PasswordPolicy::default(), chief, "deputy", "another long passphrase").unwrap().id;
 
         // Another reviewer changed the chief's password: the secret still logs in, and restores it.
         block_on(reset_password(&store, &clock, &random, PasswordPolicy::default(), deputy, chief, "taken over passphrase")).unwrap();
@@ -700,5 +852,41 @@ mod tests {
         let weak = reviewer_settings("chief", "password");
         assert!(root_secret(&weak).is_none());
         assert!(root_secret(&Settings::default()).is_none());
+    }
+
+    #[test]
+    fn roles_mobiles_and_disabling() {
+        let (store, clock, random) = setup();
+        let chief_id = boot(&store, &clock, &random);
+        let chief = block_on(find_by_id(&store, chief_id)).unwrap().unwrap();
+        assert_eq!(chief.role, Role::Lead, "the bootstrap reviewer is a lead");
+        let policy = PasswordPolicy::default();
+        let new = |name, role, mobile| NewReviewer { login_name: name, password: "another long passphrase", mobile, role };
+        let deputy = block_on(add(&store, &clock, &random, policy, &chief, new("deputy", Role::Reviewer, Some("13900000001")))).unwrap();
+        assert_eq!((deputy.role, deputy.mobile.as_ref().map(Mobile::as_str)), (Role::Reviewer, Some("13900000001")));
+        assert_eq!(deputy.to_json()["mobile_masked"], "139****0001");
+        let e = block_on(add(&store, &clock, &random, policy, &deputy, new("second", Role::Lead, None))).unwrap_err();
+        assert_eq!((e.code, e.status), ("review.lead_only", 403), "only a lead adds a lead");
+        let e = block_on(add(&store, &clock, &random, policy, &chief, new("third", Role::Reviewer, Some("12345")))).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("mobile"));
+        let lead2 = block_on(add(&store, &clock, &random, policy, &chief, new("lead2", Role::Lead, Some(" ")))).unwrap();
+        assert_eq!((lead2.role, lead2.mobile.clone()), (Role::Lead, None), "a blank mobile is none");
+        assert_eq!(Role::parse_field(Some("boss")).unwrap_err().field.as_deref(), Some("role"));
+        assert_eq!(Role::parse_field(None).unwrap(), Role::Reviewer);
+        let leads: Vec<_> = block_on(active(&store, true)).unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(leads, vec![chief.id, lead2.id]);
+
+        // Disabling: leads only, never oneself or the bootstrap reviewer; sessions end; logins fail as unknown.
+        let (_, token, _) = try_login(&store, &clock, &random, "deputy", "another long passphrase").unwrap();
+        assert_eq!(block_on(super::disable(&store, &clock, &deputy, lead2.id)).unwrap_err().code, "review.lead_only");
+        assert_eq!(block_on(super::disable(&store, &clock, &chief, chief.id)).unwrap_err().code, "review.own_account");
+        assert_eq!(block_on(super::disable(&store, &clock, &lead2, chief.id)).unwrap_err().code, "review.bootstrap_reviewer");
+        assert_eq!(block_on(super::disable(&store, &clock, &chief, ReviewerId(999))).unwrap_err().code, "review.reviewer_not_found");
+        let off = block_on(super::disable(&store, &clock, &chief, deputy.id)).unwrap();
+        assert_eq!(off.disabled_at, Some(clock.now()));
+        assert_eq!(block_on(current(&store, &clock, &req_with(&token))).unwrap_err().code, "review.not_logged_in");
+        let e = try_login(&store, &clock, &random, "deputy", "another long passphrase").unwrap_err();
+        assert_eq!(e.code, "review.invalid_credentials", "a disabled reviewer answers like an unknown name");
+        assert_eq!(block_on(active(&store, false)).unwrap().len(), 2);
     }
 }

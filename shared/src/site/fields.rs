@@ -130,6 +130,13 @@ pub const FIELDS: &[Field] = &[
     ),
     input("appeal_number", "field.appeal_number", "field.appeal_number.hint", CODE),
     Field { name: "reason", label: "field.reason", hint: "field.reason.hint", control: Control::Textarea(&[("rows", "4"), ("maxlength", "500")]) },
+    // A reviewer's role (`shared::review::reviewer::Role`); none chosen: reviewer.
+    Field {
+        name: "reviewer_role",
+        label: "review.add.role",
+        hint: "review.add.role.hint",
+        control: Control::Select(&[("", "review.add.role.choose"), ("reviewer", "review.role.reviewer"), ("lead", "review.role.lead")]),
+    },
     file("id_front", "file.id_front", "file.id.hint"),
     file("id_back", "file.id_back", "file.id.hint"),
     file("business_licence", "file.business_licence", "file.business_licence.hint"),

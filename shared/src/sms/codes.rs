@@ -12,6 +12,20 @@ pub const HOURLY_CAP: i64 = 5;
 pub const MAX_WRONG_TRIES: i64 = 5;
 pub const SET_PASSWORD_TTL_SECS: i64 = 24 * 3600;
 
+/// Deletes, at most `limit` at a time, the codes that expired more than
+/// `retention_secs` before `now` (housekeeping: until then they count
+/// towards the per-number limits and stay for the record). Returns how
+/// many.
+pub async fn prune_codes<S: Store>(store: &S, now: i64, retention_secs: i64, limit: u32) -> Result<u64, crate::store::StoreError> {
+    let rows = store
+        .execute(
+            "DELETE FROM sms_codes WHERE id IN (SELECT id FROM sms_codes WHERE expires_at < ? ORDER BY id LIMIT ?) RETURNING id",
+            &[(now - retention_secs * 1000).into(), i64::from(limit).into()],
+        )
+        .await?;
+    Ok(rows.len() as u64)
+}
+
 /// What a code is for: a code for one purpose never verifies another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {

@@ -9,13 +9,18 @@
 //! stored.
 
 mod codes;
+pub mod gateway;
 mod outbox;
 
 pub use codes::{
     CODE_TTL_SECS, CodeCheck, HOURLY_CAP, IssuedCode, MAX_WRONG_TRIES, Purpose, RESEND_AFTER_SECS, SET_PASSWORD_TTL_SECS,
-    begin_with_code, begin_with_codes, issue_code, issue_system_code, verify_code,
+    begin_with_code, begin_with_codes, issue_code, issue_system_code, prune_codes, verify_code,
 };
-pub use outbox::{OutboxMessage, Template, enqueue, mark_failed, mark_sent, messages_for, pending};
+pub use gateway::{Delivered, Gateway, deliver};
+pub use outbox::{
+    CLAIM_SECS, FIRST_RETRY_SECS, Failure, MAX_RETRY_WAIT_SECS, OutboxMessage, Template, backoff_secs, claim, due, enqueue, expire_codes,
+    failed, give_up, mark_failed, mark_sent, messages_for, pending, retry_now,
+};
 
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};

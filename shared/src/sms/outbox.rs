@@ -2,9 +2,17 @@
 //! reports ([`enqueue`] takes the transaction and queues the message on it),
 //! then delivered after the commit by the shared glue
 //! (`shared::spin::serve`, to the configured gateway) and marked sent; an
-//! undelivered message stays in the outbox with its last error.
+//! undelivered message stays in the outbox with its last error and is
+//! retried by the scheduled work (`crate::schedule`) with backoff: the first
+//! retry 1 minute after the first try, then doubling, at most 1 hour apart
+//! ([`backoff_secs`]). Whoever tries a message first claims it
+//! ([`claim`], a guarded update with a lease), so two ticks, or a tick and
+//! the request that queued it, never send it twice. A message whose code
+//! has expired is not sent ([`expire_codes`]); one tried too often is given
+//! up ([`give_up`]); both are kept and listed ([`failed`]) with "retry now"
+//! ([`retry_now`]).
 
-use crate::clock::Clock;
+use crate::clock::{Clock, Timestamp};
 use crate::identity::Mobile;
 use crate::store::{Database, Store, StoreError, Transaction};
 use serde_json::{Value, json};
@@ -36,6 +44,10 @@ pub enum Template {
     LegacyDataLinked,
     /// A legacy-data request was rejected, with the reason.
     LegacyDataRejected,
+    /// To reviewers with a mobile: a review item is past its due time.
+    ReviewReminder,
+    /// To lead reviewers with a mobile: an item is two working days overdue.
+    ReviewEscalation,
 }
 
 impl Template {
@@ -55,10 +67,12 @@ impl Template {
             Template::OnboardingRejected => "onboarding_rejected",
             Template::LegacyDataLinked => "legacy_data_linked",
             Template::LegacyDataRejected => "legacy_data_rejected",
+            Template::ReviewReminder => "review_reminder",
+            Template::ReviewEscalation => "review_escalation",
         }
     }
 
-    pub const ALL: [Template; 14] = [
+    pub const ALL: [Template; 16] = [
         Template::RegistrationCode,
         Template::PasswordResetCode,
         Template::AppealCode,
@@ -73,10 +87,30 @@ impl Template {
         Template::OnboardingRejected,
         Template::LegacyDataLinked,
         Template::LegacyDataRejected,
+        Template::ReviewReminder,
+        Template::ReviewEscalation,
     ];
 
     pub fn parse(s: &str) -> Option<Template> {
         Template::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// How long the code a message of this template carries can be used:
+    /// a message is not sent after that ([`expire_codes`]). `None`: it
+    /// carries no code.
+    pub fn code_ttl_secs(self) -> Option<i64> {
+        match self {
+            Template::RegistrationCode | Template::PasswordResetCode | Template::AppealCode | Template::MobileChangeCode => {
+                Some(super::CODE_TTL_SECS)
+            }
+            Template::AppealApproved => Some(super::SET_PASSWORD_TTL_SECS),
+            Template::ReviewReminder | Template::ReviewEscalation => None,
+            Template::PasswordChanged
+            | Template::AppealRejected
+            | Template::ReservedMobileChanged
+            | Template::VerificationPassed
+            | Template::VerificationRejected => None,
+        }
     }
 
     /// The text of the message with its parameters filled in.
@@ -144,6 +178,15 @@ impl Template {
             Template::LegacyDataRejected => format!(
                 "【科技部政务服务平台】您的关联数据申请未通过审核，原因：{}。可在业务首页补充信息后重新申请。",
                 p("reason")
+            Template::ReviewReminder => format!(
+                "【科技部政务服务平台·审核后台】审核事项 {}（{}）已超过办理时限，请尽快处理。",
+                p("item"),
+                p("kind")
+            ),
+            Template::ReviewEscalation => format!(
+                "【科技部政务服务平台·审核后台】审核事项 {}（{}）已超期两个工作日未办结，请组长督办。",
+                p("item"),
+                p("kind")
             ),
         }
     }
@@ -158,6 +201,61 @@ pub struct OutboxMessage {
     pub created_at: i64,
     pub sent_at: Option<i64>,
     pub attempts: i64,
+    pub last_error: Option<String>,
+    /// When the next try is due (unsent, not given up).
+    pub next_attempt_at: Option<i64>,
+    /// Given up: when and why ([`Failure`]).
+    pub failed_at: Option<i64>,
+    pub failure: Option<Failure>,
+    /// When the code it carries expires (`None`: no code).
+    pub expires_at: Option<i64>,
+}
+
+/// Why a message was given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Tried the configured maximum number of times.
+    MaxAttempts,
+    /// Its code expired before it could be delivered: a code that cannot be
+    /// used any more is not sent.
+    CodeExpired,
+}
+
+impl Failure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Failure::MaxAttempts => "max_attempts",
+            Failure::CodeExpired => "code_expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Failure> {
+        [Failure::MaxAttempts, Failure::CodeExpired].into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// (zh, en)
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Failure::MaxAttempts => ("多次发送失败，已停止重试", "gave up after the maximum number of attempts"),
+            Failure::CodeExpired => ("验证码已过期，不再发送", "its code expired: not sent"),
+        }
+    }
+}
+
+/// The first retry comes this long after the first try ...
+pub const FIRST_RETRY_SECS: i64 = 60;
+/// ... and the wait doubles up to this.
+pub const MAX_RETRY_WAIT_SECS: i64 = 3600;
+/// How long a claim on a message lasts: longer than a delivery can take
+/// (the gateway call times out well before), so a claim only lapses when
+/// its holder died.
+pub const CLAIM_SECS: i64 = 300;
+
+/// The wait after the `attempts`-th failed try: 1 min, 2, 4, ... at most
+/// 1 h.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    let doublings = (attempts.max(1) - 1).min(12) as u32;
+    (FIRST_RETRY_SECS << doublings).min(MAX_RETRY_WAIT_SECS)
 }
 
 impl OutboxMessage {
@@ -170,6 +268,13 @@ impl OutboxMessage {
             "created_at": self.created_at,
             "sent_at": self.sent_at,
             "attempts": self.attempts,
+            "last_error": self.last_error,
+            "next_attempt_at": self.next_attempt_at,
+            "failed_at": self.failed_at,
+            "failure": self.failure.map(Failure::as_str),
+            "failure_label_zh": self.failure.map(|f| f.label().0),
+            "failure_label_en": self.failure.map(|f| f.label().1),
+            "expires_at": self.expires_at,
         })
     }
 
@@ -196,10 +301,20 @@ pub async fn enqueue<D: Database>(
             &[(clock.now().millis() - super::SET_PASSWORD_TTL_SECS * 1000).into()],
         )
         .await?;
+    let now = clock.now().millis();
     let rows = store
         .execute(
-            "INSERT INTO sms_outbox (recipient, template, params, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-            &[to.as_str().into(), template.as_str().into(), params.to_string().into(), clock.now().millis().into()],
+            "INSERT INTO sms_outbox (recipient, template, params, created_at, next_attempt_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                to.as_str().into(),
+                template.as_str().into(),
+                params.to_string().into(),
+                now.into(),
+                // The request delivers it at once; a retry is due after this.
+                (now + FIRST_RETRY_SECS * 1000).into(),
+                template.code_ttl_secs().map(|ttl| now + ttl * 1000).into(),
+            ],
         )
         .await?;
     let id = rows.first().ok_or_else(|| StoreError::Other("INSERT returned no id".into()))?.int("id")?;
@@ -207,7 +322,8 @@ pub async fn enqueue<D: Database>(
     Ok(id)
 }
 
-const COLUMNS: &str = "id, recipient, template, params, created_at, sent_at, attempts";
+const COLUMNS: &str =
+    "id, recipient, template, params, created_at, sent_at, attempts, last_error, next_attempt_at, failed_at, failure, expires_at";
 
 fn read(rows: &crate::store::Rows) -> Result<Vec<OutboxMessage>, StoreError> {
     rows.iter()
@@ -220,13 +336,18 @@ fn read(rows: &crate::store::Rows) -> Result<Vec<OutboxMessage>, StoreError> {
                 created_at: r.int("created_at")?,
                 sent_at: r.opt_int("sent_at")?,
                 attempts: r.int("attempts")?,
+                last_error: r.opt_text("last_error")?.map(str::to_owned),
+                next_attempt_at: r.opt_int("next_attempt_at")?,
+                failed_at: r.opt_int("failed_at")?,
+                failure: r.opt_text("failure")?.and_then(Failure::parse),
+                expires_at: r.opt_int("expires_at")?,
             })
         })
         .collect()
 }
 
 /// The unsent messages among `ids` (the ones a request's transactions
-/// committed).
+/// committed), not claimed by anyone.
 pub async fn pending<S: Store>(store: &S, ids: &[i64]) -> Result<Vec<OutboxMessage>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -234,9 +355,129 @@ pub async fn pending<S: Store>(store: &S, ids: &[i64]) -> Result<Vec<OutboxMessa
     let marks = vec!["?"; ids.len()].join(", ");
     let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
     let rows = store
-        .execute(&format!("SELECT {COLUMNS} FROM sms_outbox WHERE sent_at IS NULL AND id IN ({marks}) ORDER BY id"), &params)
+        .execute(
+            &format!("SELECT {COLUMNS} FROM sms_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND id IN ({marks}) ORDER BY id"),
+            &params,
+        )
         .await?;
     read(&rows)
+}
+
+/// Claims a message for one delivery try: the guarded update succeeds for
+/// one caller only while the message is unsent, not given up and not
+/// claimed by a live claim; the claim lasts [`CLAIM_SECS`]. `None`: someone
+/// else has it, it needs no try, or its code has expired (never sent).
+pub async fn claim<S: Store>(store: &S, now: Timestamp, id: i64) -> Result<Option<OutboxMessage>, StoreError> {
+    let rows = store
+        .execute(
+            &format!(
+                "UPDATE sms_outbox SET claimed_until = ?1
+                  WHERE id = ?2 AND sent_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?3)
+                    AND (expires_at IS NULL OR expires_at > ?3)
+                 RETURNING {COLUMNS}"
+            ),
+            &[(now.millis() + CLAIM_SECS * 1000).into(), id.into(), now.millis().into()],
+        )
+        .await?;
+    Ok(read(&rows)?.pop())
+}
+
+/// Up to `limit` messages due for a retry at `now` (unsent, not given up,
+/// unclaimed, `next_attempt_at` come), the longest waiting first.
+pub async fn due<S: Store>(store: &S, now: Timestamp, limit: u32) -> Result<Vec<i64>, StoreError> {
+    let rows = store
+        .execute(
+            "SELECT id FROM sms_outbox
+              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1 AND (claimed_until IS NULL OR claimed_until <= ?1)
+              ORDER BY next_attempt_at, id LIMIT ?2",
+            &[now.millis().into(), i64::from(limit).into()],
+        )
+        .await?;
+    rows.iter().map(|r| r.int("id")).collect()
+}
+
+/// Gives up, at most `limit` at a time, the unsent messages whose code
+/// has expired (unclaimed ones: a try under way finishes first): marked
+/// `code_expired`, their code removed, kept for the console. Returns how
+/// many.
+pub async fn expire_codes<S: Store>(store: &S, now: Timestamp, limit: u32) -> Result<u64, StoreError> {
+    let rows = store
+        .execute(
+            "UPDATE sms_outbox SET failed_at = ?1, failure = 'code_expired', params = json_remove(params, '$.code')
+              WHERE id IN (SELECT id FROM sms_outbox
+                            WHERE sent_at IS NULL AND failed_at IS NULL AND expires_at <= ?1
+                              AND (claimed_until IS NULL OR claimed_until <= ?1)
+                            ORDER BY id LIMIT ?2)
+             RETURNING id",
+            &[now.millis().into(), i64::from(limit).into()],
+        )
+        .await?;
+    Ok(rows.len() as u64)
+}
+
+/// Gives up, at most `limit` at a time, the unsent, unclaimed messages
+/// tried `max_attempts` times or more: marked `max_attempts`, kept for the
+/// console with their last error. Returns how many.
+pub async fn give_up<S: Store>(store: &S, now: Timestamp, max_attempts: u32, limit: u32) -> Result<u64, StoreError> {
+    let rows = store
+        .execute(
+            "UPDATE sms_outbox SET failed_at = ?1, failure = 'max_attempts'
+              WHERE id IN (SELECT id FROM sms_outbox
+                            WHERE sent_at IS NULL AND failed_at IS NULL AND attempts >= ?2
+                              AND (claimed_until IS NULL OR claimed_until <= ?1)
+                            ORDER BY id LIMIT ?3)
+             RETURNING id",
+            &[now.millis().into(), i64::from(max_attempts.max(1)).into(), i64::from(limit).into()],
+        )
+        .await?;
+    Ok(rows.len() as u64)
+}
+
+/// The messages given up, newest first (the console's failed-SMS list).
+pub async fn failed<S: Store>(store: &S, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+    let rows = store
+        .execute(
+            &format!("SELECT {COLUMNS} FROM sms_outbox WHERE failed_at IS NOT NULL AND sent_at IS NULL ORDER BY failed_at DESC, id DESC LIMIT ?"),
+            &[i64::from(limit.clamp(1, 500)).into()],
+        )
+        .await?;
+    read(&rows)
+}
+
+/// "Retry now" for a message given up: its attempts start again and it is
+/// delivered after `tx` commits (queued on it). One whose code expired
+/// cannot be retried (`sms.code_expired`, 409): a new code is needed; an
+/// unknown or not given-up message is `sms.not_failed` (404).
+pub async fn retry_now<D: Database>(tx: &Transaction<'_, D>, now: Timestamp, id: i64) -> Result<OutboxMessage, crate::error::AppError> {
+    let rows = tx
+        .execute(
+            &format!(
+                "UPDATE sms_outbox SET failed_at = NULL, failure = NULL, attempts = 0, next_attempt_at = ?1 + ?3, claimed_until = NULL
+                  WHERE id = ?2 AND sent_at IS NULL AND failed_at IS NOT NULL AND (expires_at IS NULL OR expires_at > ?1)
+                 RETURNING {COLUMNS}"
+            ),
+            &[now.millis().into(), id.into(), (FIRST_RETRY_SECS * 1000).into()],
+        )
+        .await?;
+    if let Some(m) = read(&rows)?.pop() {
+        tx.queue_message(m.id);
+        return Ok(m);
+    }
+    let rows = tx.execute(&format!("SELECT {COLUMNS} FROM sms_outbox WHERE id = ?"), &[id.into()]).await?;
+    match read(&rows)?.pop() {
+        Some(m) if m.failed_at.is_some() && m.sent_at.is_none() => Err(crate::error::AppError::new(
+            "sms.code_expired",
+            409,
+            "这条短信中的验证码已过期，不能再发送；请让用户重新获取验证码。",
+            "The code in this message has expired, so it cannot be sent again; the user needs to ask for a new code.",
+        )),
+        _ => Err(crate::error::AppError::new(
+            "sms.not_failed",
+            404,
+            "没有这条发送失败的短信。",
+            "There is no such failed message.",
+        )),
+    }
 }
 
 /// The newest messages to one recipient (the development outbox view).
@@ -254,22 +495,32 @@ pub async fn mark_sent<S: Store>(store: &S, clock: &dyn Clock, id: i64) -> Resul
     store
         .execute(
             // Once delivered, the store keeps no copy of a code.
-            "UPDATE sms_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL,
-                    params = json_remove(params, '$.code') WHERE id = ?",
+            "UPDATE sms_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, claimed_until = NULL,
+                    next_attempt_at = NULL, params = json_remove(params, '$.code') WHERE id = ?",
             &[clock.now().millis().into(), id.into()],
         )
         .await
         .map(drop)
 }
 
-pub async fn mark_failed<S: Store>(store: &S, id: i64, error: &str) -> Result<(), StoreError> {
-    store
+/// Records a failed try: one more attempt, the error, the claim released
+/// and the next try due after [`backoff_secs`].
+pub async fn mark_failed<S: Store>(store: &S, clock: &dyn Clock, id: i64, error: &str) -> Result<(), StoreError> {
+    let rows = store
         .execute(
-            "UPDATE sms_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            "UPDATE sms_outbox SET attempts = attempts + 1, last_error = ?, claimed_until = NULL WHERE id = ? RETURNING attempts",
             &[error.chars().take(500).collect::<String>().into(), id.into()],
         )
-        .await
-        .map(drop)
+        .await?;
+    if let Some(attempts) = rows.first().map(|r| r.int("attempts")).transpose()? {
+        store
+            .execute(
+                "UPDATE sms_outbox SET next_attempt_at = ? WHERE id = ?",
+                &[(clock.now().millis() + backoff_secs(attempts) * 1000).into(), id.into()],
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -297,7 +548,7 @@ mod tests {
         assert_eq!(mine.len(), 1);
         assert!(mine[0].text().contains("123456"));
         block_on(mark_sent(&store, &clock, a)).unwrap();
-        block_on(mark_failed(&store, b, "gateway said 503")).unwrap();
+        block_on(mark_failed(&store, &clock, b, "gateway said 503")).unwrap();
 
         let left = block_on(pending(&store, &[a, b])).unwrap();
         assert_eq!(left.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), vec![(b, 1)], "a sent message is no longer pending");

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "0007_roles", sql: include_str!("../../migrations/0007_roles.sql") },
     Migration { version: 8, name: "0008_entry", sql: include_str!("../../migrations/0008_entry.sql") },
     Migration { version: 9, name: "0009_grants", sql: include_str!("../../migrations/0009_grants.sql") },
+    Migration { version: 10, name: "0010_schedule", sql: include_str!("../../migrations/0010_schedule.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {

@@ -29,7 +29,7 @@ mod storage;
 
 pub use download::download_response;
 pub use recognise::{FileType, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, sniff};
-pub use storage::{StoredUpload, UploadInfo, fetch, list_for, store_upload};
+pub use storage::{StoredUpload, UploadInfo, fetch, list_for, purge_rejected, store_upload};
 
 use crate::digest::sha256_hex;
 use crate::error::{AppError, AppResult};

@@ -91,11 +91,13 @@ pub async fn list_for<S: Store>(store: &S, owner: Subject) -> Result<Vec<UploadI
     rows.iter().map(|r| UploadInfo::from_row(&r)).collect()
 }
 
-/// One upload with its owner and bytes; `None` when there is no such id.
+/// One upload with its owner and bytes; `None` when there is no such id,
+/// or its bytes were deleted ([`purge_rejected`]).
 pub async fn fetch<S: Store>(store: &S, id: UploadId) -> Result<Option<StoredUpload>, StoreError> {
     let rows = store
         .execute(
-            "SELECT id, owner, purpose, label, content_type, declared_type, size, sha256, data, created_at FROM uploads WHERE id = ?",
+            "SELECT id, owner, purpose, label, content_type, declared_type, size, sha256, data, created_at FROM uploads
+              WHERE id = ? AND purged_at IS NULL",
             &[id.into()],
         )
         .await?;
@@ -110,4 +112,26 @@ pub async fn fetch<S: Store>(store: &S, id: UploadId) -> Result<Option<StoredUpl
         declared_type: row.opt_text("declared_type")?.map(str::to_owned),
         data,
     }))
+}
+
+/// Deletes the bytes of the uploads of rejected submissions, at most
+/// `limit` at a time: those whose owner (a review subject: an appeal, a
+/// verification) has a review item rejected more than `retention_secs`
+/// before `now`, and no item still open or approved. The row stays (type,
+/// size, SHA-256, `purged_at`) for the record; the upload is no longer
+/// served. Returns how many uploads.
+pub async fn purge_rejected<S: Store>(store: &S, now: i64, retention_secs: i64, limit: u32) -> Result<u64, StoreError> {
+    let rows = store
+        .execute(
+            "UPDATE uploads SET data = X'', purged_at = ?1
+              WHERE id IN (SELECT u.id FROM uploads u
+                            WHERE u.purged_at IS NULL
+                              AND EXISTS (SELECT 1 FROM review_items r WHERE r.subject = u.owner AND r.state = 'rejected' AND r.decided_at < ?2)
+                              AND NOT EXISTS (SELECT 1 FROM review_items r WHERE r.subject = u.owner AND r.state <> 'rejected')
+                            ORDER BY u.id LIMIT ?3)
+             RETURNING id",
+            &[now.into(), (now - retention_secs * 1000).into(), i64::from(limit).into()],
+        )
+        .await?;
+    Ok(rows.len() as u64)
 }

@@ -5,6 +5,7 @@
 
 mod bindings;
 mod clock;
+mod control;
 mod errors;
 mod files;
 mod key_value;
@@ -32,6 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use clock::TestClock;
+pub use control::serve_control;
 pub use errors::HostError;
 pub use metrics::Metrics;
 pub use reuse::{
@@ -40,7 +42,7 @@ pub use reuse::{
 };
 pub use server::RunningHost;
 pub use sqlite::database_path;
-pub use trigger::cron::CronTriggerDecl;
+pub use trigger::cron::{CronSchedule, CronScheduler, CronTriggerDecl};
 pub use trigger::http::ResponseBody;
 
 use manifest::Manifest;
@@ -312,7 +314,8 @@ impl Host {
             .collect()
     }
 
-    /// `[[trigger.cron]]` declarations (parsed, not run by this host).
+    /// `[[trigger.cron]]` declarations (run by `Host::run_cron`,
+    /// `Host::spawn_cron`; `trigger/cron.rs`).
     pub fn cron_triggers(&self) -> &[CronTriggerDecl] {
         &self.inner.cron
     }

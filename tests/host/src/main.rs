@@ -26,6 +26,11 @@ Options:
                               how long an idle instance is kept (1s, 500ms, ...) [default: 1s]
       --request-timeout <DURATION|A..B>
                               how long a request may take [default: none]
+      --test-clock <UNIX_SECONDS>
+                              tests only: the guests' clock starts here and moves only
+                              by the control port; cron triggers run only from it
+      --control-listen <ADDR> tests only, with --test-clock: a loopback port taking
+                              POST /clock?unix=SECONDS and POST /cron (one tick now)
   -h, --help                  print this help
 
 The instance options are Spin's (`spin up --help`), with Spin's defaults for
@@ -42,6 +47,8 @@ struct Args {
     max_instance_concurrent_reuse_count: Option<Range<usize>>,
     idle_instance_timeout: Option<Range<std::time::Duration>>,
     request_timeout: Option<Range<std::time::Duration>>,
+    test_clock: Option<u64>,
+    control_listen: Option<String>,
 }
 
 fn parse_flag<T: std::str::FromStr<Err = String>>(flag: &str, value: &str) -> Result<T> {
@@ -73,6 +80,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>> {
         max_instance_concurrent_reuse_count: None,
         idle_instance_timeout: None,
         request_timeout: None,
+        test_clock: None,
+        control_listen: None,
     };
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -104,8 +113,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>> {
                 parsed.idle_instance_timeout = Some(parse_flag(&flag, &value()?)?)
             }
             "--request-timeout" => parsed.request_timeout = Some(parse_flag(&flag, &value()?)?),
+            "--test-clock" => {
+                let v = value()?;
+                parsed.test_clock = Some(v.parse().with_context(|| format!("invalid value {v:?} for --test-clock: seconds since the epoch"))?)
+            }
+            "--control-listen" => parsed.control_listen = Some(value()?),
             other => bail!("unknown option {other:?}\n\n{USAGE}"),
         }
+    }
+    if parsed.control_listen.is_some() && parsed.test_clock.is_none() {
+        bail!("--control-listen needs --test-clock");
     }
     Ok(Some(parsed))
 }
@@ -136,7 +153,17 @@ async fn up(args: Args) -> Result<()> {
         opts.idle_instance_timeout = v;
     }
     opts.request_timeout = args.request_timeout;
+    let clock = args.test_clock.map(|secs| spin_test_host::TestClock::new(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs)));
+    opts.clock = clock.clone();
     let host = tokio::task::spawn_blocking(move || Host::load(opts)).await??;
+    let control = match (&args.control_listen, &clock) {
+        (Some(addr), Some(clock)) => {
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            println!("Control port (tests only): http://{}", listener.local_addr()?);
+            Some(tokio::spawn(spin_test_host::serve_control(host.clone(), clock.clone(), listener)))
+        }
+        _ => None,
+    };
 
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -172,12 +199,13 @@ async fn up(args: Args) -> Result<()> {
             println!("    {description}");
         }
     }
-    if !host.cron_triggers().is_empty() {
-        println!(
-            "Note: {} cron trigger(s) declared; spin-test-host does not run cron triggers.",
-            host.cron_triggers().len()
-        );
+    for trigger in host.cron_triggers() {
+        println!("  {} (cron): {}", trigger.component, trigger.cron_expression);
     }
+    // Every cron trigger on its schedule (UTC), until the server stops;
+    // under a test clock only the control port runs them.
+    let _cron = clock.is_none().then(|| host.spawn_cron());
+    let _control = control;
     use std::io::Write as _;
     std::io::stdout().flush()?;
 

@@ -180,6 +180,7 @@ impl Manifest {
             components: raw.component,
         };
         manifest.validate()?;
+        crate::trigger::cron::check_expressions(&manifest.triggers.cron, text)?;
         Ok(manifest)
     }
 

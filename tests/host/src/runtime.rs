@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{DirPerms, FilePerms, WasiCtxBuilder};
 use wasmtime_wasi_http::WasiHttpCtx;
@@ -52,6 +52,10 @@ pub struct LoadedComponent {
     /// Present when the component exports `wasi:http/handler@0.3.0`: the
     /// pool of instances that serves its HTTP requests.
     pub(crate) http: Option<ProxyHandler<ComponentHandler>>,
+    /// For other exports (the cron trigger, `trigger/cron.rs`): a fresh
+    /// instance per event.
+    pub(crate) pre: InstancePre<StoreState>,
+    pub(crate) factory: StoreFactory,
 }
 
 /// Makes the `Store` of a new instance.
@@ -123,7 +127,7 @@ impl Runtime {
                 })?;
             // A future trigger type (e.g. cron) would keep `instance_pre` and use
             // its own export; HTTP needs `wasi:http/handler@0.3.0`.
-            let service_pre = ServicePre::new(instance_pre).ok();
+            let service_pre = ServicePre::new(instance_pre.clone()).ok();
 
             let files_dir = if decl.files.is_empty() {
                 None
@@ -165,7 +169,7 @@ impl Runtime {
                     metrics: metrics.clone(),
                 })
             });
-            components.insert(id.clone(), LoadedComponent { config, http });
+            components.insert(id.clone(), LoadedComponent { config, http, pre: instance_pre, factory: factory.clone() });
         }
         Ok(Self {
             components,
@@ -175,6 +179,11 @@ impl Runtime {
 }
 
 impl StoreFactory {
+    /// The guests' wall clock: the test clock when one is set.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.clock.as_ref().map_or_else(std::time::SystemTime::now, TestClock::now)
+    }
+
     /// A fresh store for one instance of the component configured by `config`.
     pub(crate) fn new_store(&self, config: &Arc<ComponentConfig>) -> Result<Store<StoreState>> {
         let mut wasi = WasiCtxBuilder::new();

@@ -5,6 +5,7 @@
 //! SQLite file to check the store after faults.
 
 pub mod identity_service;
+pub mod sms_gateway;
 
 use spin_test_host::{Host, HostOptions, Metrics, RunningHost, TestClock};
 use std::collections::HashMap;
@@ -150,6 +151,19 @@ impl TestApp {
 
     pub fn count(&self, sql: &str) -> i64 {
         self.db().query_row(sql, [], |r| r.get(0)).expect("count query")
+    }
+
+    /// One tick of the scheduled work now, on the controlled clock: the
+    /// `reminders` component under the host's cron trigger.
+    pub async fn tick(&self) -> Result<(), String> {
+        self.host.run_cron("reminders").await
+    }
+
+    /// The newest tick's report (`schedule_ticks`).
+    pub fn last_tick(&self) -> serde_json::Value {
+        let report: String =
+            self.db().query_row("SELECT report FROM schedule_ticks ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).expect("a recorded tick");
+        serde_json::from_str(&report).unwrap()
     }
 }
 

@@ -24,7 +24,7 @@ fn legal_entity_fields<'a>(r: &'a Registered, new_mobile: &'a str, code: &'a str
 }
 
 /// Files a legal-entity appeal for `r` with a new mobile; returns (number, new mobile).
-async fn file_legal_entity_appeal(app: &TestApp, r: &Registered) -> (String, String) {
+pub(crate) async fn file_legal_entity_appeal(app: &TestApp, r: &Registered) -> (String, String) {
     let new_mobile = mobile_for(unique());
     let code = app.appeal_code(&new_mobile).await;
     let (ct, body) = multipart(
