@@ -252,7 +252,7 @@ pub async fn disable<D: Database>(db: &D, clock: &dyn Clock, by: &Reviewer, targ
             json!({ "reviewer_id": by.id, "sessions_revoked": revoked }),
         )
         .await?;
-        Ok(find_by_id(tx, target).await?.ok_or_else(not_found)?)
+        find_by_id(tx, target).await?.ok_or_else(not_found)
     })
     .await
 }
