@@ -109,7 +109,11 @@ impl Template {
             | Template::AppealRejected
             | Template::ReservedMobileChanged
             | Template::VerificationPassed
-            | Template::VerificationRejected => None,
+            | Template::VerificationRejected
+            | Template::OnboardingApproved
+            | Template::OnboardingRejected
+            | Template::LegacyDataLinked
+            | Template::LegacyDataRejected => None,
         }
     }
 
@@ -178,6 +182,7 @@ impl Template {
             Template::LegacyDataRejected => format!(
                 "【科技部政务服务平台】您的关联数据申请未通过审核，原因：{}。可在业务首页补充信息后重新申请。",
                 p("reason")
+            ),
             Template::ReviewReminder => format!(
                 "【科技部政务服务平台·审核后台】审核事项 {}（{}）已超过办理时限，请尽快处理。",
                 p("item"),
