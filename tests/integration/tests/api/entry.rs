@@ -116,7 +116,11 @@ fn account_id(app: &TestApp, login_name: &str) -> i64 {
 
 fn grant(app: &TestApp, org: i64, person: i64, role: &str) {
     app.db()
-        .execute("INSERT INTO grants (organization_id, person_id, role, granted_by, created_at) VALUES (?, ?, ?, ?, ?)", rusqlite::params![org, person, role, org, app.now_millis()])
+        .execute(
+            "INSERT INTO grants (organization_id, person_id, roles, granted_by, created_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             ON CONFLICT (organization_id, person_id) DO UPDATE SET roles = roles || ' ' || excluded.roles, version = version + 1",
+            rusqlite::params![org, person, role, org, app.now_millis()],
+        )
         .unwrap();
 }
 
