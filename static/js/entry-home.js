@@ -100,8 +100,9 @@ async function submitRequest(event) {
         return;
       }
       form.reset();
-      document.getElementById('request-filed').hidden = false;
+      // The list shows the new request before the confirmation does.
       await load();
+      document.getElementById('request-filed').hidden = false;
     } catch {
       showErrors(form, [both('error.network')]);
     }
