@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, name: "0008_entry", sql: include_str!("../../migrations/0008_entry.sql") },
     Migration { version: 9, name: "0009_grants", sql: include_str!("../../migrations/0009_grants.sql") },
     Migration { version: 10, name: "0010_schedule", sql: include_str!("../../migrations/0010_schedule.sql") },
+    Migration {
+        version: 11,
+        name: "0011_reviewer_sessions_by_reviewer",
+        sql: include_str!("../../migrations/0011_reviewer_sessions_by_reviewer.sql"),
+    },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {

@@ -17,14 +17,6 @@ pub const SMALL_TABLES: &[(&str, &str)] = &[
     ("reviewers", "the back office's staff: tens of rows, added by reviewers by hand"),
     ("calendar_days", "holidays and adjusted working days: a few dozen a year, edited by reviewers"),
     ("schema_migrations", "one row per migration"),
-    // Known debt, not a small table for good: revoking one reviewer's
-    // sessions (a password reset or restore, rare) reads them all until an
-    // index on reviewer_id lands in a migration (no number is free on this
-    // branch; see README "Benchmarks").
-    (
-        "reviewer_sessions",
-        "the sessions of tens of reviewers (2,000 in the seeder's million-account database); scanned only to revoke one reviewer's sessions, until an index on reviewer_id lands",
-    ),
 ];
 
 /// One logged statement.
