@@ -9,12 +9,13 @@
 //! - every job claims its rows with a guarded update (an SMS with a lease,
 //!   [`crate::sms::claim`]; a reminder or an escalation with
 //!   `reminded_at`/`escalated_at IS NULL`; a grant-expiry notice with
-//!   `expiry_noticed_at IS NULL` and its expiry unchanged), so two overlapping ticks never
-//!   send a message or notify about an item twice;
+//!   `expiry_noticed_at IS NULL` and its expiry unchanged), so two
+//!   overlapping ticks never send a message or notify about an item twice;
 //! - every job works in bounded batches ([`SMS_BATCH`], [`REVIEW_BATCH`],
-//!   [`grant_expiry::GRANT_EXPIRY_BATCH`], [`HOUSEKEEPING_BATCH`]): a tick after a long pause does one batch and
-//!   leaves the rest to the next ticks (the report says `more`), so a
-//!   gateway or a reviewer's phone is never flooded.
+//!   [`grant_expiry::GRANT_EXPIRY_BATCH`], [`HOUSEKEEPING_BATCH`]): a tick
+//!   after a long pause does one batch and leaves the rest to the next
+//!   ticks (the report says `more`), so a gateway or a person's phone is
+//!   never flooded.
 //!
 //! The jobs, in order: [`housekeeping`], [`reminders`], [`escalation`],
 //! [`grant_expiry`], then the SMS: what this tick queued, then
