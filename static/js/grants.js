@@ -1,7 +1,8 @@
 // 授权用户管理 (/grants, FAQ 4.2): the organizations the session
 // administers (GET /api/grants/organizations; a legal entity not onboarded
 // yet gets FAQ 4.4's next step: the work-permit entry), the chosen
-// organization's grants with their roles, dates and state, a change form
+// organization's grants with their roles, dates and state (and the
+// scheduled work's notice when one expires within 7 days), a change form
 // (only the roles the administrator holds can be ticked or unticked; the
 // dates need every role of the grant) and revocation (the whole grant, or
 // only the administrator's own roles). A change that lost a race (409)
@@ -73,6 +74,13 @@ function renderGrants() {
       tr.append(td);
     }
     tr.children[3].className = `state state-${g.state}`;
+    if (g.expiry_notice) {
+      // The scheduled work's notice: the grant expires within 7 days.
+      const notice = document.createElement('p');
+      notice.className = 'expiry-notice';
+      notice.textContent = pick(g.expiry_notice, 'label');
+      tr.children[3].append(notice);
+    }
     const actions = document.createElement('td');
     if (g.can_change) actions.append(button('grants.change_button', openChange, g));
     if (g.can_revoke) actions.append(button(g.revoke_removes_only_your_roles ? 'grants.revoke_own' : 'grants.revoke', revoke, g));

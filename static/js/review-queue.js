@@ -245,7 +245,7 @@ function renderTicks() {
     li.textContent = t('review.ticks.line', {
       at: formatTime(tick.started_at), trigger: tick.trigger, sent: r.sms?.sent ?? 0, failed: r.sms?.failed ?? 0,
       gave_up: (r.sms?.gave_up ?? 0) + (r.sms?.code_expired ?? 0), reminded: r.reminders?.items ?? 0,
-      escalated: r.escalations?.items ?? 0, deleted,
+      escalated: r.escalations?.items ?? 0, grant_expiry: r.grant_expiry?.grants ?? 0, deleted,
     });
     return li;
   }));

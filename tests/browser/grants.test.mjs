@@ -4,7 +4,8 @@
 // identity service, the first entry and a reviewer's approval); then, in the
 // pages: an onboarded legal entity searches a verified person by real name
 // (授权操作, with both rules said at the box and with an empty result) and
-// grants business and grant_admin with an expiry date; that person grants
+// grants business and grant_admin with an expiry date (which the scheduled
+// work then notices on the page: it is within 7 days); that person grants
 // business to a third verified person, enters the work-permit entry for the
 // organization, and, once the organization has taken business back, cannot
 // grant what it lacks (the box is disabled and the API refuses it); the
@@ -141,7 +142,8 @@ test('a legal entity grants by real name with an expiry; that person grants only
   const [org, first, third, fourth] = await Promise.all([
     onboardedOrganization(), verifiedPerson('Lena'), verifiedPerson('Marco'), verifiedPerson('Yuki'),
   ]);
-  const expiry = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  // Three days ahead: within the 7 days of the scheduled work's expiry notice.
+  const expiry = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
 
   // The legal entity: 授权操作 says both rules at the box, and again with an empty result.
   const orgPage = await newPage(browser);
@@ -219,6 +221,19 @@ test('a legal entity grants by real name with an expiry; that person grants only
   const thirdRow = orgPage.locator('#grants-rows tr', { hasText: third.realName });
   await thirdRow.waitFor({ state: 'visible' });
   assert.match(await thirdRow.innerText(), /办理业务/);
+
+  // The scheduled work (the server's cron trigger, every minute) notices the
+  // grant expiring within 7 days; the grant management page shows it.
+  const notice = orgPage.locator('#grants-rows tr', { hasText: first.realName }).locator('.expiry-notice');
+  for (let tries = 0; tries < 30 && (await notice.count()) === 0; tries++) {
+    await orgPage.waitForTimeout(3000);
+    await orgPage.goto('/grants');
+    await orgPage.locator('#grants-rows tr', { hasText: first.realName }).waitFor({ state: 'visible' });
+  }
+  assert.match(await notice.innerText(), /即将到期/);
+  assert.match(await notice.innerText(), new RegExp(expiry));
+  assert.equal(await orgPage.locator('#grants-rows tr', { hasText: third.realName }).locator('.expiry-notice').count(), 0, 'no expiry: no notice');
+  await screenshot(orgPage, 'grants-expiry-notice');
   await orgPage.context().close();
   await personPage.context().close();
 });

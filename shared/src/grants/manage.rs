@@ -198,6 +198,7 @@ pub async fn grant_json<S: Store>(store: &S, g: &Grant, now: Timestamp, admin: O
         "created_at": g.created_at.millis(),
         "changed_at": g.changed_at.millis(),
     });
+    v["expiry_notice"] = expiry_notice(g, state);
     if let Some(admin) = admin {
         let lacking: Vec<&str> = g.roles.iter().filter(|r| !admin.holds(**r)).map(|r| r.code()).collect();
         let own = g.person_id == admin.account;
@@ -209,6 +210,23 @@ pub async fn grant_json<S: Store>(store: &S, g: &Grant, now: Timestamp, admin: O
         v["revoke_removes_only_your_roles"] = json!(!lacking.is_empty());
     }
     Ok(v)
+}
+
+/// The notice the scheduled work gave of a grant's coming expiry
+/// (`crate::schedule::grant_expiry`), while the grant has not expired:
+/// when, the last day in force, and the text in both languages. `null`
+/// otherwise.
+fn expiry_notice(g: &Grant, state: GrantState) -> Value {
+    let (Some(noticed_at), Some(last_day)) = (g.expiry_noticed_at, dates::last_day(g.expires_at)) else { return Value::Null };
+    if state == GrantState::Expired {
+        return Value::Null;
+    }
+    json!({
+        "noticed_at": noticed_at.millis(),
+        "last_day": last_day.to_string(),
+        "label_zh": format!("即将到期：该授权将于 {last_day} 到期（当天仍有效），到期后被授权人不能再代表本单位办理。"),
+        "label_en": format!("Expires soon: this grant expires on {last_day} (still in force that day); after that the person can no longer act for the organization."),
+    })
 }
 
 fn changed_meanwhile(current: Option<Value>) -> AppError {

@@ -57,6 +57,10 @@ pub struct Grant {
     pub version: i64,
     pub changed_by: Option<AccountId>,
     pub changed_at: Timestamp,
+    /// When the scheduled work noticed its coming expiry (an SMS to the
+    /// person and a notice on the grant management page); `None`: not yet,
+    /// or its expiry changed since.
+    pub expiry_noticed_at: Option<Timestamp>,
 }
 
 /// Where a grant stands at a moment.
@@ -121,6 +125,7 @@ impl Grant {
             version: r.int("version")?,
             changed_by: r.opt_int("changed_by")?.map(AccountId),
             changed_at: Timestamp(r.int("changed_at")?),
+            expiry_noticed_at: r.opt_int("expiry_noticed_at")?.map(Timestamp),
         })
     }
 }
@@ -143,8 +148,7 @@ fn roles_from_db(s: &str) -> Result<Vec<Role>, StoreError> {
     Ok(roles)
 }
 
-const COLUMNS: &str =
-    "id, organization_id, person_id, roles, granted_by, created_at, effective_from, expires_at, version, changed_by, changed_at";
+const COLUMNS: &str = "id, organization_id, person_id, roles, granted_by, created_at, effective_from, expires_at, version, changed_by, changed_at, expiry_noticed_at";
 
 /// A grant as it is created.
 #[derive(Debug, Clone)]
@@ -285,24 +289,38 @@ pub async fn roles_in_force<S: Store>(store: &S, person: AccountId, organization
     Ok(of_pair(store, organization, person).await?.filter(|g| g.in_force(now)).map(|g| g.roles).unwrap_or_default())
 }
 
-/// Grants that expire in `[from, until)` and whose expiry notice has not
-/// gone out yet (scheduled work), oldest expiry first. A changed expiry
-/// is noticed again.
-pub async fn expiring_between<S: Store>(store: &S, from: Timestamp, until: Timestamp) -> Result<Vec<Grant>, StoreError> {
+/// Grants that expire after `after` and no later than `until` (`(after,
+/// until]`: a grant expiring at `after` has expired) and whose expiry
+/// notice has not gone out yet (scheduled work), soonest expiry first, at
+/// most `limit`. A changed expiry is noticed again.
+pub async fn expiring_between<S: Store>(store: &S, after: Timestamp, until: Timestamp, limit: u32) -> Result<Vec<Grant>, StoreError> {
     let rows = store
         .execute(
             &format!(
-                "SELECT {COLUMNS} FROM grants WHERE expires_at >= ? AND expires_at < ? AND expiry_noticed_at IS NULL ORDER BY expires_at, id"
+                "SELECT {COLUMNS} FROM grants WHERE expires_at > ? AND expires_at <= ? AND expiry_noticed_at IS NULL ORDER BY expires_at, id LIMIT ?"
             ),
-            &[from.millis().into(), until.millis().into()],
+            &[after.millis().into(), until.millis().into(), i64::from(limit).into()],
         )
         .await?;
     rows.iter().map(Grant::from_row).collect()
 }
 
-/// Records that the expiry notice of a grant went out.
-pub async fn mark_expiry_noticed<D: Database>(tx: &Transaction<'_, D>, id: GrantId, now: Timestamp) -> Result<(), StoreError> {
-    tx.execute("UPDATE grants SET expiry_noticed_at = ? WHERE id = ?", &[now.millis().into(), id.into()]).await.map(drop)
+/// Claims the expiry notice of a grant: records it at `now` if the grant
+/// still expires at `expires_at` and was not noticed yet (a guarded
+/// update: of two overlapping ticks one wins). Whether this call did.
+pub async fn mark_expiry_noticed<D: Database>(
+    tx: &Transaction<'_, D>,
+    id: GrantId,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let rows = tx
+        .execute(
+            "UPDATE grants SET expiry_noticed_at = ? WHERE id = ? AND expires_at = ? AND expiry_noticed_at IS NULL RETURNING id",
+            &[now.millis().into(), id.into(), expires_at.millis().into()],
+        )
+        .await?;
+    Ok(!rows.is_empty())
 }
 
 /// Gives an organization roles of the catalogue (its first entry was

@@ -121,6 +121,7 @@ fn bare_grant(from: Option<i64>, until: Option<i64>) -> Grant {
         version: 1,
         changed_by: None,
         changed_at: Timestamp(0),
+        expiry_noticed_at: None,
     }
 }
 
@@ -526,11 +527,13 @@ fn expiring_grants_are_listed_once_until_their_expiry_changes() {
     w.with_admin_zhang();
     w.grant(w.org, w.org, w.li, &["business"], (None, Some("2026-06-10"))).unwrap();
     let (from, until) = (w.clock.now(), Timestamp(w.clock.now().millis() + 30 * DAY));
-    let soon = block_on(expiring_between(&w.store, from, until)).unwrap();
+    let soon = block_on(expiring_between(&w.store, from, until, 10)).unwrap();
     assert_eq!(soon.iter().map(|g| g.person_id).collect::<Vec<_>>(), vec![w.li]);
-    block_on(in_transaction(&w.store, async |tx| mark_expiry_noticed(tx, soon[0].id, from).await)).unwrap();
-    assert!(block_on(expiring_between(&w.store, from, until)).unwrap().is_empty());
+    let expiry = soon[0].expires_at.unwrap();
+    assert!(block_on(in_transaction(&w.store, async |tx| mark_expiry_noticed(tx, soon[0].id, expiry, from).await)).unwrap());
+    assert!(!block_on(in_transaction(&w.store, async |tx| mark_expiry_noticed(tx, soon[0].id, expiry, from).await)).unwrap(), "once");
+    assert!(block_on(expiring_between(&w.store, from, until, 10)).unwrap().is_empty());
     let g = w.the_grant(w.li);
     w.change(w.org, w.org, g.id, g.version, &["business"], (None, Some("2026-06-20"))).unwrap();
-    assert_eq!(block_on(expiring_between(&w.store, from, until)).unwrap().len(), 1, "a new expiry is noticed again");
+    assert_eq!(block_on(expiring_between(&w.store, from, until, 10)).unwrap().len(), 1, "a new expiry is noticed again");
 }

@@ -8,19 +8,21 @@
 //!
 //! - every job claims its rows with a guarded update (an SMS with a lease,
 //!   [`crate::sms::claim`]; a reminder or an escalation with
-//!   `reminded_at`/`escalated_at IS NULL`), so two overlapping ticks never
-//!   send a message or notify about an item twice;
+//!   `reminded_at`/`escalated_at IS NULL`; a grant-expiry notice with
+//!   `expiry_noticed_at IS NULL` and its expiry unchanged), so two
+//!   overlapping ticks never send a message or notify about an item twice;
 //! - every job works in bounded batches ([`SMS_BATCH`], [`REVIEW_BATCH`],
-//!   [`HOUSEKEEPING_BATCH`]): a tick after a long pause does one batch and
-//!   leaves the rest to the next ticks (the report says `more`), so a
-//!   gateway or a reviewer's phone is never flooded.
+//!   [`grant_expiry::GRANT_EXPIRY_BATCH`], [`HOUSEKEEPING_BATCH`]): a tick
+//!   after a long pause does one batch and leaves the rest to the next
+//!   ticks (the report says `more`), so a gateway or a person's phone is
+//!   never flooded.
 //!
 //! The jobs, in order: [`housekeeping`], [`reminders`], [`escalation`],
-//! then the SMS: what this tick queued, then [`sms_retries`].
-//! Grant-expiry notices (job 4 of the issue) join when grant management
-//! has landed.
+//! [`grant_expiry`], then the SMS: what this tick queued, then
+//! [`sms_retries`].
 
 pub mod escalation;
+pub mod grant_expiry;
 pub mod housekeeping;
 pub mod reminders;
 pub mod sms_retries;
@@ -94,6 +96,7 @@ pub struct TickReport {
     pub housekeeping: housekeeping::Report,
     pub reminders: reminders::Report,
     pub escalations: reminders::Report,
+    pub grant_expiry: grant_expiry::Report,
     pub sms: sms_retries::Report,
 }
 
@@ -161,6 +164,7 @@ pub async fn tick<D: Database>(
     report.housekeeping = housekeeping::run(db, now, settings).await?;
     report.reminders = reminders::run(db, &clock).await?;
     report.escalations = escalation::run(db, &clock).await?;
+    report.grant_expiry = grant_expiry::run(db, &clock).await?;
     report.sms = sms_retries::run(db, &clock, settings, gateway).await?;
     db.execute(
         "INSERT INTO schedule_ticks (started_at, finished_at, trigger, report) VALUES (?, ?, ?, ?)",

@@ -2,16 +2,18 @@
 //! catch-up bound and the clock checks.
 
 use super::*;
+use crate::account::AccountKind;
 use crate::clock::{Clock, FixedClock};
+use crate::grants::{Change, NewGrant, Role as GrantRole};
 use crate::identity::{CivilDate, Mobile};
-use crate::ids::{AppealId, ReviewItemId};
+use crate::ids::{AccountId, AppealId, GrantId, ReviewItemId};
 use crate::random::SeqRandom;
 use crate::review::reviewer::{self, NewReviewer, Role};
 use crate::review::{ReviewKind, Subject};
 use crate::sms::{OutboxMessage, Template};
 use crate::store::native::block_on;
 use crate::store::{NativeStore, in_transaction};
-use crate::test_support::{self, FileDatabase};
+use crate::test_support::{self, FileDatabase, TestAccount};
 use crate::workday::start_of_day_china;
 use serde_json::json;
 use std::collections::VecDeque;
@@ -439,4 +441,146 @@ fn the_http_route_needs_the_scheduler_token() {
     let r = call(&s, Some("Bearer s3cret-token")).unwrap();
     assert_eq!(r.at, now.millis());
     assert_eq!(block_on(recent_ticks(&db, 1)).unwrap()[0]["trigger"], "http");
+}
+
+/// An organization and natural persons, one per mobile (`None`: without a
+/// reserved mobile), each with a grant expiring at the given instant
+/// (`None`: no expiry). The grants' ids, in order.
+fn grants_expiring(db: &NativeStore, clock: &dyn Clock, persons: &[(Option<&str>, Option<Timestamp>)]) -> (AccountId, Vec<GrantId>) {
+    let org = block_on(TestAccount::legal_entity("expiryorg", "到期测试有限公司", "91350100M000100Y43").create(db, clock)).unwrap();
+    let mut ids = Vec::new();
+    for (n, (mobile, expires_at)) in persons.iter().enumerate() {
+        let mut person = TestAccount::bare(AccountKind::NaturalPerson, &format!("person{n}"));
+        if let Some(m) = mobile {
+            person = person.mobile(m);
+        }
+        let person = block_on(person.create(db, clock)).unwrap();
+        let new = NewGrant {
+            organization: org,
+            person,
+            roles: &[GrantRole::Business, GrantRole::GrantAdmin],
+            granted_by: Some(org),
+            effective_from: None,
+            expires_at: *expires_at,
+        };
+        ids.push(block_on(in_transaction(db, async |tx| crate::grants::create(tx, &new, clock.now()).await)).unwrap());
+    }
+    (org, ids)
+}
+
+fn noticed(db: &NativeStore, id: GrantId) -> Option<Timestamp> {
+    block_on(crate::grants::find(db, id)).unwrap().unwrap().expiry_noticed_at
+}
+
+#[test]
+fn grants_expiring_within_seven_days_are_noticed_once_with_an_sms_to_persons_with_a_mobile() {
+    let now = march(10, 10);
+    let clock = FixedClock::at(now);
+    let db = test_support::store();
+    let window = grant_expiry::NOTICE_WINDOW_SECS;
+    let three_days = start_of_day_china(CivilDate::new(2026, 3, 13).unwrap());
+    let (_, ids) = grants_expiring(
+        &db,
+        &clock,
+        &[
+            (Some("13700000001"), Some(three_days)),
+            (None, Some(now.plus_seconds(window))),
+            (Some("13700000003"), Some(Timestamp(now.plus_seconds(window).millis() + 1))),
+            (Some("13700000004"), Some(now)),
+            (Some("13700000005"), Some(Timestamp(now.millis() - 86_400_000))),
+            (Some("13700000006"), None),
+        ],
+    );
+    let gateway = FakeGateway::up();
+    let r = run(&db, now, &gateway);
+    assert_eq!(r.grant_expiry, grant_expiry::Report { grants: 2, sms_queued: 1, no_mobile: 1, more: false });
+    assert_eq!(r.sms.sent, 1, "the notice goes out in the same tick");
+    assert_eq!(noticed(&db, ids[0]), Some(now), "within 7 days");
+    assert_eq!(noticed(&db, ids[1]), Some(now), "exactly 7 days ahead: noticed, though without a mobile");
+    assert_eq!(noticed(&db, ids[2]), None, "a millisecond beyond 7 days: not yet");
+    assert_eq!((noticed(&db, ids[3]), noticed(&db, ids[4])), (None, None), "expired: no notice");
+    assert_eq!(noticed(&db, ids[5]), None, "no expiry: no notice");
+    let sms = block_on(crate::sms::messages_for(&db, &Mobile::parse("13700000001").unwrap(), 10)).unwrap();
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0].template, "grant_expiring");
+    let text = Template::GrantExpiring.render(&sms[0].params);
+    for part in ["到期测试有限公司", "办理业务、授权管理员", "2026-03-12"] {
+        assert!(text.contains(part), "{text} names {part}");
+    }
+    for m in ["13700000003", "13700000004", "13700000005", "13700000006"] {
+        assert!(templates_to(&db, &Mobile::parse(m).unwrap()).is_empty(), "{m} gets nothing");
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'grants.expiry_noticed'"), 2);
+
+    let r = run(&db, now, &gateway);
+    assert_eq!(r.grant_expiry, grant_expiry::Report::default(), "once per grant and expiry date");
+    let r = run(&db, now.plus_seconds(3_600), &gateway);
+    assert_eq!(r.grant_expiry.grants, 1, "an hour later, the grant that was 7 days and 1 ms ahead");
+}
+
+#[test]
+fn a_changed_expiry_is_noticed_again_and_an_unchanged_one_is_not() {
+    let now = march(10, 10);
+    let clock = FixedClock::at(now);
+    let db = test_support::store();
+    let (org, ids) = grants_expiring(&db, &clock, &[(Some("13700000001"), Some(now.plus_seconds(2 * 86_400)))]);
+    let gateway = FakeGateway::up();
+    assert_eq!(run(&db, now, &gateway).grant_expiry.grants, 1);
+    let change = |expires_at: Timestamp| {
+        let g = block_on(crate::grants::find(&db, ids[0])).unwrap().unwrap();
+        let change = Change { roles: &g.roles, effective_from: None, expires_at: Some(expires_at), by: Some(org) };
+        block_on(in_transaction(&db, async |tx| crate::grants::update(tx, g.id, g.version, &change, now).await)).unwrap().unwrap();
+    };
+    change(now.plus_seconds(2 * 86_400));
+    assert_eq!(noticed(&db, ids[0]), Some(now), "the same expiry keeps its notice");
+    assert_eq!(run(&db, now.plus_seconds(60), &gateway).grant_expiry.grants, 0);
+    change(now.plus_seconds(5 * 86_400));
+    assert_eq!(noticed(&db, ids[0]), None, "a new expiry clears the notice");
+    let r = run(&db, now.plus_seconds(120), &gateway);
+    assert_eq!((r.grant_expiry.grants, r.grant_expiry.sms_queued), (1, 1), "and is noticed again");
+    assert_eq!(templates_to(&db, &Mobile::parse("13700000001").unwrap()), vec!["grant_expiring", "grant_expiring"]);
+}
+
+#[test]
+fn two_ticks_at_once_notice_each_expiring_grant_once() {
+    let file = FileDatabase::new("schedule-grant-expiry-overlap");
+    let now = march(10, 10);
+    let clock = FixedClock::at(now);
+    let db = file.open();
+    let mobiles: Vec<String> = (0..20).map(|n| format!("137000001{n:02}")).collect();
+    let persons: Vec<_> = mobiles.iter().map(|m| (Some(m.as_str()), Some(now.plus_seconds(86_400)))).collect();
+    grants_expiring(&db, &clock, &persons);
+    let gateways: Vec<FakeGateway> = (0..4).map(|_| FakeGateway::up()).collect();
+    let reports: Vec<TickReport> = std::thread::scope(|s| {
+        let handles: Vec<_> = gateways
+            .iter()
+            .map(|g| {
+                let file = &file;
+                s.spawn(move || block_on(tick(&file.open(), now, &settings(), Some(g), Trigger::Cron)).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(reports.iter().map(|r| r.grant_expiry.grants).sum::<u64>(), 20, "each grant noticed by one tick");
+    let mut all: Vec<i64> = gateways.iter().flat_map(FakeGateway::sent).collect();
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!((n, all.len()), (20, 20), "one SMS per grant, none sent twice");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM sms_outbox WHERE template = 'grant_expiring'"), 20);
+}
+
+#[test]
+fn a_tick_notices_at_most_a_batch_of_expiring_grants() {
+    let now = march(10, 10);
+    let clock = FixedClock::at(now);
+    let db = test_support::store();
+    let n = grant_expiry::GRANT_EXPIRY_BATCH as usize + 3;
+    let persons: Vec<_> = (0..n).map(|_| (None, Some(now.plus_seconds(86_400)))).collect();
+    grants_expiring(&db, &clock, &persons);
+    let gateway = FakeGateway::up();
+    let r = run(&db, now, &gateway);
+    assert_eq!((r.grant_expiry.grants, r.grant_expiry.more), (u64::from(grant_expiry::GRANT_EXPIRY_BATCH), true));
+    let r = run(&db, now.plus_seconds(60), &gateway);
+    assert_eq!((r.grant_expiry.grants, r.grant_expiry.more), (3, false), "the rest at the next tick");
 }

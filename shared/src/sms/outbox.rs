@@ -48,6 +48,9 @@ pub enum Template {
     ReviewReminder,
     /// To lead reviewers with a mobile: an item is two working days overdue.
     ReviewEscalation,
+    /// To a natural person: an organization's grant expires within 7 days
+    /// (the organization, the roles, the last day in force).
+    GrantExpiring,
 }
 
 impl Template {
@@ -69,10 +72,11 @@ impl Template {
             Template::LegacyDataRejected => "legacy_data_rejected",
             Template::ReviewReminder => "review_reminder",
             Template::ReviewEscalation => "review_escalation",
+            Template::GrantExpiring => "grant_expiring",
         }
     }
 
-    pub const ALL: [Template; 16] = [
+    pub const ALL: [Template; 17] = [
         Template::RegistrationCode,
         Template::PasswordResetCode,
         Template::AppealCode,
@@ -89,6 +93,7 @@ impl Template {
         Template::LegacyDataRejected,
         Template::ReviewReminder,
         Template::ReviewEscalation,
+        Template::GrantExpiring,
     ];
 
     pub fn parse(s: &str) -> Option<Template> {
@@ -104,7 +109,7 @@ impl Template {
                 Some(super::CODE_TTL_SECS)
             }
             Template::AppealApproved => Some(super::SET_PASSWORD_TTL_SECS),
-            Template::ReviewReminder | Template::ReviewEscalation => None,
+            Template::ReviewReminder | Template::ReviewEscalation | Template::GrantExpiring => None,
             Template::PasswordChanged
             | Template::AppealRejected
             | Template::ReservedMobileChanged
@@ -192,6 +197,12 @@ impl Template {
                 "【科技部政务服务平台·审核后台】审核事项 {}（{}）已超期两个工作日未办结，请组长督办。",
                 p("item"),
                 p("kind")
+            ),
+            Template::GrantExpiring => format!(
+                "【科技部政务服务平台】“{}”授予您的“{}”授权将于 {} 到期（当天仍有效），到期后您将不能再代表该单位办理。如需延期，请联系该单位的授权管理员。",
+                p("organization"),
+                p("roles"),
+                p("last_day")
             ),
         }
     }

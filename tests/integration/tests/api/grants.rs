@@ -604,3 +604,49 @@ async fn faq_7_a_grant_admin_completes_the_organizations_info_and_business_only_
     let (status, body) = json_of(w.app.get_as(&nobody, &path).await).await;
     assert_eq!((status, code(&body)), (404, Some("grants.not_authorized_by_organization")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_grant_expiring_within_seven_days_is_noticed_once_by_sms_and_on_the_grant_page() {
+    let w = onboarded_world().await;
+    let (zr, zhou) = verified_person(&w.app, &w.service, "周一").await;
+    let (_, wang) = verified_person(&w.app, &w.service, "王五").await;
+    // The host's clock: 2026-11-27 09:00 Beijing time; the last day in force: 2026-12-10.
+    let (status, g) = grant(&w.app, &w.org, w.org_id, id_of(&zhou), &["business", "grant_admin"], Some("2026-12-10")).await;
+    assert_eq!(status, 201, "{g}");
+    assert!(g["expiry_notice"].is_null(), "{g}");
+    let (status, _) = grant(&w.app, &w.org, w.org_id, id_of(&wang), &["business"], None).await;
+    assert_eq!(status, 201);
+    let expiring = |app: &TestApp| {
+        app.count(&format!("SELECT COUNT(*) FROM sms_outbox WHERE template = 'grant_expiring' AND recipient = '{}'", zr.mobile))
+    };
+    w.app.tick().await.unwrap();
+    assert_eq!((w.app.last_tick()["grant_expiry"]["grants"].as_i64(), expiring(&w.app)), (Some(0), 0), "13 days ahead: not yet");
+
+    // 2026-12-04 09:00: six days before the last day (the grant ends 12-11 00:00).
+    w.app.advance(7 * 86_400);
+    w.app.tick().await.unwrap();
+    let report = w.app.last_tick();
+    assert_eq!(report["grant_expiry"], json!({ "grants": 1, "sms_queued": 1, "no_mobile": 0, "more": false }), "{report}");
+    assert_eq!(expiring(&w.app), 1, "one SMS to the person");
+    assert_eq!(w.app.count("SELECT COUNT(*) FROM sms_outbox WHERE template = 'grant_expiring'"), 1, "none for the grant without expiry");
+    let params: String = w
+        .app
+        .db()
+        .query_row("SELECT params FROM sms_outbox WHERE template = 'grant_expiring'", [], |r| r.get(0))
+        .unwrap();
+    let params: Value = serde_json::from_str(&params).unwrap();
+    assert_eq!((params["organization"].as_str(), params["roles"].as_str(), params["last_day"].as_str()), (Some(w.org_r.org_name.as_str()), Some("办理业务、授权管理员"), Some("2026-12-10")));
+    let org = w.app.logged_in("legal_entity", &w.org_r.login_name, &w.org_r.password).await;
+    let g = grant_of(&w.app, &org, w.org_id, id_of(&zhou)).await;
+    let notice = &g["expiry_notice"];
+    assert_eq!((notice["last_day"].as_str(), notice["noticed_at"].as_i64()), (Some("2026-12-10"), Some(w.app.now_millis())), "{g}");
+    assert!(notice["label_zh"].as_str().unwrap().contains("2026-12-10") && notice["label_en"].as_str().unwrap().contains("2026-12-10"), "{notice}");
+    assert!(grant_of(&w.app, &org, w.org_id, id_of(&wang)).await["expiry_notice"].is_null());
+
+    // A second tick: nothing more.
+    w.app.advance(60);
+    w.app.tick().await.unwrap();
+    assert_eq!(w.app.last_tick()["grant_expiry"]["grants"], 0);
+    assert_eq!(expiring(&w.app), 1);
+    assert_eq!(w.app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'grants.expiry_noticed'"), 1);
+}

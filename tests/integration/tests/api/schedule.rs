@@ -242,6 +242,7 @@ async fn the_scheduler_route_needs_its_token_and_answers_the_report() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["tick"]["at"], app.now_millis());
     assert!(body["tick"]["housekeeping"].is_object() && body["tick"]["sms"].is_object());
+    assert_eq!(body["tick"]["grant_expiry"], json!({ "grants": 0, "sms_queued": 0, "no_mobile": 0, "more": false }));
     let trigger: String = app.db().query_row("SELECT trigger FROM schedule_ticks", [], |r| r.get(0)).unwrap();
     assert_eq!(trigger, "http");
     // The clock went back: refused, nothing done.
