@@ -15,7 +15,9 @@
 //! verifications (one in five accounts verified its first part: a
 //! person's identity, an organization's basic information) with two
 //! history rows each; plus 20 reviewers with 2,000 sessions and a month of
-//! calendar days.
+//! calendar days; one legal entity in ten onboarded with its roles, 200,000
+//! old-system business records and 5,000 legacy-data requests; 10,000
+//! reviewer reminders (2,000 escalations) and a week of minute ticks.
 
 use anyhow::{Context as _, Result, bail, ensure};
 use rusqlite::{Connection, params};
@@ -175,6 +177,12 @@ const SEEDED_TABLES: &[&str] = &[
     "uploads",
     "rate_limit_hits",
     "login_name_throttles",
+    "onboardings",
+    "organization_roles",
+    "legacy_records",
+    "legacy_data_requests",
+    "reviewer_notifications",
+    "schedule_ticks",
 ];
 
 /// Tables that are the schema's own bookkeeping, not the app's data.
@@ -211,6 +219,8 @@ pub fn seed(state_dir: &Path, scale: Scale, clock: &dyn Clock) -> Result<Seeded>
     seed_reviewers(&mut conn, scale, now, &phc, &mut mix)?;
     seed_appeals(&mut conn, scale, now)?;
     seed_activity(&mut conn, scale, now, &mut mix)?;
+    seed_entries(&mut conn, scale, now)?;
+    seed_schedule(&mut conn, scale, now)?;
 
     // Back to what the app's connections use (the default rollback journal).
     conn.execute_batch("PRAGMA journal_mode = DELETE;")?;
@@ -341,8 +351,8 @@ fn seed_accounts(conn: &mut Connection, scale: Scale, now: i64, phc: &str, mix: 
         }
         // Natural persons acting for an organization (legal entities are even).
         if i % grants_every == 1 && i >= 1 {
-            tx.prepare_cached("INSERT INTO grants (organization_id, person_id, role, created_at) VALUES (?, ?, 'foreign_work', ?)")?
-                .execute(params![id - 1, id, created])?;
+            tx.prepare_cached("INSERT INTO grants (organization_id, person_id, roles, created_at, changed_at) VALUES (?, ?, 'business', ?, ?)")?
+                .execute(params![id - 1, id, created, created])?;
         }
         Ok(())
     })
@@ -509,6 +519,103 @@ fn seed_activity(conn: &mut Connection, scale: Scale, now: i64, mix: &mut Mix) -
 
 /// Reads a sample of the seeded accounts back with the app's own queries:
 /// every one must parse, by its login name and by its alias.
+/// The foreign-work system's entries (flow 7): one legal entity in ten
+/// onboarded (approved, with every role of the catalogue), 200,000 business
+/// records of the old system per million accounts (half linked to their
+/// onboarded owner by USCC, half waiting under their old owner), and 5,000
+/// legacy-data requests (one in ten under review).
+fn seed_entries(conn: &mut Connection, scale: Scale, now: i64) -> Result<()> {
+    let onboarded = scale.rows(50_000, 5);
+    batched(conn, onboarded, |tx, n| {
+        let i = n * 20 % scale.accounts; // even: a legal entity
+        let id = i as i64 + 1;
+        let uscc = account_values(i)?.organization.map(|(_, u)| u.as_str().to_owned()).context("a legal entity")?;
+        let at = now - 200 * DAY + (n as i64 * 199 * DAY / onboarded as i64);
+        let form = serde_json::json!({ "unit_type": "enterprise", "industry": "科学研究和技术服务业", "contact_person": "李小红" }).to_string();
+        tx.prepare_cached(
+            "INSERT INTO onboardings (entry, account_id, form, state, reason, link_key, created_at, decided_at)
+             VALUES ('work_permit', ?, ?, 'approved', NULL, ?, ?, ?)",
+        )?
+        .execute(params![id, form, uscc, at, at + DAY])?;
+        for role in shared::grants::Role::ALL {
+            tx.prepare_cached("INSERT INTO organization_roles (organization_id, role, granted_at) VALUES (?, ?, ?)")?
+                .execute(params![id, role.code(), at + DAY])?;
+        }
+        Ok(())
+    })?;
+    let records = scale.rows(200_000, 20);
+    batched(conn, records, |tx, n| {
+        // Records of the onboarded legal entities (linked) and of others (not yet).
+        let linked = n % 2 == 0;
+        let i = if linked { (n / 2) % onboarded * 20 % scale.accounts } else { (n * 2 + 2) % scale.accounts };
+        let v = account_values(i - i % 2)?;
+        let (org, org_key, uscc) =
+            v.organization.map(|(o, u)| (o.as_str().to_owned(), o.key(), u.as_str().to_owned())).context("a legal entity")?;
+        let owner = linked.then_some((i - i % 2) as i64 + 1);
+        let day = CivilDate::new(2015 + (n % 10) as i32, (n % 12) as u8 + 1, (n % 28) as u8 + 1).context("a date")?;
+        tx.prepare_cached(
+            "INSERT INTO legacy_records (record_number, entry, kind, status, submitted_on, foreigner_name, foreigner_nationality,
+                 foreigner_document_type, foreigner_document_number, old_login_name, old_login_key, old_org_name, old_org_name_key,
+                 old_uscc, link_key, owner_account_id, linked_at, linked_by, link_basis, imported_at)
+             VALUES (?, 'work_permit', 'work_permit_extension', 'approved', ?, 'JOHN SMITH', 'GBR', 'passport', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?
+        .execute(params![
+            format!("WP-SEED-{n:09}"),
+            day.to_string(),
+            format!("E{:08}", n % 100_000_000),
+            v.login_name.as_str(),
+            v.login_name.key(),
+            org,
+            org_key,
+            uscc,
+            uscc,
+            owner,
+            owner.map(|_| now - 100 * DAY),
+            owner.map(|_| "system"),
+            owner.map(|_| "onboarding"),
+            now - 300 * DAY,
+        ])?;
+        Ok(())
+    })?;
+    let requests = scale.rows(5_000, 5);
+    batched(conn, requests, |tx, n| {
+        let id = (n * 20 % scale.accounts) as i64 + 1;
+        let under_review = n % 10 == 0;
+        let claims = serde_json::json!({ "old_uscc": "91110105MA01ABCD2X", "note": "更名前的统一社会信用代码" }).to_string();
+        tx.prepare_cached(
+            "INSERT INTO legacy_data_requests (entry, owner_account_id, filed_by, claims, state, created_at, decided_at)
+             VALUES ('work_permit', ?, ?, ?, ?, ?, ?)",
+        )?
+        .execute(params![id, id, claims, if under_review { "under_review" } else { "approved" }, now - 30 * DAY, (!under_review).then_some(now - 29 * DAY)])?;
+        Ok(())
+    })
+}
+
+/// Scheduled work (flow 9): a reminder for one review item in ten (an
+/// escalation for one in fifty) and a week of minute ticks.
+fn seed_schedule(conn: &mut Connection, scale: Scale, now: i64) -> Result<()> {
+    let items = scale.rows(100_000, 10) as i64;
+    let reminders = scale.rows(10_000, 2).min(items as u64);
+    batched(conn, reminders, |tx, n| {
+        let item = n as i64 * items / reminders as i64 + 1;
+        tx.prepare_cached("INSERT INTO reviewer_notifications (kind, audience, review_item_id, created_at) VALUES ('reminder', 'reviewer', ?, ?)")?
+            .execute(params![item, now - 300 * DAY + item * DAY / 400])?;
+        if n % 5 == 0 {
+            tx.prepare_cached("INSERT INTO reviewer_notifications (kind, audience, review_item_id, created_at) VALUES ('escalation', 'lead', ?, ?)")?
+                .execute(params![item, now - 298 * DAY + item * DAY / 400])?;
+        }
+        Ok(())
+    })?;
+    let ticks = 7 * 24 * 60;
+    let report = serde_json::json!({ "housekeeping": {}, "reminders": { "items": 0 }, "sms": { "sent": 0 } }).to_string();
+    batched(conn, ticks, |tx, n| {
+        let at = now - (ticks - n) as i64 * MINUTE;
+        tx.prepare_cached("INSERT INTO schedule_ticks (started_at, finished_at, trigger, report) VALUES (?, ?, 'cron', ?)")?
+            .execute(params![at, at + 40, report])?;
+        Ok(())
+    })
+}
+
 fn check_with_the_app(db: &Path, scale: Scale) -> Result<()> {
     let store = shared::store::NativeStore::open(db).map_err(|e| anyhow::anyhow!("{e}"))?;
     let step = (scale.accounts / 50).max(1);
