@@ -133,7 +133,7 @@ pub const LONGEST_WINDOW_SECS: i64 = 86_400;
 pub async fn prune_expired<S: Store>(store: &S, now: i64, limit: u32) -> Result<u64, StoreError> {
     let rows = store
         .execute(
-            "DELETE FROM rate_limit_hits WHERE rowid IN (SELECT rowid FROM rate_limit_hits WHERE at <= ? LIMIT ?) RETURNING at",
+            "DELETE FROM rate_limit_hits WHERE rowid IN (SELECT rowid FROM rate_limit_hits WHERE at <= ? ORDER BY at LIMIT ?) RETURNING at",
             &[(now - LONGEST_WINDOW_SECS * 1000).into(), i64::from(limit).into()],
         )
         .await?;

@@ -196,21 +196,25 @@ impl SessionTable {
     }
 
     /// Revokes every live session of one owner; returns how many.
-    /// Deletes, at most `limit` at a time, the sessions that ended
-    /// (revoked, idle past the timeout, or past the absolute expiry) more
-    /// than `retention_secs` before `now` (housekeeping; until then they
-    /// stay for the record). Returns how many.
+    /// Deletes, at most `limit` at a time, the sessions past their
+    /// absolute expiry by more than `retention_secs` (housekeeping; until
+    /// then they stay for the record). A session ends at the latest at its
+    /// absolute expiry (a logout or the idle timeout end it earlier), so
+    /// every deleted session ended more than the retention ago; one that
+    /// ended early waits at most its lifetime longer. Found through the
+    /// index on `absolute_expires_at`, written once at the session's start
+    /// (the idle time moves with every request: no index on it). Returns
+    /// how many.
     pub async fn prune_ended<S: Store>(&self, store: &S, now: i64, retention_secs: i64, limit: u32) -> Result<u64, StoreError> {
         let cutoff = now - retention_secs * 1000;
         let rows = store
             .execute(
                 &format!(
-                    "DELETE FROM {t} WHERE rowid IN (SELECT rowid FROM {t}
-                       WHERE revoked_at < ?1 OR absolute_expires_at < ?1 OR last_seen_at + ?2 < ?1 LIMIT ?3)
+                    "DELETE FROM {t} WHERE rowid IN (SELECT rowid FROM {t} WHERE absolute_expires_at < ?1 ORDER BY absolute_expires_at LIMIT ?2)
                      RETURNING token_hash",
                     t = self.table
                 ),
-                &[cutoff.into(), (self.idle_timeout_secs * 1000).into(), i64::from(limit).into()],
+                &[cutoff.into(), i64::from(limit).into()],
             )
             .await?;
         Ok(rows.len() as u64)

@@ -53,15 +53,19 @@ pub async fn record<D: Database>(tx: &Transaction<'_, D>, kind: NotificationKind
 /// The newest notifications a reviewer sees (a lead also sees
 /// escalations), with their items' kind and state, at most `limit`.
 pub async fn recent<S: Store>(store: &S, lead: bool, limit: u32) -> Result<Vec<Value>, StoreError> {
-    let rows = store
-        .execute(
-            "SELECT n.id, n.kind, n.review_item_id, n.created_at, r.kind AS item_kind, r.state AS item_state
-               FROM reviewer_notifications n JOIN review_items r ON r.id = n.review_item_id
-              WHERE n.audience = 'reviewer' OR ?1 = 1
-              ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
-            &[i64::from(lead).into(), i64::from(limit.clamp(1, 200)).into()],
-        )
-        .await?;
+    // Two texts, so each reads the newest rows by an index and stops at the
+    // limit: a lead's every notification, a reviewer's by audience.
+    let sql = if lead {
+        "SELECT n.id, n.kind, n.review_item_id, n.created_at, r.kind AS item_kind, r.state AS item_state
+           FROM reviewer_notifications n JOIN review_items r ON r.id = n.review_item_id
+          ORDER BY n.created_at DESC, n.id DESC LIMIT ?1"
+    } else {
+        "SELECT n.id, n.kind, n.review_item_id, n.created_at, r.kind AS item_kind, r.state AS item_state
+           FROM reviewer_notifications n JOIN review_items r ON r.id = n.review_item_id
+          WHERE n.audience = 'reviewer'
+          ORDER BY n.created_at DESC, n.id DESC LIMIT ?1"
+    };
+    let rows = store.execute(sql, &[i64::from(limit.clamp(1, 200)).into()]).await?;
     rows.iter()
         .map(|r| {
             let kind = if r.text("kind")? == "escalation" { NotificationKind::Escalation } else { NotificationKind::Reminder };

@@ -42,7 +42,7 @@ pub async fn run<S: Store>(store: &S, now: Timestamp, settings: &TickSettings) -
         upload_bytes: crate::upload::purge_rejected(store, at, settings.rejected_upload_retention_secs, n).await?,
         ticks: store
             .execute(
-                "DELETE FROM schedule_ticks WHERE id IN (SELECT id FROM schedule_ticks WHERE started_at < ? ORDER BY id LIMIT ?) RETURNING id",
+                "DELETE FROM schedule_ticks WHERE id IN (SELECT id FROM schedule_ticks WHERE started_at < ? ORDER BY started_at LIMIT ?) RETURNING id",
                 &[(at - TICK_RETENTION_SECS * 1000).into(), i64::from(n).into()],
             )
             .await?

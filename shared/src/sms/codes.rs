@@ -19,7 +19,7 @@ pub const SET_PASSWORD_TTL_SECS: i64 = 24 * 3600;
 pub async fn prune_codes<S: Store>(store: &S, now: i64, retention_secs: i64, limit: u32) -> Result<u64, crate::store::StoreError> {
     let rows = store
         .execute(
-            "DELETE FROM sms_codes WHERE id IN (SELECT id FROM sms_codes WHERE expires_at < ? ORDER BY id LIMIT ?) RETURNING id",
+            "DELETE FROM sms_codes WHERE id IN (SELECT id FROM sms_codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?) RETURNING id",
             &[(now - retention_secs * 1000).into(), i64::from(limit).into()],
         )
         .await?;

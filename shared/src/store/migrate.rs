@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_reviewer_sessions_by_reviewer",
         sql: include_str!("../../migrations/0011_reviewer_sessions_by_reviewer.sql"),
     },
+    Migration { version: 12, name: "0012_housekeeping_indexes", sql: include_str!("../../migrations/0012_housekeeping_indexes.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {

@@ -124,11 +124,11 @@ pub async fn purge_rejected<S: Store>(store: &S, now: i64, retention_secs: i64, 
     let rows = store
         .execute(
             "UPDATE uploads SET data = X'', purged_at = ?1
-              WHERE id IN (SELECT u.id FROM uploads u
-                            WHERE u.purged_at IS NULL
-                              AND EXISTS (SELECT 1 FROM review_items r WHERE r.subject = u.owner AND r.state = 'rejected' AND r.decided_at < ?2)
-                              AND NOT EXISTS (SELECT 1 FROM review_items r WHERE r.subject = u.owner AND r.state <> 'rejected')
-                            ORDER BY u.id LIMIT ?3)
+              WHERE id IN (SELECT u.id FROM review_items r JOIN uploads u ON u.owner = r.subject
+                            WHERE r.state = 'rejected' AND r.decided_at < ?2
+                              AND u.purged_at IS NULL
+                              AND NOT EXISTS (SELECT 1 FROM review_items o WHERE o.subject = u.owner AND o.state <> 'rejected')
+                            LIMIT ?3)
              RETURNING id",
             &[now.into(), (now - retention_secs * 1000).into(), i64::from(limit).into()],
         )
