@@ -129,6 +129,9 @@ pub const FIELDS: &[Field] = &[
         &[("class", "code"), ("autocomplete", "one-time-code"), ("inputmode", "numeric"), ("maxlength", "10")],
     ),
     input("appeal_number", "field.appeal_number", "field.appeal_number.hint", CODE),
+    // A grant's validity period (grant management): both optional.
+    input("effective_from", "grants.effective_from", "grants.effective_from.hint", &[("type", "date")]),
+    input("expires_at", "grants.expires_at", "grants.expires_at.hint", &[("type", "date")]),
     Field { name: "reason", label: "field.reason", hint: "field.reason.hint", control: Control::Textarea(&[("rows", "4"), ("maxlength", "500")]) },
     // A reviewer's role (`shared::review::reviewer::Role`); none chosen: reviewer.
     Field {
@@ -721,6 +724,21 @@ mod tests {
             let html = crate::site::render_page(&layout, &format!("/{page}"), &read(&page), &texts, &groups);
             let html = html.unwrap_or_else(|e| panic!("{page}: {e}"));
             assert!(!html.contains("<x-"), "{page}: everything expanded");
+        }
+    }
+
+    #[test]
+    fn the_grant_dates_render_as_they_were_written_by_hand() {
+        for page in ["grants.html", "grants/new.html"] {
+            let html = expanded(page);
+            for line in [
+                r#"<label for="effective_from"><span data-i18n="grants.effective_from"></span> <span class="req" data-i18n="form.optional"></span></label>"#,
+                r#"<input id="effective_from" name="effective_from" aria-describedby="effective_from-hint effective_from-error" type="date">"#,
+                r#"<p class="field-error" id="expires_at-error" hidden></p>"#,
+                r#"<input id="expires_at" name="expires_at" aria-describedby="expires_at-hint expires_at-error" type="date">"#,
+            ] {
+                assert!(html.contains(line), "{page}: {line}\n{html}");
+            }
         }
     }
 
