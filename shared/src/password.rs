@@ -7,9 +7,13 @@
 
 use crate::error::AppError;
 use crate::random::Random;
-use argon2::password_hash::{self, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{self, Output, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde_json::json;
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod argon2id;
+mod block;
 
 /// OWASP's Argon2id recommendation: 19 MiB, 2 passes, 1 lane.
 pub const ARGON2_M_KIB: u32 = 19_456;
@@ -49,24 +53,58 @@ impl Verification {
     };
 }
 
-fn argon2() -> Argon2<'static> {
-    // The parameters are constants within Argon2's limits.
-    let params = Params::new(ARGON2_M_KIB, ARGON2_T, ARGON2_P, Some(ARGON2_OUTPUT_LEN))
-        .expect("constant Argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// Argon2id v0x13 with one lane into `out`: inside Wasm our own
+/// implementation around a SIMD block function ([`argon2id`]), natively the
+/// `argon2` crate (which uses AVX2 where the CPU has it). The same bytes
+/// either way; the tests hold them to that.
+fn argon2id_into(password: &[u8], salt: &[u8], m_kib: u32, t: u32, out: &mut [u8]) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        argon2id::hash_into(password, salt, m_kib, t, out).is_ok()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let Ok(params) = Params::new(m_kib, t, 1, Some(out.len())) else {
+            return false;
+        };
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password_into(password, salt, out).is_ok()
+    }
 }
 
 /// Hashes a password with Argon2id and a fresh 16-byte salt.
 pub fn hash(password: &str, random: &dyn Random) -> PasswordHash {
     let mut salt = [0u8; SALT_LEN];
     random.fill(&mut salt);
-    // 16 bytes encode to a valid salt, and Argon2 only refuses passwords
-    // longer than 4 GiB, which no request body can carry.
+    let mut tag = [0u8; ARGON2_OUTPUT_LEN];
+    // Constant parameters within Argon2's limits, a 16-byte salt, and a
+    // password no request body can make longer than 4 GiB.
+    assert!(argon2id_into(password.as_bytes(), &salt, ARGON2_M_KIB, ARGON2_T, &mut tag), "Argon2id of a bounded password");
     let salt = SaltString::encode_b64(&salt).expect("a 16-byte salt encodes");
-    let phc = argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("Argon2id hashing of a bounded password");
-    PasswordHash(phc.to_string())
+    let tag = Output::new(&tag).expect("a 32-byte tag");
+    PasswordHash(format!(
+        "$argon2id$v={}$m={ARGON2_M_KIB},t={ARGON2_T},p={ARGON2_P}${}${tag}",
+        u32::from(Version::V0x13),
+        salt.as_str()
+    ))
+}
+
+/// Whether `parsed` is Argon2id v0x13 with one lane: [`argon2id_into`]'s
+/// shape, any memory, passes and tag length. `Output`'s comparison takes
+/// the same time wherever the bytes differ.
+fn verify_one_lane(password: &[u8], parsed: &password_hash::PasswordHash<'_>) -> Option<bool> {
+    if parsed.algorithm != Algorithm::Argon2id.ident() || parsed.version != Some(u32::from(Version::V0x13)) {
+        return None;
+    }
+    let params = Params::try_from(parsed).ok()?;
+    let (expected, salt) = (parsed.hash?, parsed.salt?);
+    if params.p_cost() != 1 {
+        return None;
+    }
+    let mut salt_bytes = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_bytes).ok()?;
+    let mut tag = vec![0u8; expected.len()];
+    let ok = argon2id_into(password, salt, params.m_cost(), params.t_cost(), &mut tag) && Output::new(&tag).is_ok_and(|tag| tag == expected);
+    Some(ok)
 }
 
 /// Checks `password` against a stored hash: our Argon2id, any other Argon2
@@ -84,7 +122,7 @@ pub fn verify(password: &str, phc: &str) -> Verification {
     };
     let alg = parsed.algorithm.as_str();
     let ok = match alg {
-        "argon2id" | "argon2i" | "argon2d" => Argon2::default().verify_password(pw, &parsed).is_ok(),
+        "argon2id" | "argon2i" | "argon2d" => verify_one_lane(pw, &parsed).unwrap_or_else(|| Argon2::default().verify_password(pw, &parsed).is_ok()),
         "pbkdf2-sha256" | "pbkdf2-sha512" | "pbkdf2" => pbkdf2::Pbkdf2.verify_password(pw, &parsed).is_ok(),
         _ => false,
     };
@@ -227,6 +265,7 @@ mod tests {
     use super::*;
     use crate::random::SeqRandom;
     use argon2::password_hash::PasswordHash as Phc;
+    use argon2::password_hash::PasswordHasher;
 
     fn code(policy: &PasswordPolicy, pw: &str, ctx: &[&str]) -> &'static str {
         policy.check(pw, ctx).unwrap_err().code
@@ -257,6 +296,34 @@ mod tests {
         // A fresh salt each time.
         let again = hash("correct horse battery staple", &SeqRandom::new(8));
         assert_ne!(h, again);
+    }
+
+    #[test]
+    fn our_phc_string_is_the_argon2_crates_for_the_same_salt() {
+        let ours = hash("correct horse battery staple", &SeqRandom::new(7));
+        let salt = Phc::new(ours.as_str()).unwrap().salt.unwrap();
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(ARGON2_M_KIB, ARGON2_T, ARGON2_P, Some(32)).unwrap())
+            .hash_password(b"correct horse battery staple", salt)
+            .unwrap();
+        assert_eq!(ours.as_str(), theirs.to_string());
+    }
+
+    #[test]
+    fn argon2id_with_several_lanes_or_without_a_version_goes_to_the_crate() {
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let lanes = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(1024, 1, 2, None).unwrap());
+        let phc = lanes.hash_password(b"pw-two-lanes", &salt).unwrap().to_string();
+        assert_eq!(verify_one_lane(b"pw-two-lanes", &Phc::new(&phc).unwrap()), None);
+        assert_eq!(verify("pw-two-lanes", &phc), Verification { ok: true, needs_rehash: true });
+        assert!(!verify("pw-other", &phc).ok);
+        let v10 = Argon2::new(Algorithm::Argon2id, Version::V0x10, Params::new(1024, 1, 1, None).unwrap());
+        let phc = v10.hash_password(b"pw-v10", &salt).unwrap().to_string();
+        assert_eq!(verify_one_lane(b"pw-v10", &Phc::new(&phc).unwrap()), None);
+        assert_eq!(verify("pw-v10", &phc), Verification { ok: true, needs_rehash: true });
+        let one = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(1024, 3, 1, Some(20)).unwrap());
+        let phc = one.hash_password(b"pw-one-lane", &salt).unwrap().to_string();
+        assert_eq!(verify_one_lane(b"pw-one-lane", &Phc::new(&phc).unwrap()), Some(true));
+        assert_eq!(verify_one_lane(b"pw-one-lan", &Phc::new(&phc).unwrap()), Some(false));
     }
 
     #[test]

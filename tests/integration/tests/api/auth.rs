@@ -326,6 +326,59 @@ async fn legacy_accounts_log_in_by_old_name_and_wp_name_and_converted_ones_are_p
     assert_eq!(check["registered"], true, "the old name is an alias");
 }
 
+/// An Argon2id PHC string made natively by the `argon2` crate.
+fn argon2id_phc(password: &str, m_kib: u32, t: u32, tag_len: usize) -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::encode_b64(format!("salt-{m_kib}-{t}-{tag_len}").as_bytes()).unwrap();
+    let params = argon2::Params::new(m_kib, t, 1, Some(tag_len)).unwrap();
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params).hash_password(password.as_bytes(), &salt).unwrap().to_string()
+}
+
+/// Inside Wasm the components hash with their own Argon2id around a
+/// `simd128` block function (shared/src/password/argon2id.rs), natively
+/// the `argon2` crate: one function. A hash the registration component
+/// wrote verifies natively, and hashes the crate made log in through the
+/// auth component (ours at our parameters kept as they are; another memory,
+/// pass count and tag length upgraded).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_hash_inside_wasm_and_the_argon2_crate_are_one_function() {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    let app = app().variable("legacy_import_token", IMPORT_TOKEN).spawn().await;
+    let stored = |login_name: &str| -> String {
+        app.db().query_row("SELECT password_hash FROM accounts WHERE login_name = ?", [login_name], |r| r.get(0)).unwrap()
+    };
+    let org = app.register_legal_entity().await;
+    let written = stored(&org.login_name);
+    assert!(written.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{written}");
+    let parsed = PasswordHash::new(&written).unwrap();
+    assert!(argon2::Argon2::default().verify_password(org.password.as_bytes(), &parsed).is_ok());
+    assert!(argon2::Argon2::default().verify_password(b"not the password", &parsed).is_err());
+
+    let n = unique();
+    let ours = argon2id_phc("Native pw at our parameters", 19_456, 2, 32);
+    let other = argon2id_phc("Native pw, other parameters", 1_031, 3, 20);
+    let report = import(
+        &app,
+        &[
+            json!({"old_login_name": format!("ours{n}"), "kind": "legal_entity", "org_name": format!("哈希单位甲{n}"),
+                   "uscc": uscc_for(n), "mobile": "13912345670", "password_hash": ours}),
+            json!({"old_login_name": format!("other{n}"), "kind": "legal_entity", "org_name": format!("哈希单位乙{n}"),
+                   "uscc": uscc_for(n + 1), "mobile": "13912345671", "password_hash": other}),
+        ],
+    )
+    .await;
+    assert_eq!(report["created"].as_i64(), Some(2), "{report}");
+    let res = app.login("legal_entity", &format!("WPours{n}"), "Native pw at our parameterz").await;
+    assert_eq!(res.status(), 401);
+    app.logged_in("legal_entity", &format!("WPours{n}"), "Native pw at our parameters").await;
+    assert_eq!(stored(&format!("WPours{n}")), ours, "a current hash is kept");
+    let res = app.login("legal_entity", &format!("WPother{n}"), "Native pw, other parameterz").await;
+    assert_eq!(res.status(), 401);
+    app.logged_in("legal_entity", &format!("WPother{n}"), "Native pw, other parameters").await;
+    let upgraded = stored(&format!("WPother{n}"));
+    assert!(upgraded.starts_with("$argon2id$v=19$m=19456,t=2,p=1$") && upgraded != other, "{upgraded}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_legacy_import_needs_its_token() {
     let off = spawn_app().await;
