@@ -7,7 +7,7 @@
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
@@ -258,7 +258,22 @@ fn check_store_labels(manifest: &Manifest, component_ids: &[String]) -> Result<(
     Ok(())
 }
 
+/// The engine of every load in this process with the same compile cache:
+/// like Spin (one engine per process), so that hosts in one test process
+/// share one instance pool instead of reserving one each.
 fn new_engine(cache_dir: Option<&Path>) -> Result<Engine> {
+    static ENGINES: Mutex<Vec<(Option<PathBuf>, Engine)>> = Mutex::new(Vec::new());
+    let mut engines = ENGINES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let key = cache_dir.map(Path::to_path_buf);
+    if let Some((_, engine)) = engines.iter().find(|(dir, _)| *dir == key) {
+        return Ok(engine.clone());
+    }
+    let engine = build_engine(cache_dir)?;
+    engines.push((key, engine.clone()));
+    Ok(engine)
+}
+
+fn build_engine(cache_dir: Option<&Path>) -> Result<Engine> {
     let mut config = wasmtime::Config::new();
     config.wasm_component_model(true);
     config.wasm_component_model_async(true);
@@ -269,7 +284,70 @@ fn new_engine(cache_dir: Option<&Path>) -> Result<Engine> {
         cache_config.with_directory(dir);
         config.cache(Some(wasmtime::Cache::new(cache_config)?));
     }
+    if pooling::available() {
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling::config()));
+    }
     Ok(Engine::new(&config)?)
+}
+
+/// Spin's instance allocation (`crates/core/src/lib.rs`): the pooling
+/// allocator where the machine can reserve its address space, with Spin's
+/// sizes and its environment variables to change them
+/// (`SPIN_MAX_INSTANCE_COUNT`, default 1000; `SPIN_WASMTIME_POOLING=0|1`).
+/// An instance then starts from a warm slot whose memory is reset in place
+/// (up to 2 MiB kept resident) instead of being mapped afresh.
+mod pooling {
+    use wasmtime::PoolingAllocationConfig;
+
+    const MB: u64 = 1 << 20;
+    const GB: u64 = 1 << 30;
+
+    fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+        std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    }
+
+    pub(super) fn config() -> PoolingAllocationConfig {
+        let max_instances: u32 = env("SPIN_MAX_INSTANCE_COUNT", 1_000);
+        let mut pooling = PoolingAllocationConfig::new();
+        pooling
+            .total_component_instances(env("SPIN_WASMTIME_INSTANCE_COUNT", max_instances))
+            .total_memories(env("SPIN_WASMTIME_TOTAL_MEMORIES", max_instances))
+            .total_tables(env("SPIN_WASMTIME_TOTAL_TABLES", 2 * max_instances))
+            .total_stacks(env("SPIN_WASMTIME_TOTAL_STACKS", max_instances))
+            .total_core_instances(env("SPIN_WASMTIME_TOTAL_CORE_INSTANCES", 4 * max_instances))
+            .table_elements(env("SPIN_WASMTIME_INSTANCE_TABLE_ELEMENTS", 100_000))
+            .max_component_instance_size(env("SPIN_WASMTIME_INSTANCE_SIZE", 10 * MB) as usize)
+            .max_core_instance_size(env("SPIN_WASMTIME_CORE_INSTANCE_SIZE", 10 * MB) as usize)
+            .max_core_instances_per_component(env("SPIN_WASMTIME_CORE_INSTANCE_COUNT", 200))
+            .max_tables_per_component(env("SPIN_WASMTIME_INSTANCE_TABLES", 64))
+            .max_memories_per_component(env("SPIN_WASMTIME_INSTANCE_MEMORIES", 32))
+            .max_tables_per_module(env("SPIN_WASMTIME_MAX_TABLES_PER_MODULE", 2))
+            .max_memories_per_module(env("SPIN_WASMTIME_MAX_MEMORIES_PER_MODULE", 2))
+            .max_memory_size(4 * GB as usize)
+            .linear_memory_keep_resident(env("SPIN_WASMTIME_LINEAR_MEMORY_KEEP_RESIDENT", 2 * MB) as usize)
+            .table_keep_resident(env("SPIN_WASMTIME_TABLE_KEEP_RESIDENT", MB / 2) as usize);
+        pooling
+    }
+
+    /// Spin's probe: whether a 2^42-byte memory can be reserved here, unless
+    /// `SPIN_WASMTIME_POOLING` says.
+    pub(super) fn available() -> bool {
+        static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *AVAILABLE.get_or_init(|| match std::env::var("SPIN_WASMTIME_POOLING").as_deref() {
+            Ok("1") => true,
+            Ok("0") => false,
+            _ => {
+                const BITS: u32 = 42;
+                let mut config = wasmtime::Config::new();
+                config.wasm_memory64(true);
+                config.memory_reservation(1 << BITS);
+                wasmtime::Engine::new(&config).is_ok_and(|engine| {
+                    let mut store = wasmtime::Store::new(&engine, ());
+                    wasmtime::Memory::new(&mut store, wasmtime::MemoryType::new64(0, Some(1 << (BITS - 16)))).is_ok()
+                })
+            }
+        })
+    }
 }
 
 fn new_linker(engine: &Engine) -> Result<Linker<StoreState>> {
