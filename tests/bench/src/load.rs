@@ -167,10 +167,31 @@ struct ClientRun {
     first_problem: Option<String>,
 }
 
-async fn client(n: usize, addr: SocketAddr, req: Arc<Request>, until: Instant) -> ClientRun {
+/// How a client sends: its next request as soon as the last answer is in,
+/// or on a schedule of one request every `interval` (open loop: a late
+/// answer does not move the schedule, and a latency counts from the time
+/// the request was due, so a stall is not hidden by the requests it kept
+/// from being sent).
+#[derive(Debug, Clone, Copy)]
+enum Pace {
+    AsFastAsAnswered,
+    Every { interval: Duration, first: Instant },
+}
+
+async fn client(n: usize, addr: SocketAddr, req: Arc<Request>, until: Instant, pace: Pace) -> ClientRun {
     let mut run = ClientRun::default();
     let mut sender: Option<Sender> = None;
+    let mut due = match pace {
+        Pace::Every { first, .. } => first,
+        Pace::AsFastAsAnswered => Instant::now(),
+    };
     while Instant::now() < until {
+        if let Pace::Every { .. } = pace {
+            tokio::time::sleep_until(due.into()).await;
+            if due >= until {
+                break;
+            }
+        }
         if sender.as_ref().is_none_or(|s| s.is_closed()) {
             match connect_from(client_address(n), addr).await {
                 Ok(s) => sender = Some(s),
@@ -183,7 +204,14 @@ async fn client(n: usize, addr: SocketAddr, req: Arc<Request>, until: Instant) -
             }
         }
         let s = sender.as_mut().expect("connected above");
-        let started = Instant::now();
+        let started = match pace {
+            Pace::Every { interval, .. } => {
+                let at = due;
+                due += interval;
+                at
+            }
+            Pace::AsFastAsAnswered => Instant::now(),
+        };
         match send(s, addr, &req).await {
             Ok((status, _, body)) => {
                 *run.statuses.entry(status).or_default() += 1;
@@ -204,10 +232,18 @@ async fn client(n: usize, addr: SocketAddr, req: Arc<Request>, until: Instant) -
     run
 }
 
-async fn phase(addr: SocketAddr, req: &Arc<Request>, clients: usize, duration: Duration) -> Result<Measured> {
+async fn phase(addr: SocketAddr, req: &Arc<Request>, clients: usize, duration: Duration, rate: Option<f64>) -> Result<Measured> {
     let started = Instant::now();
     let until = started + duration;
-    let tasks: Vec<_> = (0..clients).map(|n| tokio::spawn(client(n, addr, req.clone(), until))).collect();
+    let pace = |n: usize| match rate {
+        // Each client at rate/clients, the clients' schedules staggered.
+        Some(rate) => {
+            let interval = Duration::from_secs_f64(clients as f64 / rate);
+            Pace::Every { interval, first: started + interval.mul_f64(n as f64 / clients as f64) }
+        }
+        None => Pace::AsFastAsAnswered,
+    };
+    let tasks: Vec<_> = (0..clients).map(|n| tokio::spawn(client(n, addr, req.clone(), until, pace(n)))).collect();
     let mut m = Measured { clients, ..Measured::default() };
     for t in tasks {
         let r = t.await?;
@@ -229,9 +265,16 @@ async fn phase(addr: SocketAddr, req: &Arc<Request>, clients: usize, duration: D
 pub async fn run(addr: SocketAddr, req: Request, clients: usize, warmup: Duration, duration: Duration) -> Result<Measured> {
     let req = Arc::new(req);
     if !warmup.is_zero() {
-        phase(addr, &req, clients, warmup).await?;
+        phase(addr, &req, clients, warmup, None).await?;
     }
-    phase(addr, &req, clients, duration).await
+    phase(addr, &req, clients, duration, None).await
+}
+
+/// `clients` clients send `req` at `rate` requests per second together for
+/// `duration`, each on its own schedule (see [`Pace`]): the latency at a
+/// given load rather than at saturation.
+pub async fn run_at(addr: SocketAddr, req: Request, clients: usize, rate: f64, duration: Duration) -> Result<Measured> {
+    phase(addr, &Arc::new(req), clients, duration, Some(rate)).await
 }
 
 #[cfg(test)]

@@ -101,7 +101,11 @@ fn serve(root: &Path, args: &[String]) -> Result<(), String> {
     let spin_on_path = Command::new("spin").arg("--version").output().is_ok_and(|o| o.status.success());
     if spin_on_path {
         ensure_wasm_target(root)?;
-        return run(root, "spin up", Command::new("spin").args(["up", "--build", "--listen", &listen]));
+        return run(
+            root,
+            "spin up",
+            Command::new("spin").args(["up", "--build", "--listen", &listen, "--max-instance-concurrent-reuse-count", CONCURRENT_REUSE]),
+        );
     }
     eprintln!("`spin` is not on PATH: serving with the test host (tests/host), which runs the same components.");
     build_components(root)?;
@@ -125,9 +129,15 @@ fn serve(root: &Path, args: &[String]) -> Result<(), String> {
             &listen,
             "--state-dir",
             ".spin",
+            "--max-instance-concurrent-reuse-count",
+            CONCURRENT_REUSE,
         ]),
     )
 }
+
+/// One request at a time in an instance, as the app is deployed
+/// (docs/deployment.md; why: `bench::DEPLOYED_CONCURRENT_REUSE`).
+const CONCURRENT_REUSE: &str = "1";
 
 fn test(root: &Path, _args: &[String]) -> Result<(), String> {
     let started = Instant::now();
