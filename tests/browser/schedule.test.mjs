@@ -109,8 +109,12 @@ test('a Friday appeal is due Monday, reminded on Tuesday, escalated to the lead 
   assert.match(await row.innerText(), /Overdue/);
   assert.match(await row.innerText(), /reminded/);
   assert.doesNotMatch(await row.innerText(), /escalated/);
-  const overdue = await (await page.goto('/review?sla=overdue'), page.locator('#queue-body tr')).count();
-  assert.ok(overdue >= 1, 'the overdue filter lists it');
+  // The queue is filled after the page loads: wait for its rows before counting.
+  await page.goto('/review?sla=overdue');
+  const overdueRows = page.locator('#queue-body tr');
+  await overdueRows.first().waitFor({ state: 'visible' });
+  assert.ok(await overdueRows.count() >= 1, 'the overdue filter lists it');
+  assert.match(await overdueRows.filter({ hasText: number }).first().innerText(), /Overdue/, 'and this appeal among them');
   await page.context().close();
 
   // Wednesday 10:00: two working days past Monday 09:00; the lead sees it escalated.
