@@ -308,7 +308,30 @@ struct LightEndpoint {
     on: Measured,
     paced: Measured,
     off: Option<Measured>,
+    /// With reuse off: the instances made during the measured rounds and
+    /// the host's time creating them (store and instantiation).
+    off_starts: Option<InstanceStarts>,
     scale: Option<Measured>,
+}
+
+/// Instances a figure made, and the host's time spent making them.
+#[derive(Debug, Clone, Copy, Default)]
+struct InstanceStarts {
+    instances: u64,
+    instantiating: Duration,
+}
+
+impl InstanceStarts {
+    fn between(before: spin_test_host::Metrics, after: spin_test_host::Metrics) -> InstanceStarts {
+        InstanceStarts {
+            instances: after.instantiations - before.instantiations,
+            instantiating: after.instantiate_total.saturating_sub(before.instantiate_total),
+        }
+    }
+
+    fn average(&self) -> Duration {
+        if self.instances == 0 { Duration::ZERO } else { self.instantiating / self.instances as u32 }
+    }
 }
 
 /// The light figures of one setting (a scale, reuse on or off), by endpoint.
@@ -481,6 +504,7 @@ impl Bench {
             results.push(Measured::default());
         }
         let mut paced = Measured::default();
+        let before: Vec<_> = targets.iter().map(|(_, loaded, _)| loaded.app.host.metrics()).collect();
         for round in 0..self.args.rounds {
             for ((label, loaded, req), total) in targets.iter().zip(results.iter_mut()) {
                 let m = load::run(loaded.app.addr(), req.clone(), clients, Duration::ZERO, self.slice()).await?;
@@ -493,17 +517,23 @@ impl Bench {
             eprintln!("[bench-all] {name} ({label}) at {LIGHT_TARGET_RATE} req/s, round {}: {}", round + 1, line(&m));
             paced.merge(m);
         }
+        let off_starts = targets
+            .iter()
+            .zip(before)
+            .find(|((label, _, _), _)| *label == "1k, reuse off")
+            .map(|((_, loaded, _), before)| InstanceStarts::between(before, loaded.app.host.metrics()));
         let mut results = results.into_iter();
         let on = results.next().expect("the 1k run");
         let off = if reuse_off { results.next() } else { None };
         let scale = if at_scale { results.next() } else { None };
         drop(targets);
-        Ok(LightEndpoint { on, paced, off, scale })
+        Ok(LightEndpoint { on, paced, off, off_starts, scale })
     }
 
     /// Each light endpoint flat out (its capacity: the target's 3,000 req/s)
     /// and at 3,000 req/s (its latency there: the target's p99 < 5 ms).
-    fn light_rows(&mut self, light: &Light, paced: &Light, off: Option<&Light>) {
+    fn light_rows(&mut self, light: &Light, paced: &Light, off: Option<&Light>, starts: &[(&str, InstanceStarts)]) {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
         let health = light.get("health").map(Measured::per_second).unwrap_or(0.0);
         for (name, label) in LIGHT_FIGURES {
             let Some(m) = light.get(name) else { continue };
@@ -522,9 +552,14 @@ impl Bench {
                     .invalid(p.problem());
             }
             if let Some(off) = off.and_then(|o| o.get(name)) {
+                // What a fresh instance adds to a request, in core time
+                // (the machine's cores over the rate, off minus on), and how
+                // much of it the host spent instantiating.
+                let extra = Duration::from_secs_f64((cores / off.per_second().max(1e-9) - cores / m.per_second().max(1e-9)).max(0.0));
+                let start = starts.iter().find(|(n, _)| n == name).map(|(_, st)| format!("; a fresh instance adds {} of core time a request, {} of it instantiating", ms(extra), ms(st.average())));
                 self.table
                     .push("light (1k accounts)", format!("{label}, reuse off (`--max-instance-reuse-count 1`)"), line(off))
-                    .ratio(format!("reuse gains x{:.2}", m.per_second() / off.per_second().max(1e-9)))
+                    .ratio(format!("reuse gains x{:.2}{}", m.per_second() / off.per_second().max(1e-9), start.unwrap_or_default()))
                     .invalid(off.problem());
             }
         }
@@ -993,6 +1028,7 @@ fn bench(raw: &[String]) -> Result<()> {
         // Each endpoint at 1k (reuse on and off) and at scale in
         // interleaved rounds, so the ratios compare like with like.
         let (mut on, mut paced, mut off, mut at_scale) = (Light::default(), Light::default(), Light::default(), Light::default());
+        let mut starts = Vec::new();
         if b.wants("light") || b.wants("reuse") || b.wants("scale") {
             for (name, _) in LIGHT_FIGURES {
                 let e = b.light_endpoint(name, &mut small, big.as_mut()).await?;
@@ -1001,11 +1037,14 @@ fn bench(raw: &[String]) -> Result<()> {
                 if let Some(f) = e.off {
                     off.results.push((name, f));
                 }
+                if let Some(st) = e.off_starts {
+                    starts.push((*name, st));
+                }
                 if let Some(sc) = e.scale {
                     at_scale.results.push((name, sc));
                 }
             }
-            b.light_rows(&on, &paced, b.wants("reuse").then_some(&off));
+            b.light_rows(&on, &paced, b.wants("reuse").then_some(&off), &starts);
         }
         if b.wants("logins") || b.wants("scale") {
             let figures = b.login_figures(&mut small, big.as_mut()).await?;
