@@ -15,6 +15,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use spin_sdk::http::Request as SpinRequest;
 use spin_sdk::sqlite;
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -22,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// WASIp3 instance for up to 128 requests, up to 16 at once): only what is
 /// the same for every request and every user, and its idle SQLite
 /// connections (`IDLE_CONNECTIONS`). Whether this instance has seen the
-/// schema current (later requests skip `PRAGMA user_version`) ...
+/// schema current (later connections skip the check) ...
 static SCHEMA_CURRENT: AtomicBool = AtomicBool::new(false);
 /// ... and the component's settings, read once (Spin variables do not
 /// change while the app runs).
@@ -34,39 +35,74 @@ pub type SpinResponse = spin_sdk::http::Response<Full<Bytes>>;
 /// `spin:sqlite`, label `default` (declared in `spin.toml` as
 /// `sqlite_databases = ["default"]`). One per request: a connection is
 /// never shared between two requests, even when Spin reuses the instance.
+///
+/// The connection is opened when the request runs its first statement, so
+/// a request that needs none (no session cookie, a form refused by its
+/// parser, a page) costs the store nothing. A new connection is configured
+/// ([`configure_connection`]), and the first one of an instance also
+/// checks the schema ([`migrate`]), before that first statement runs.
 pub struct SpinStore {
+    conn: OnceCell<sqlite::Connection>,
+    state: Connection,
+}
+
+/// A connection just opened, while it is configured and the schema
+/// checked: a store of its own, so that work does not go through the lazy
+/// opening it is part of.
+struct Opening {
     conn: sqlite::Connection,
     state: Connection,
 }
 
 impl SpinStore {
-    pub async fn open_default() -> Result<SpinStore, StoreError> {
-        let conn = sqlite::Connection::open_default().await.map_err(map_sqlite_err)?;
-        let store = SpinStore { conn, state: Connection::default() };
-        configure_connection(&store).await?;
-        Ok(store)
+    /// A store whose connection opens with its first statement.
+    pub fn new() -> SpinStore {
+        SpinStore { conn: OnceCell::new(), state: Connection::default() }
     }
 
-    /// A connection for one request: one this instance kept from an earlier
-    /// request, else a new one. It is the request's alone until
-    /// [`SpinStore::check_in`] hands it back.
-    async fn check_out() -> Result<SpinStore, StoreError> {
-        match IDLE_CONNECTIONS.with_borrow_mut(Vec::pop) {
-            Some(store) => Ok(store),
-            None => SpinStore::open_default().await,
+    /// The open connection: opened, configured and (once per instance) the
+    /// schema migrated on the first call. A failure leaves nothing open; the
+    /// next statement tries again.
+    async fn connection_now(&self) -> Result<&sqlite::Connection, StoreError> {
+        if let Some(conn) = self.conn.get() {
+            return Ok(conn);
         }
+        let conn = sqlite::Connection::open_default().await.map_err(map_sqlite_err)?;
+        let opening = Opening { conn, state: Connection::default() };
+        configure_connection(&opening).await?;
+        if !SCHEMA_CURRENT.load(Ordering::Relaxed) {
+            migrate(&opening, &SystemClock).await?;
+            SCHEMA_CURRENT.store(true, Ordering::Relaxed);
+        }
+        // Two statements of one request started at once: the first to get
+        // here keeps its connection; the other's closes.
+        Ok(self.conn.get_or_init(|| opening.conn))
     }
 
-    /// Keeps the connection for the instance's next request, when it is
-    /// clean: no transaction open or due for rollback, nothing queued.
+    /// The store for one request: a connection this instance kept from an
+    /// earlier request, else one that opens when first used. It is the
+    /// request's alone until [`SpinStore::check_in`] hands it back.
+    fn check_out() -> SpinStore {
+        IDLE_CONNECTIONS.with_borrow_mut(Vec::pop).unwrap_or_default()
+    }
+
+    /// Keeps the connection for the instance's next request, when it was
+    /// opened and is clean: no transaction open or due for rollback,
+    /// nothing queued.
     fn check_in(self) {
-        if self.state.is_idle() {
+        if self.conn.get().is_some() && self.state.is_idle() {
             IDLE_CONNECTIONS.with_borrow_mut(|idle| {
                 if idle.len() < MAX_IDLE_CONNECTIONS {
                     idle.push(self);
                 }
             });
         }
+    }
+}
+
+impl Default for SpinStore {
+    fn default() -> SpinStore {
+        SpinStore::new()
     }
 }
 
@@ -99,33 +135,58 @@ impl Database for SpinStore {
     }
 
     async fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
-        let params = params.iter().map(|v| match v {
-            Value::Null => sqlite::Value::Null,
-            Value::Integer(i) => sqlite::Value::Integer(*i),
-            Value::Real(r) => sqlite::Value::Real(*r),
-            Value::Text(s) => sqlite::Value::Text(s.clone()),
-            Value::Blob(b) => sqlite::Value::Blob(b.clone()),
-        });
-        let result = self.conn.execute(sql, params).await.map_err(map_sqlite_err)?;
-        let columns = result.columns().to_vec();
-        let rows = result.collect().await.map_err(map_sqlite_err)?;
-        let rows = rows
-            .into_iter()
-            .map(|r| {
-                r.values
-                    .into_iter()
-                    .map(|v| match v {
-                        sqlite::Value::Null => Value::Null,
-                        sqlite::Value::Integer(i) => Value::Integer(i),
-                        sqlite::Value::Real(r) => Value::Real(r),
-                        sqlite::Value::Text(s) => Value::Text(s),
-                        sqlite::Value::Blob(b) => Value::Blob(b),
-                    })
-                    .collect()
-            })
-            .collect();
-        Ok(Rows { columns, rows })
+        run_on(self.connection_now().await?, sql, params).await
     }
+}
+
+impl Store for Opening {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        self.execute_statement(sql, params).await
+    }
+}
+
+impl Database for Opening {
+    fn connection(&self) -> &Connection {
+        &self.state
+    }
+
+    fn reserved_quota(&self) -> &crate::rate_limit::ReservedQuota {
+        &RESERVED_QUOTA
+    }
+
+    async fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        run_on(&self.conn, sql, params).await
+    }
+}
+
+/// One statement on a `spin:sqlite` connection.
+async fn run_on(conn: &sqlite::Connection, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+    let params = params.iter().map(|v| match v {
+        Value::Null => sqlite::Value::Null,
+        Value::Integer(i) => sqlite::Value::Integer(*i),
+        Value::Real(r) => sqlite::Value::Real(*r),
+        Value::Text(s) => sqlite::Value::Text(s.clone()),
+        Value::Blob(b) => sqlite::Value::Blob(b.clone()),
+    });
+    let result = conn.execute(sql, params).await.map_err(map_sqlite_err)?;
+    let columns = result.columns().to_vec();
+    let rows = result.collect().await.map_err(map_sqlite_err)?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            r.values
+                .into_iter()
+                .map(|v| match v {
+                    sqlite::Value::Null => Value::Null,
+                    sqlite::Value::Integer(i) => Value::Integer(i),
+                    sqlite::Value::Real(r) => Value::Real(r),
+                    sqlite::Value::Text(s) => Value::Text(s),
+                    sqlite::Value::Blob(b) => Value::Blob(b),
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Rows { columns, rows })
 }
 
 fn map_sqlite_err(e: sqlite::Error) -> StoreError {
@@ -147,7 +208,9 @@ fn map_sqlite_err(e: sqlite::Error) -> StoreError {
 ///    ([`Router::route_exempt_from_origin_check`]); the session half (the
 ///    `X-CSRF-Token`) is checked wherever a session is loaded
 ///    ([`crate::session::SessionTable::current`]);
-/// 4. the store is opened and migrated, the component's settings read;
+/// 4. the component's settings are read (the store opens, and a new
+///    instance checks the schema, with the request's first statement:
+///    [`SpinStore`]);
 /// 5. the handler runs;
 /// 6. the SMS its committed transactions queued are delivered (whatever the
 ///    handler answered: what was committed happened);
@@ -167,13 +230,8 @@ where
         if matched.origin_check {
             csrf::check_origin(&request)?;
         }
-        let store = SpinStore::check_out().await.inspect_err(|e| log(component, &request_id, e))?;
-        if !SCHEMA_CURRENT.load(Ordering::Relaxed) {
-            migrate(&store, &SystemClock).await.inspect_err(|e| log(component, &request_id, e))?;
-            SCHEMA_CURRENT.store(true, Ordering::Relaxed);
-        }
         let ctx = Context {
-            store,
+            store: SpinStore::check_out(),
             clock: Box::new(SystemClock),
             random: Box::new(OsRandom),
             settings: load_settings(component).await,
@@ -198,9 +256,10 @@ pub const CRON_CLOCK_TOLERANCE_SECS: i64 = 3600;
 
 /// The whole life of a scheduled tick in the `reminders` component (Spin's
 /// cron trigger; `trigger_timestamp` is the trigger's, in seconds): the
-/// store opened and migrated, the component's settings read, the clocks
-/// compared ([`CRON_CLOCK_TOLERANCE_SECS`]), then
-/// [`crate::schedule::tick`] with the configured SMS gateway. The report
+/// clocks compared ([`CRON_CLOCK_TOLERANCE_SECS`]), the component's
+/// settings read, then [`crate::schedule::tick`] with the configured SMS
+/// gateway (the store opens and checks the schema with the tick's first
+/// statement, as in a request: [`SpinStore`]). The report
 /// is logged in one line; a failure is logged and returned (the trigger
 /// logs it too).
 pub async fn scheduled(component: &Component, trigger_timestamp: u64) -> Result<crate::schedule::TickReport, String> {
@@ -218,8 +277,7 @@ pub async fn scheduled(component: &Component, trigger_timestamp: u64) -> Result<
             now.millis()
         )));
     }
-    let store = SpinStore::open_default().await.map_err(|e| fail(&e))?;
-    migrate(&store, &SystemClock).await.map_err(|e| fail(&e))?;
+    let store = SpinStore::new();
     let settings = load_settings(component).await;
     let gateway = SpinGateway::configured(&settings);
     let tick_settings = crate::schedule::TickSettings::from_settings(&settings);

@@ -46,6 +46,25 @@ pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
     }
 }
 
+/// What a new instance checks before its first request's statement: the
+/// schema version and the journal mode, read in one statement (every
+/// statement is a round trip to the host).
+struct DatabaseState {
+    schema_version: i64,
+    journal_mode: String,
+}
+
+async fn database_state<S: Store>(store: &S) -> Result<DatabaseState, StoreError> {
+    let rows = store
+        .execute(
+            "SELECT (SELECT user_version FROM pragma_user_version) AS schema_version, (SELECT journal_mode FROM pragma_journal_mode) AS journal_mode",
+            &[],
+        )
+        .await?;
+    let row = rows.first().ok_or_else(|| StoreError::Other("the database state returned no row".into()))?;
+    Ok(DatabaseState { schema_version: row.int("schema_version")?, journal_mode: row.opt_text("journal_mode")?.unwrap_or_default().to_ascii_lowercase() })
+}
+
 /// Brings the database to the latest schema; returns the schema version.
 pub async fn migrate<D: Database>(store: &D, clock: &dyn Clock) -> Result<i64, StoreError> {
     migrate_to(store, clock, MIGRATIONS).await
@@ -56,9 +75,11 @@ pub(crate) async fn migrate_to<D: Database>(
     clock: &dyn Clock,
     migrations: &[Migration],
 ) -> Result<i64, StoreError> {
-    use_write_ahead_log(store).await;
     let latest = migrations.last().map_or(0, |m| m.version);
-    let current = schema_version(store).await?;
+    let DatabaseState { schema_version: current, journal_mode } = database_state(store).await?;
+    if journal_mode != "wal" {
+        use_write_ahead_log(store).await;
+    }
     if current == latest {
         return Ok(current);
     }
@@ -112,7 +133,8 @@ async fn apply_pending<S: Store>(
     Ok(latest)
 }
 
-/// Puts the database in WAL mode (kept in the file: a no-op once set).
+/// Puts the database in WAL mode (kept in the file, so `migrate` asks only
+/// when [`database_state`] finds another mode).
 /// Spin opens SQLite in its default rollback-journal mode, where every
 /// writer blocks every reader; with a write-ahead log readers never wait
 /// for the writer, and a commit is one append. Best effort: a backend that
@@ -294,6 +316,22 @@ mod tests {
         block_on(store.execute("PRAGMA user_version = 999", &[])).unwrap();
         let err = block_on(migrate(&store, &FixedClock::at(Timestamp(0)))).unwrap_err();
         assert!(err.to_string().contains("newer"));
+    }
+
+    #[test]
+    fn one_statement_reads_the_schema_version_and_the_journal_mode() {
+        let dir = std::env::temp_dir().join(format!("migrate-state-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.db");
+        let _ = std::fs::remove_file(&path);
+        let store = NativeStore::open(&path).unwrap();
+        let fresh = block_on(database_state(&store)).unwrap();
+        assert_eq!((fresh.schema_version, fresh.journal_mode.as_str()), (0, "delete"), "SQLite's default journal on a new file");
+        let latest = block_on(migrate(&store, &FixedClock::at(Timestamp(0)))).unwrap();
+        let migrated = block_on(database_state(&NativeStore::open(&path).unwrap())).unwrap();
+        assert_eq!((migrated.schema_version, migrated.journal_mode.as_str()), (latest, "wal"), "the mode is kept in the file");
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! 404/405/413, migrations and persistence across a restart.
 
 use integration::spawn_app;
+use spin_test_host::{Host, HostOptions};
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -81,4 +82,38 @@ async fn the_audit_log_refuses_updates_and_deletes() {
     let delete = db.execute("DELETE FROM audit_log", []).unwrap_err();
     assert!(delete.to_string().contains("append-only"), "{delete}");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'probe'"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_needs_no_statement_answers_while_the_database_cannot_be_opened() {
+    // A state directory whose database is a directory: every open fails.
+    let state = tempfile::tempdir().unwrap();
+    std::fs::create_dir(state.path().join("sqlite_db.db")).unwrap();
+    let mut opts = HostOptions::new(integration::manifest(), state.path());
+    opts.read_env_variables = false;
+    let host = Host::load(opts).unwrap();
+    let running = host.spawn("127.0.0.1:0").await.unwrap();
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{}{path}", running.url())).send();
+
+    // No session cookie, a page, a cross-site form: nothing to read or write.
+    let session = get("/api/session").await.unwrap();
+    assert_eq!(session.status(), 200);
+    let body: Value = session.json().await.unwrap();
+    assert!(body["account"].is_null(), "{body}");
+    assert_eq!(get("/login.html").await.unwrap().status(), 200);
+    let cross_site =
+        client.post(format!("{}/api/auth/logout", running.url())).header("origin", "https://elsewhere.example").send().await.unwrap();
+    assert_eq!(cross_site.status(), 403);
+
+    // What needs the store gets the generic answer, with the request id
+    // the log line carries; every instance tried again (nothing was kept).
+    for _ in 0..3 {
+        let check = get("/api/registration/login-names/someone").await.unwrap();
+        assert_eq!(check.status(), 500);
+        let body: Value = check.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "internal.unexpected", "{body}");
+        assert!(body["error"]["request_id"].as_str().is_some_and(|id| !id.is_empty()), "{body}");
+    }
+    assert_eq!(get("/api/health").await.unwrap().status(), 500);
 }
