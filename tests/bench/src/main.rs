@@ -13,7 +13,7 @@
 //! phase is bounded by its duration.
 
 use anyhow::{Context as _, Result, bail, ensure};
-use bench::DEPLOYED_CONCURRENT_REUSE;
+use bench::{DEPLOYED_CONCURRENT_REUSE, DEPLOYED_REUSE_COUNT};
 use bench::documents::{self, FilePart};
 use bench::load::{self, Measured, Request};
 use bench::report::{self, Table, count, mib, ms};
@@ -233,12 +233,15 @@ struct App {
 /// How the host reuses instances for a figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reuse {
-    /// As the app is run (`cargo serve`, docs/deployment.md): Spin's reuse
-    /// with one request at a time in an instance
-    /// (`--max-instance-concurrent-reuse-count` [`DEPLOYED_CONCURRENT_REUSE`]).
+    /// As the app is run (`cargo serve`, docs/deployment.md): one request at
+    /// a time in an instance (`--max-instance-concurrent-reuse-count`
+    /// [`DEPLOYED_CONCURRENT_REUSE`]), 1,000-2,000 in its life
+    /// (`--max-instance-reuse-count` [`DEPLOYED_REUSE_COUNT`]).
     Deployed,
+    /// As deployed, but with Spin's default life of 128 requests an instance.
+    SpinDefaultLife,
     /// Spin's defaults for WASIp3 components: up to 16 requests at once in
-    /// an instance.
+    /// an instance, 128 in its life.
     SpinDefault,
     /// A fresh instance per request (`--max-instance-reuse-count 1`).
     Off,
@@ -250,7 +253,11 @@ impl App {
         opts.read_env_variables = false;
         opts.variables = bench_variables();
         match reuse {
-            Reuse::Deployed => opts.max_instance_concurrent_reuse_count = spin_test_host::Range::Value(DEPLOYED_CONCURRENT_REUSE),
+            Reuse::Deployed => {
+                opts.max_instance_concurrent_reuse_count = spin_test_host::Range::Value(DEPLOYED_CONCURRENT_REUSE);
+                opts.max_instance_reuse_count = spin_test_host::Range::Bounds(DEPLOYED_REUSE_COUNT.0, DEPLOYED_REUSE_COUNT.1);
+            }
+            Reuse::SpinDefaultLife => opts.max_instance_concurrent_reuse_count = spin_test_host::Range::Value(DEPLOYED_CONCURRENT_REUSE),
             Reuse::SpinDefault => {}
             Reuse::Off => opts = opts.single_use_instances(),
         }
@@ -306,7 +313,12 @@ const LIGHT_TARGET_RATE: f64 = 3000.0;
 /// with reuse off, at scale.
 struct LightEndpoint {
     on: Measured,
-    paced: Measured,
+    paced: Paced,
+    /// Paced, with instances of Spin's default life (128 requests).
+    paced_spin_life: Option<Paced>,
+    /// Paced, Spin's own health check on the same app (with `health` only):
+    /// what the driver and the HTTP server take without a component.
+    paced_baseline: Option<Paced>,
     off: Option<Measured>,
     /// With reuse off: the instances made during the measured rounds and
     /// the host's time creating them (store and instantiation).
@@ -314,8 +326,42 @@ struct LightEndpoint {
     scale: Option<Measured>,
 }
 
+/// A figure at the target's rate, and the instances started meanwhile.
+#[derive(Default)]
+struct Paced {
+    measured: Measured,
+    instances: u64,
+}
+
+impl Paced {
+    async fn run(&mut self, bench: &Bench, name: &str, label: &str, app: &App, req: &Request, round: u32) -> Result<()> {
+        let before = app.host.metrics();
+        let m = load::run_at(app.addr(), req.clone(), bench.args.clients, LIGHT_TARGET_RATE, bench.slice()).await?;
+        self.instances += InstanceStarts::between(before, app.host.metrics()).instances;
+        eprintln!("[bench-all] {name} ({label}) at {LIGHT_TARGET_RATE} req/s, round {}: {}", round + 1, line(&m));
+        self.measured.merge(m);
+        Ok(())
+    }
+
+    /// "N instances started" (over every round).
+    fn starts(&self) -> String {
+        format!("{} instances started", count(self.instances as f64))
+    }
+}
+
+/// The request of light figure `name` to `loaded` (seeded from `fixture`).
+async fn light_request(name: &str, loaded: &Loaded, fixture: &Fixture) -> Result<Request> {
+    let legal = &fixture.seeded.legal_entity.login_name;
+    Ok(match name {
+        "check" => Request::get(format!("/api/registration/login-names/{legal}")),
+        "session" => Request::get("/api/session").header("cookie", &loaded.app.session_cookie(legal).await?),
+        "session-none" => Request::get("/api/session"),
+        _ => Request::get("/api/health"),
+    })
+}
+
 /// Instances a figure made, and the host's time spent making them.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct InstanceStarts {
     instances: u64,
     instantiating: Duration,
@@ -468,97 +514,126 @@ impl Bench {
     /// not the drift of a shared machine.
     async fn light_endpoint(&self, name: &'static str, small: &mut Fixture, big: Option<&mut Fixture>) -> Result<LightEndpoint> {
         let manifest = self.args.manifest.clone();
-        let mut targets: Vec<(&str, Loaded, Request)> = Vec::new();
-        let mut setups: Vec<(&str, Reuse, &mut Fixture)> = vec![("1k, reuse on", Reuse::Deployed, small)];
-        let reuse_off = self.wants("reuse");
+        let reuse_figures = self.wants("reuse");
+        // Measured flat out, in this order: 1k as deployed, 1k with reuse
+        // off, at scale as deployed.
+        let mut big = big;
         let at_scale = big.is_some();
-        if let Some(big) = big {
-            setups.push(("at scale, reuse on", Reuse::Deployed, big));
+        let mut plan = vec![("1k, reuse on", Reuse::Deployed, false)];
+        if reuse_figures {
+            plan.push(("1k, reuse off", Reuse::Off, false));
         }
-        for (label, reuse, fixture) in setups.iter_mut() {
-            let loaded = Loaded::new(&manifest, fixture, *reuse).await?;
-            let legal = fixture.seeded.legal_entity.login_name.clone();
-            let req = match name {
-                "check" => Request::get(format!("/api/registration/login-names/{legal}")),
-                "session" => Request::get("/api/session").header("cookie", &loaded.app.session_cookie(&legal).await?),
-                "session-none" => Request::get("/api/session"),
-                _ => Request::get("/api/health"),
+        if at_scale {
+            plan.push(("at scale, reuse on", Reuse::Deployed, true));
+        }
+        let mut targets: Vec<(&str, Reuse, Loaded, Request)> = Vec::new();
+        for (label, reuse, at_big) in plan {
+            let fixture: &mut Fixture = match (at_big, big.as_deref_mut()) {
+                (true, Some(big)) => big,
+                _ => &mut *small,
             };
-            if *label == "1k, reuse on" && reuse_off {
-                let off = Loaded::new(&manifest, fixture, Reuse::Off).await?;
-                let off_req = match name {
-                    "session" => Request::get("/api/session").header("cookie", &off.app.session_cookie(&legal).await?),
-                    _ => req.clone(),
-                };
-                targets.push((label, loaded, req));
-                targets.push(("1k, reuse off", off, off_req));
-            } else {
-                targets.push((label, loaded, req));
-            }
+            let loaded = Loaded::new(&manifest, fixture, reuse).await?;
+            let req = light_request(name, &loaded, fixture).await?;
+            targets.push((label, reuse, loaded, req));
         }
+        // Paced only: 1k with instances of Spin's default life.
+        let spin_life = match reuse_figures {
+            true => {
+                let loaded = Loaded::new(&manifest, small, Reuse::SpinDefaultLife).await?;
+                let req = light_request(name, &loaded, small).await?;
+                Some((loaded, req))
+            }
+            false => None,
+        };
         let clients = self.args.clients;
         let mut results: Vec<Measured> = Vec::new();
-        for (label, loaded, req) in &targets {
+        for (label, _, loaded, req) in &targets {
             self.phase(&format!("{name} ({label}): warm-up"));
             load::run(loaded.app.addr(), req.clone(), clients, Duration::ZERO, self.warmup).await?;
             results.push(Measured::default());
         }
-        let mut paced = Measured::default();
-        let before: Vec<_> = targets.iter().map(|(_, loaded, _)| loaded.app.host.metrics()).collect();
+        if let Some((loaded, req)) = &spin_life {
+            load::run(loaded.app.addr(), req.clone(), clients, Duration::ZERO, self.warmup).await?;
+        }
+        let mut paced = Paced::default();
+        let mut paced_spin_life = spin_life.as_ref().map(|_| Paced::default());
+        let mut paced_baseline = (name == "health").then(Paced::default);
+        let before: Vec<_> = targets.iter().map(|(_, _, loaded, _)| loaded.app.host.metrics()).collect();
         for round in 0..self.args.rounds {
-            for ((label, loaded, req), total) in targets.iter().zip(results.iter_mut()) {
+            for ((label, _, loaded, req), total) in targets.iter().zip(results.iter_mut()) {
                 let m = load::run(loaded.app.addr(), req.clone(), clients, Duration::ZERO, self.slice()).await?;
                 eprintln!("[bench-all] {name} ({label}), round {}: {}", round + 1, line(&m));
                 total.merge(m);
             }
-            // The 1k app again, at the target's rate rather than flat out.
-            let (label, loaded, req) = &targets[0];
-            let m = load::run_at(loaded.app.addr(), req.clone(), clients, LIGHT_TARGET_RATE, self.slice()).await?;
-            eprintln!("[bench-all] {name} ({label}) at {LIGHT_TARGET_RATE} req/s, round {}: {}", round + 1, line(&m));
-            paced.merge(m);
+            // The 1k apps again, at the target's rate rather than flat out.
+            let (label, _, loaded, req) = &targets[0];
+            paced.run(self, name, label, &loaded.app, req, round).await?;
+            if let (Some((loaded, req)), Some(p)) = (&spin_life, paced_spin_life.as_mut()) {
+                p.run(self, name, "1k, instances of 128 requests", &loaded.app, req, round).await?;
+            }
+            if let Some(b) = paced_baseline.as_mut() {
+                b.run(self, "spin-health", label, &loaded.app, &Request::get("/.well-known/spin/health"), round).await?;
+            }
         }
         let off_starts = targets
             .iter()
             .zip(before)
-            .find(|((label, _, _), _)| *label == "1k, reuse off")
-            .map(|((_, loaded, _), before)| InstanceStarts::between(before, loaded.app.host.metrics()));
+            .find(|((_, reuse, _, _), _)| *reuse == Reuse::Off)
+            .map(|((_, _, loaded, _), before)| InstanceStarts::between(before, loaded.app.host.metrics()));
         let mut results = results.into_iter();
         let on = results.next().expect("the 1k run");
-        let off = if reuse_off { results.next() } else { None };
+        let off = if reuse_figures { results.next() } else { None };
         let scale = if at_scale { results.next() } else { None };
-        drop(targets);
-        Ok(LightEndpoint { on, paced, off, off_starts, scale })
+        Ok(LightEndpoint { on, paced, paced_spin_life, paced_baseline, off, off_starts, scale })
     }
 
     /// Each light endpoint flat out (its capacity: the target's 3,000 req/s)
-    /// and at 3,000 req/s (its latency there: the target's p99 < 5 ms).
-    fn light_rows(&mut self, light: &Light, paced: &Light, off: Option<&Light>, starts: &[(&str, InstanceStarts)]) {
+    /// and at 3,000 req/s (its latency there: the target's p99 < 5 ms), with
+    /// what reuse gains where it was measured.
+    fn light_rows(&mut self, endpoints: &[(&'static str, LightEndpoint)]) {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        let health = light.get("health").map(Measured::per_second).unwrap_or(0.0);
-        for (name, label) in LIGHT_FIGURES {
-            let Some(m) = light.get(name) else { continue };
+        let health = endpoints.iter().find(|(n, _)| *n == "health").map_or(0.0, |(_, e)| e.on.per_second());
+        let section = "light (1k accounts)";
+        for (name, e) in endpoints {
+            let label = LIGHT_FIGURES.iter().find(|(n, _)| n == name).map_or(*name, |(_, l)| l);
+            let m = &e.on;
             let ratio = if *name == "health" { String::new() } else { format!("{:.2} of health", m.per_second() / health.max(1e-9)) };
             self.table
-                .push("light (1k accounts)", format!("{label}, {} clients as fast as answered", m.clients), line(m))
+                .push(section, format!("{label}, {} clients as fast as answered", m.clients), line(m))
                 .target(">= 3,000 req/s", m.per_second() >= LIGHT_TARGET_RATE)
                 .ratio(ratio)
                 .invalid(m.problem());
-            if let Some(p) = paced.get(name) {
-                // The schedule kept (within 1%) and p99 under 5 ms there.
-                let met = p.per_second() >= 0.99 * LIGHT_TARGET_RATE && p.percentile(99.0) < Duration::from_millis(5);
+            let p = &e.paced.measured;
+            // The schedule kept (within 1%) and p99 under 5 ms there.
+            let met = p.per_second() >= 0.99 * LIGHT_TARGET_RATE && p.percentile(99.0) < Duration::from_millis(5);
+            self.table
+                .push(section, format!("{label}, {} clients sending {} req/s together", p.clients, count(LIGHT_TARGET_RATE)), line(p))
+                .target("p99 < 5 ms at 3,000 req/s", met)
+                .ratio(e.paced.starts())
+                .invalid(p.problem());
+            if let Some(life) = &e.paced_spin_life {
+                let q = &life.measured;
+                let gain = q.percentile(99.0).as_secs_f64() / p.percentile(99.0).as_secs_f64().max(1e-9);
                 self.table
-                    .push("light (1k accounts)", format!("{label}, {} clients sending {} req/s together", p.clients, count(LIGHT_TARGET_RATE)), line(p))
-                    .target("p99 < 5 ms at 3,000 req/s", met)
-                    .invalid(p.problem());
+                    .push(section, format!("the same, instances of Spin's default 128 requests (not {}..{})", DEPLOYED_REUSE_COUNT.0, DEPLOYED_REUSE_COUNT.1), line(q))
+                    .ratio(format!("{}; the deployed life cuts p99 x{gain:.2}", life.starts()))
+                    .invalid(q.problem());
             }
-            if let Some(off) = off.and_then(|o| o.get(name)) {
+            if let Some(b) = &e.paced_baseline {
+                let q = &b.measured;
+                self.table
+                    .push(section, format!("Spin's own `/.well-known/spin/health` (no component), {} req/s", count(LIGHT_TARGET_RATE)), line(q))
+                    .ratio("the driver's and the HTTP server's own share")
+                    .invalid(q.problem());
+            }
+            if let Some(off) = &e.off {
                 // What a fresh instance adds to a request, in core time
                 // (the machine's cores over the rate, off minus on), and how
                 // much of it the host spent instantiating.
                 let extra = Duration::from_secs_f64((cores / off.per_second().max(1e-9) - cores / m.per_second().max(1e-9)).max(0.0));
-                let start = starts.iter().find(|(n, _)| n == name).map(|(_, st)| format!("; a fresh instance adds {} of core time a request, {} of it instantiating", ms(extra), ms(st.average())));
+                let start = e.off_starts.map(|st| format!("; a fresh instance adds {} of core time a request, {} of it instantiating", ms(extra), ms(st.average())));
                 self.table
-                    .push("light (1k accounts)", format!("{label}, reuse off (`--max-instance-reuse-count 1`)"), line(off))
+                    .push(section, format!("{label}, reuse off (`--max-instance-reuse-count 1`)"), line(off))
                     .ratio(format!("reuse gains x{:.2}{}", m.per_second() / off.per_second().max(1e-9), start.unwrap_or_default()))
                     .invalid(off.problem());
             }
@@ -1027,24 +1102,19 @@ fn bench(raw: &[String]) -> Result<()> {
         }
         // Each endpoint at 1k (reuse on and off) and at scale in
         // interleaved rounds, so the ratios compare like with like.
-        let (mut on, mut paced, mut off, mut at_scale) = (Light::default(), Light::default(), Light::default(), Light::default());
-        let mut starts = Vec::new();
+        let (mut on, mut at_scale) = (Light::default(), Light::default());
         if b.wants("light") || b.wants("reuse") || b.wants("scale") {
+            let mut endpoints = Vec::new();
             for (name, _) in LIGHT_FIGURES {
-                let e = b.light_endpoint(name, &mut small, big.as_mut()).await?;
+                endpoints.push((*name, b.light_endpoint(name, &mut small, big.as_mut()).await?));
+            }
+            b.light_rows(&endpoints);
+            for (name, e) in endpoints {
                 on.results.push((name, e.on));
-                paced.results.push((name, e.paced));
-                if let Some(f) = e.off {
-                    off.results.push((name, f));
-                }
-                if let Some(st) = e.off_starts {
-                    starts.push((*name, st));
-                }
                 if let Some(sc) = e.scale {
                     at_scale.results.push((name, sc));
                 }
             }
-            b.light_rows(&on, &paced, b.wants("reuse").then_some(&off), &starts);
         }
         if b.wants("logins") || b.wants("scale") {
             let figures = b.login_figures(&mut small, big.as_mut()).await?;

@@ -1,6 +1,7 @@
-//! The instance setting the app is run with is one number in three places:
-//! `cargo serve` (tests/xtask), docs/deployment.md and the benchmark
-//! (`bench::DEPLOYED_CONCURRENT_REUSE`). This fails when they drift.
+//! The instance settings the app is run with are each one value in three
+//! places: `cargo serve` (tests/xtask), docs/deployment.md and the benchmark
+//! (`bench::DEPLOYED_CONCURRENT_REUSE`, `bench::DEPLOYED_REUSE_COUNT`). This
+//! fails when they drift.
 
 use std::path::Path;
 
@@ -15,6 +16,10 @@ fn serve_the_deployment_notes_and_the_benchmark_run_instances_alike() {
     let xtask = read("tests/xtask/src/main.rs");
     assert!(xtask.contains(&format!("const CONCURRENT_REUSE: &str = \"{n}\";")), "tests/xtask's CONCURRENT_REUSE is not {n}");
     assert_eq!(xtask.matches("\"--max-instance-concurrent-reuse-count\"").count(), 2, "cargo serve passes the setting to spin up and to the test host");
+    let (low, high) = bench::DEPLOYED_REUSE_COUNT;
+    assert!(xtask.contains(&format!("const REUSE_COUNT: &str = \"{low}..{high}\";")), "tests/xtask's REUSE_COUNT is not {low}..{high}");
+    assert_eq!(xtask.matches("\"--max-instance-reuse-count\"").count(), 2, "cargo serve passes the life to spin up and to the test host");
     let notes = read("docs/deployment.md");
-    assert!(notes.contains(&format!("spin up --max-instance-concurrent-reuse-count {n}")), "docs/deployment.md does not say {n}");
+    let command = format!("spin up --max-instance-concurrent-reuse-count {n} --max-instance-reuse-count {low}..{high}");
+    assert!(notes.contains(&command), "docs/deployment.md does not say `{command}`");
 }

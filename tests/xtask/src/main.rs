@@ -104,7 +104,16 @@ fn serve(root: &Path, args: &[String]) -> Result<(), String> {
         return run(
             root,
             "spin up",
-            Command::new("spin").args(["up", "--build", "--listen", &listen, "--max-instance-concurrent-reuse-count", CONCURRENT_REUSE]),
+            Command::new("spin").args([
+                "up",
+                "--build",
+                "--listen",
+                &listen,
+                "--max-instance-concurrent-reuse-count",
+                CONCURRENT_REUSE,
+                "--max-instance-reuse-count",
+                REUSE_COUNT,
+            ]),
         );
     }
     eprintln!("`spin` is not on PATH: serving with the test host (tests/host), which runs the same components.");
@@ -131,6 +140,8 @@ fn serve(root: &Path, args: &[String]) -> Result<(), String> {
             ".spin",
             "--max-instance-concurrent-reuse-count",
             CONCURRENT_REUSE,
+            "--max-instance-reuse-count",
+            REUSE_COUNT,
         ]),
     )
 }
@@ -138,6 +149,9 @@ fn serve(root: &Path, args: &[String]) -> Result<(), String> {
 /// One request at a time in an instance, as the app is deployed
 /// (docs/deployment.md; why: `bench::DEPLOYED_CONCURRENT_REUSE`).
 const CONCURRENT_REUSE: &str = "1";
+/// Requests in an instance's life, drawn per instance, as the app is
+/// deployed (docs/deployment.md; why: `bench::DEPLOYED_REUSE_COUNT`).
+const REUSE_COUNT: &str = "1000..2000";
 
 fn test(root: &Path, _args: &[String]) -> Result<(), String> {
     let started = Instant::now();
