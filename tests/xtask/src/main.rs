@@ -183,7 +183,16 @@ fn test(root: &Path, _args: &[String]) -> Result<(), String> {
     real_spin(root)?;
     let browser = root.join("tests/browser/run");
     if browser.exists() {
-        run(root, "browser tests (headless Chromium)", Command::new("bash").arg(browser))?;
+        // The host binary from the same packages as the tests above, so that
+        // nothing is rebuilt (a build of `-p spin-test-host` alone unifies
+        // other features: 257 s in a clean clone); the script uses it.
+        run(
+            root,
+            "the test host's binary, for the browser tests",
+            cargo().args(["build", "--manifest-path", "tests/Cargo.toml"]).args(TEST_ALL_PACKAGES).args(["--bin", "spin-test-host"]),
+        )?;
+        let host = root.join("tests/target/debug/spin-test-host");
+        run(root, "browser tests (headless Chromium)", Command::new("bash").arg(browser).env("SPIN_TEST_HOST", host))?;
     }
     eprintln!("\nall tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
@@ -260,7 +269,10 @@ fn real_spin(root: &Path) -> Result<(), String> {
             root,
             "the app on real Spin, and the differential check against the test host",
             cargo()
-                .args(["test", "--manifest-path", "tests/Cargo.toml", "-p", "fidelity", "--", "--ignored"])
+                .args(["test", "--manifest-path", "tests/Cargo.toml"])
+                .args(TEST_ALL_PACKAGES)
+                .args(fidelity_tests(root)?)
+                .args(["--", "--ignored"])
                 .env_remove("RUST_LOG")
                 .env("SPIN_BIN", &spin)
                 .env("SPIN_DATA_DIR", &data_dir),
@@ -285,6 +297,24 @@ fn fresh_sql_log(root: &Path) -> Result<PathBuf, String> {
         Err(e) => return Err(format!("cannot remove the old {}: {e}", log.display())),
     }
     Ok(log)
+}
+
+/// `--test NAME` for every file in tests/fidelity/tests. Selected from the
+/// same packages as the rest of `cargo test-all` ([`TEST_ALL_PACKAGES`]):
+/// cargo unifies features over the packages a command names, so `-p
+/// fidelity` alone rebuilt tokio, hyper and the host with other features.
+fn fidelity_tests(root: &Path) -> Result<Vec<String>, String> {
+    let dir = root.join("tests/fidelity/tests");
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(".rs").map(str::to_owned))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(format!("no tests in {}", dir.display()));
+    }
+    Ok(names.into_iter().flat_map(|n| ["--test".to_owned(), n]).collect())
 }
 
 /// The tests/ packages `cargo test-all` tests (the fixtures are components).
