@@ -37,8 +37,9 @@ pub type SpinResponse = spin_sdk::http::Response<Full<Bytes>>;
 /// never shared between two requests, even when Spin reuses the instance.
 ///
 /// The connection is opened when the request runs its first statement, so
-/// a request that needs none (no session cookie, a form refused by its
-/// parser, a page) costs the store nothing. A new connection is configured
+/// a request that needs none (no session cookie, a cross-site form refused
+/// at the Origin check, a route that answers before its first query) costs
+/// the store nothing. A new connection is configured
 /// ([`configure_connection`]), and the first one of an instance also
 /// checks the schema ([`migrate`]), before that first statement runs.
 pub struct SpinStore {
