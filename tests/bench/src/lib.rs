@@ -4,6 +4,7 @@
 
 pub mod documents;
 pub mod load;
+pub mod pacer;
 pub mod plans;
 pub mod report;
 pub mod seed;

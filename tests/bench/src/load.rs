@@ -15,6 +15,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::pacer::Pacer;
+
 /// One request, sent again and again.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -171,7 +173,7 @@ struct ClientRun {
 /// or on a schedule of one request every `interval` (open loop: a late
 /// answer does not move the schedule, and a latency counts from the time
 /// the request was due, so a stall is not hidden by the requests it kept
-/// from being sent).
+/// from being sent). The schedule is kept to the microsecond ([`Pacer`]).
 #[derive(Debug, Clone, Copy)]
 enum Pace {
     AsFastAsAnswered,
@@ -185,9 +187,24 @@ async fn client(n: usize, addr: SocketAddr, req: Arc<Request>, until: Instant, p
         Pace::Every { first, .. } => first,
         Pace::AsFastAsAnswered => Instant::now(),
     };
+    let pacer = match pace {
+        Pace::Every { .. } => match Pacer::new() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                run.unexpected += 1;
+                run.first_problem = Some(format!("no timer for the schedule: {e}"));
+                return run;
+            }
+        },
+        Pace::AsFastAsAnswered => None,
+    };
     while Instant::now() < until {
-        if let Pace::Every { .. } = pace {
-            tokio::time::sleep_until(due.into()).await;
+        if let Some(pacer) = &pacer {
+            if let Err(e) = pacer.sleep_until(due).await {
+                run.unexpected += 1;
+                run.first_problem.get_or_insert(format!("the schedule's timer: {e}"));
+                break;
+            }
             if due >= until {
                 break;
             }
@@ -325,3 +342,4 @@ mod tests {
         assert!(Measured::default().problem().is_some(), "no answer at all is a problem");
     }
 }
+

@@ -191,6 +191,7 @@ impl Fixture {
     fn seed(work: &Path, accounts: u64) -> Result<Fixture> {
         let scratch = Scratch::new(work, &format!("seed-{accounts}"))?;
         let seeded = seed::seed(&scratch.0.join("seed"), Scale { accounts }, &SystemClock)?;
+        on_disk(&seeded.db)?;
         Ok(Fixture { seeded, scratch, copies: 0 })
     }
 
@@ -199,7 +200,9 @@ impl Fixture {
         self.copies += 1;
         let dir = self.scratch.0.join(format!("state-{}", self.copies));
         std::fs::create_dir_all(&dir)?;
-        std::fs::copy(&self.seeded.db, spin_test_host::database_path(&dir, "default")).context("copy the seeded database")?;
+        let copy = spin_test_host::database_path(&dir, "default");
+        std::fs::copy(&self.seeded.db, &copy).context("copy the seeded database")?;
+        on_disk(&copy)?;
         Ok(dir)
     }
 
@@ -207,6 +210,13 @@ impl Fixture {
     fn discard(&self, dir: &Path) {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// Waits until `file` is written to the disk: the kernel would otherwise
+/// write a fresh gigabyte-sized copy back while the next figure runs, and
+/// every write the app makes then waits behind it.
+fn on_disk(file: &Path) -> Result<()> {
+    std::fs::File::open(file).and_then(|f| f.sync_all()).with_context(|| format!("sync {}", file.display()))
 }
 
 /// Variables every figure runs with: the per-client limits raised so the
