@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::digest::{constant_time_eq, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::random::Random;
-use crate::store::{Store, StoreError};
+use crate::store::{Row, Store, StoreError};
 use crate::web::Request;
 
 /// How often a session's idle timer is written back (a session may thus
@@ -34,6 +34,21 @@ pub struct SessionTable {
     pub absolute_timeout_secs: i64,
     /// The 401 to answer when there is no live session.
     pub not_logged_in: fn() -> AppError,
+}
+
+/// The table of a session's owner, as its owning module reads it: how
+/// [`SessionTable::current`] reads a session and its owner in one statement.
+#[derive(Debug)]
+pub struct SessionOwner<T> {
+    /// The owner's table and the alias its columns are named with
+    /// (`accounts a`; a constant: it is spliced into SQL).
+    pub table: &'static str,
+    /// The key a session's owner column holds, with the alias (`a.id`).
+    pub key: &'static str,
+    /// The columns `from_row` reads, with the alias; none of their names
+    /// starts with `session_` (the session's own columns are named so).
+    pub columns: &'static str,
+    pub from_row: fn(Row<'_>) -> Result<T, StoreError>,
 }
 
 /// One session row. `owner_id` is the account or reviewer it belongs to.
@@ -136,20 +151,29 @@ impl SessionTable {
             .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
     }
 
-    /// The live session of the request, touching its idle timer; the
-    /// table's 401 when there is none, it was revoked, or it expired. For a
+    /// The live session of the request and its owner, read in one
+    /// statement (every page asks who is logged in: one round trip to the
+    /// store, not two), touching the idle timer; the table's 401 when there
+    /// is none, it was revoked, it expired, or its owner is gone. For a
     /// state-changing request (not GET/HEAD/OPTIONS) the session's CSRF
     /// token must come with it (`X-CSRF-Token`), else
     /// `request.csrf_token_invalid` (403).
-    pub async fn current<S: Store>(&self, store: &S, clock: &dyn Clock, req: &Request) -> AppResult<OpaqueSession> {
+    pub async fn current<S: Store, T>(&self, store: &S, clock: &dyn Clock, req: &Request, owner: &SessionOwner<T>) -> AppResult<(OpaqueSession, T)> {
         let token = self.token_of(req).ok_or_else(self.not_logged_in)?;
         let hash = sha256_hex(token.as_bytes());
         let rows = store
             .execute(
                 &format!(
-                    "SELECT {} AS owner_id, csrf_token, created_at, last_seen_at, absolute_expires_at, revoked_at
-                       FROM {} WHERE token_hash = ?",
-                    self.owner_column, self.table
+                    "SELECT s.{owner_column} AS session_owner_id, s.csrf_token AS session_csrf_token, s.created_at AS session_created_at,
+                            s.last_seen_at AS session_last_seen_at, s.absolute_expires_at AS session_absolute_expires_at,
+                            s.revoked_at AS session_revoked_at, {columns}
+                       FROM {table} s JOIN {owner_table} ON {owner_key} = s.{owner_column}
+                      WHERE s.token_hash = ?",
+                    owner_column = self.owner_column,
+                    table = self.table,
+                    columns = owner.columns,
+                    owner_table = owner.table,
+                    owner_key = owner.key,
                 ),
                 &[hash.clone().into()],
             )
@@ -157,20 +181,21 @@ impl SessionTable {
         let row = rows.first().ok_or_else(self.not_logged_in)?;
         let mut session = OpaqueSession {
             token_hash: hash,
-            owner_id: row.int("owner_id")?,
-            csrf_token: row.text("csrf_token")?.to_owned(),
-            created_at: row.int("created_at")?,
-            last_seen_at: row.int("last_seen_at")?,
-            absolute_expires_at: row.int("absolute_expires_at")?,
+            owner_id: row.int("session_owner_id")?,
+            csrf_token: row.text("session_csrf_token")?.to_owned(),
+            created_at: row.int("session_created_at")?,
+            last_seen_at: row.int("session_last_seen_at")?,
+            absolute_expires_at: row.int("session_absolute_expires_at")?,
             idle_timeout_secs: self.idle_timeout_secs,
         };
         let now = clock.now().millis();
-        if row.opt_int("revoked_at")?.is_some() || now >= session.idle_expires_at() {
+        if row.opt_int("session_revoked_at")?.is_some() || now >= session.idle_expires_at() {
             return Err((self.not_logged_in)());
         }
         if !crate::web::is_safe_method(&req.method) {
             session.check_csrf(req)?;
         }
+        let owner = (owner.from_row)(row)?;
         // Touch the idle timer at most once a minute: a read-only request
         // should not take the write lock every time.
         if now - session.last_seen_at >= TOUCH_INTERVAL_MS {
@@ -182,7 +207,7 @@ impl SessionTable {
                 .await?;
             session.last_seen_at = now;
         }
-        Ok(session)
+        Ok((session, owner))
     }
 
     pub async fn revoke<S: Store>(&self, store: &S, clock: &dyn Clock, session: &OpaqueSession) -> Result<(), StoreError> {

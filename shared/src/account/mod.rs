@@ -10,7 +10,7 @@ mod queries;
 pub use queries::{
     CREDENTIALS, NewAccount, OrganizationConflict, add_alias, change_reserved_mobile, document_held_elsewhere, document_holder,
     find_by_id, find_by_login, insert, login_name_registered, org_name_registered, organization_held_elsewhere,
-    organization_holder, replace_mobile, set_password, set_verified_organization, set_verified_person, uscc_registered,
+    SESSION_OWNER, organization_holder, replace_mobile, set_password, set_verified_organization, set_verified_person, uscc_registered,
     verified_persons_named,
 };
 

@@ -3,6 +3,7 @@
 use super::{Account, AccountKind, HeldDocument, Organization};
 use crate::clock::Timestamp;
 use crate::credentials::CredentialTable;
+use crate::session::SessionOwner;
 use crate::identity::{Document, DocumentType, LoginName, Mobile, OrgName, PersonName, Uscc};
 use crate::ids::AccountId;
 use crate::store::{Database, Row, Store, StoreError, Transaction, Value};
@@ -47,6 +48,10 @@ fn account_from(r: Row<'_>) -> Result<Account, StoreError> {
         identity_verified_at: r.opt_int("identity_verified_at")?.map(Timestamp),
     })
 }
+
+/// The accounts table as a session's owner ([`crate::session`]: a session
+/// and its account are read in one statement).
+pub const SESSION_OWNER: SessionOwner<Account> = SessionOwner { table: "accounts a", key: "a.id", columns: COLUMNS, from_row: account_from };
 
 /// The account a typed login name (its key, [`super::login_key`]) belongs
 /// to: its own login name, or a legacy alias.

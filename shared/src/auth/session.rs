@@ -3,7 +3,7 @@
 //! timeout 30 minutes, absolute 12 hours; a new token at every login;
 //! logout and password changes revoke.
 
-use crate::account::{Account, find_by_id};
+use crate::account::Account;
 use crate::ids::AccountId;
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
@@ -73,9 +73,7 @@ pub fn not_logged_in() -> AppError {
 /// timer; `auth.not_logged_in` when there is none, it was revoked, or it
 /// expired (idle or absolute).
 pub async fn current<S: Store>(store: &S, clock: &dyn Clock, req: &Request) -> AppResult<(Session, Account)> {
-    let session = ACCOUNT_SESSIONS.current(store, clock, req).await?;
-    let account = find_by_id(store, AccountId(session.owner_id)).await?.ok_or_else(not_logged_in)?;
-    Ok((session, account))
+    ACCOUNT_SESSIONS.current(store, clock, req, &crate::account::SESSION_OWNER).await
 }
 
 /// What `GET /api/session` answers: the live session and its account, or
@@ -185,6 +183,40 @@ mod tests {
         }
         assert_eq!(block_on(current(&store, &clock, &post(Some(&session.csrf_token)))).unwrap().1.id, id);
         assert!(block_on(current(&store, &clock, &req_with(&token))).is_ok(), "a read needs no token");
+    }
+
+    /// Counts the statements run through it.
+    struct Counting<'a>(&'a NativeStore, std::cell::Cell<usize>);
+
+    impl Store for Counting<'_> {
+        async fn execute(&self, sql: &str, params: &[crate::store::Value]) -> Result<crate::store::Rows, StoreError> {
+            self.1.set(self.1.get() + 1);
+            self.0.execute(sql, params).await
+        }
+    }
+
+    #[test]
+    fn who_is_logged_in_is_one_statement() {
+        let (store, clock, random, id) = setup();
+        let (_, token) = block_on(start(&store, &clock, &random, id)).unwrap();
+        let counting = Counting(&store, Default::default());
+        let answer = block_on(who_is_logged_in(&counting, &clock, &req_with(&token))).unwrap();
+        assert_eq!(answer["account"]["id"], id.get());
+        assert_eq!(counting.1.get(), 1, "the session and its account in one statement");
+        // Past the touch interval the idle timer is written too.
+        clock.advance_seconds(61);
+        block_on(who_is_logged_in(&counting, &clock, &req_with(&token))).unwrap();
+        assert_eq!(counting.1.get(), 3);
+    }
+
+    #[test]
+    fn a_session_whose_account_is_gone_is_nobodys() {
+        let (store, clock, random, id) = setup();
+        let (_, token) = block_on(start(&store, &clock, &random, id)).unwrap();
+        block_on(store.execute("PRAGMA foreign_keys = OFF", &[])).unwrap();
+        block_on(store.execute("DELETE FROM accounts WHERE id = ?", &[id.into()])).unwrap();
+        assert_eq!(block_on(current(&store, &clock, &req_with(&token))).unwrap_err().code, "auth.not_logged_in");
+        assert_eq!(block_on(who_is_logged_in(&store, &clock, &req_with(&token))).unwrap(), json!({ "account": null }));
     }
 
     #[test]
