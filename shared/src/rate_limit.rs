@@ -32,46 +32,50 @@ pub struct Limit {
 /// however many instances count at once; what a block leaves unspent is
 /// counted anyway (a client may be refused a little early, never late).
 /// Blocks are a small share of what is left ([`block_size`]): near the
-/// limit every hit is written, exactly. Deciding and counting are one
-/// statement (`INSERT ... SELECT ... WHERE sum + weight <= max`), so racing
-/// reservations never pass the limit either.
+/// limit every hit is written, exactly. Deciding, sizing and counting are
+/// one statement (`INSERT ... SELECT ... WHERE sum < max`), so racing
+/// reservations never pass the limit either, and a reservation is one
+/// round trip to the store.
+///
+/// A refusal is kept by the instance too, until the oldest counted hit
+/// leaves the window (no hit can be allowed before: hits only leave the
+/// window with time): a client hammering past its limit costs the store
+/// one write attempt and one read per instance, not one per request.
 pub async fn hit<D: Database>(db: &D, clock: &dyn Clock, limit: Limit, subject: &str) -> AppResult<()> {
     let now = clock.now().millis();
-    if db.reserved_quota().spend(limit, subject, now) {
-        return Ok(());
+    match db.reserved_quota().spend(limit, subject, now) {
+        Spend::Spent => return Ok(()),
+        Spend::Refused { oldest } => return Err(refusal(now, Some(oldest), limit)),
+        Spend::AskTheStore => {}
     }
     let window_start = now - limit.window_secs * 1000;
-    let used = used(db, limit, subject, window_start).await?;
-    let left = i64::from(limit.max) - used.sum;
-    if left <= 0 {
-        return Err(refusal(now, used.oldest, limit));
-    }
-    for weight in [block_size(left), 1] {
-        if let Some(rowid) = reserve(db, limit, subject, now, window_start, weight).await? {
-            db.reserved_quota().keep(limit, subject, weight - 1, now);
-            if rowid % PRUNE_EVERY == 0 {
-                prune(db, limit, window_start).await?;
-            }
-            return Ok(());
+    if let Some(reserved) = reserve(db, limit, subject, now, window_start).await? {
+        db.reserved_quota().keep(limit, subject, reserved.weight - 1, now);
+        if reserved.rowid % PRUNE_EVERY == 0 {
+            prune(db, limit, window_start).await?;
         }
-        if weight == 1 {
-            break;
-        }
+        return Ok(());
     }
-    // Others counted the rest meanwhile.
-    let used = self::used(db, limit, subject, window_start).await?;
-    Err(refusal(now, used.oldest, limit))
+    let oldest = oldest_hit(db, limit, subject, window_start).await?;
+    if let Some(oldest) = oldest {
+        db.reserved_quota().refused(limit, subject, oldest, now);
+    }
+    Err(refusal(now, oldest, limit))
 }
 
 /// How many hits one reservation counts when `left` remain in the window:
-/// a 64th of them, at least 1 and at most [`MAX_BLOCK`]. So a limit of a
-/// few dozen (what protects an oracle or a password) is counted hit by
-/// hit, exactly, even when 16 requests of one client arrive at once; only
-/// roomy limits are counted in blocks, where what a burst leaves unspent
-/// is a sliver of the limit.
+/// a 64th of them ([`BLOCK_SHARE`]), at least 1 and at most [`MAX_BLOCK`].
+/// So a limit of a few dozen (what protects an oracle or a password) is
+/// counted hit by hit, exactly, even when 16 requests of one client arrive
+/// at once; only roomy limits are counted in blocks, where what a burst
+/// leaves unspent is a sliver of the limit. The reservation's statement
+/// applies this rule in SQL ([`reserve`]; a test holds the two together).
 pub fn block_size(left: i64) -> i64 {
-    (left / 64).clamp(1, MAX_BLOCK)
+    (left / BLOCK_SHARE).clamp(1, MAX_BLOCK)
 }
+
+/// A block is at most this share (1/n) of what the window has left.
+pub const BLOCK_SHARE: i64 = 64;
 
 /// The most hits one reservation counts.
 pub const MAX_BLOCK: i64 = 64;
@@ -79,42 +83,46 @@ pub const MAX_BLOCK: i64 = 64;
 /// How often a counted reservation also prunes its bucket's expired hits.
 pub const PRUNE_EVERY: i64 = 64;
 
-struct Used {
-    sum: i64,
-    oldest: Option<i64>,
-}
-
-async fn used<S: Store>(store: &S, limit: Limit, subject: &str, window_start: i64) -> Result<Used, StoreError> {
+/// The hit that leaves the window first (when the window has room again).
+async fn oldest_hit<S: Store>(store: &S, limit: Limit, subject: &str, window_start: i64) -> Result<Option<i64>, StoreError> {
     let rows = store
         .execute(
-            "SELECT COALESCE(SUM(weight), 0) AS used, MIN(at) AS oldest FROM rate_limit_hits
-              WHERE bucket = ? AND subject = ? AND at > ?",
+            "SELECT MIN(at) AS oldest FROM rate_limit_hits WHERE bucket = ? AND subject = ? AND at > ?",
             &[limit.bucket.into(), subject.into(), window_start.into()],
         )
         .await?;
-    let row = rows.first().ok_or_else(|| StoreError::Other("SUM returned no row".into()))?;
-    Ok(Used { sum: row.int("used")?, oldest: row.opt_int("oldest")? })
+    Ok(rows.first().map(|r| r.opt_int("oldest")).transpose()?.flatten())
 }
 
-/// Counts `weight` hits now if they fit under the limit; the new row's id.
-async fn reserve<S: Store>(
-    store: &S,
-    limit: Limit,
-    subject: &str,
-    now: i64,
-    window_start: i64,
+/// A counted reservation: its row and how many hits it counted.
+struct Reserved {
+    rowid: i64,
     weight: i64,
-) -> Result<Option<i64>, StoreError> {
+}
+
+/// Counts a block of hits now ([`block_size`] of what the window has
+/// left) if any room is left: deciding, sizing and counting are one
+/// statement, so racing reservations never pass the limit. `None`: no room.
+async fn reserve<S: Store>(store: &S, limit: Limit, subject: &str, now: i64, window_start: i64) -> Result<Option<Reserved>, StoreError> {
     let rows = store
         .execute(
             "INSERT INTO rate_limit_hits (bucket, subject, at, weight)
-             SELECT ?1, ?2, ?3, ?6
-              WHERE (SELECT COALESCE(SUM(weight), 0) FROM rate_limit_hits WHERE bucket = ?1 AND subject = ?2 AND at > ?4) + ?6 <= ?5
-             RETURNING rowid",
-            &[limit.bucket.into(), subject.into(), now.into(), window_start.into(), i64::from(limit.max).into(), weight.into()],
+             SELECT ?1, ?2, ?3, MIN(MAX((?5 - used) / ?6, 1), ?7)
+               FROM (SELECT COALESCE(SUM(weight), 0) AS used FROM rate_limit_hits WHERE bucket = ?1 AND subject = ?2 AND at > ?4)
+              WHERE used < ?5
+             RETURNING rowid, weight",
+            &[
+                limit.bucket.into(),
+                subject.into(),
+                now.into(),
+                window_start.into(),
+                i64::from(limit.max).into(),
+                BLOCK_SHARE.into(),
+                MAX_BLOCK.into(),
+            ],
         )
         .await?;
-    rows.first().map(|r| r.int("rowid")).transpose()
+    rows.first().map(|r| Ok(Reserved { rowid: r.int("rowid")?, weight: r.int("weight")? })).transpose()
 }
 
 fn refusal(now: i64, oldest: Option<i64>, limit: Limit) -> AppError {
@@ -149,23 +157,50 @@ async fn prune<S: Store>(store: &S, limit: Limit, window_start: i64) -> Result<(
 }
 
 /// The quota an instance reserved and has not spent yet, per bucket and
-/// subject. It holds counts, nothing of a request or a user; a block is
-/// spent only within half its window after it was counted, so its hits
-/// are inside the window they were counted in.
+/// subject, and the subjects it saw refused. It holds counts, nothing of a
+/// request or a user; a block is spent only within half its window after
+/// it was counted, so its hits are inside the window they were counted in.
 #[derive(Debug, Default)]
 pub struct ReservedQuota {
-    blocks: Mutex<BTreeMap<(&'static str, String), Block>>,
+    blocks: Mutex<BTreeMap<(&'static str, String), Kept>>,
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Block {
-    left: i64,
-    spend_until: i64,
-    max: u32,
+enum Kept {
+    /// `left` hits reserved, to spend until `spend_until`.
+    Block { left: i64, spend_until: i64, max: u32 },
+    /// Refused until `free_at`, when the hit counted at `oldest` leaves the window.
+    Refused { oldest: i64, free_at: i64, max: u32 },
 }
 
-/// At most this many subjects' blocks are kept (an instance serves at most
-/// a few hundred requests; more only drops blocks early: still correct).
+impl Kept {
+    fn max(&self) -> u32 {
+        match *self {
+            Kept::Block { max, .. } | Kept::Refused { max, .. } => max,
+        }
+    }
+
+    /// Whether it still says anything at `now`.
+    fn live(&self, now: i64) -> bool {
+        match *self {
+            Kept::Block { left, spend_until, .. } => left > 0 && now <= spend_until,
+            Kept::Refused { free_at, .. } => now < free_at,
+        }
+    }
+}
+
+/// What the instance knows of a hit without asking the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spend {
+    /// Counted in a block reserved earlier.
+    Spent,
+    /// Over the limit until the hit counted at `oldest` leaves the window.
+    Refused { oldest: i64 },
+    AskTheStore,
+}
+
+/// At most this many subjects are kept (an instance serves at most a few
+/// thousand requests; more only drops what is kept early: still correct).
 const MAX_BLOCKS: usize = 1024;
 
 impl ReservedQuota {
@@ -173,19 +208,20 @@ impl ReservedQuota {
         ReservedQuota { blocks: Mutex::new(BTreeMap::new()) }
     }
 
-    fn spend(&self, limit: Limit, subject: &str, now: i64) -> bool {
+    fn spend(&self, limit: Limit, subject: &str, now: i64) -> Spend {
         let mut blocks = self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = (limit.bucket, subject.to_owned());
-        match blocks.get_mut(&key) {
-            Some(b) if b.left > 0 && now <= b.spend_until && b.max == limit.max => {
-                b.left -= 1;
-                true
+        let Some(kept) = blocks.get_mut(&key) else { return Spend::AskTheStore };
+        if kept.max() != limit.max || !kept.live(now) {
+            blocks.remove(&key);
+            return Spend::AskTheStore;
+        }
+        match kept {
+            Kept::Block { left, .. } => {
+                *left -= 1;
+                Spend::Spent
             }
-            Some(_) => {
-                blocks.remove(&key);
-                false
-            }
-            None => false,
+            Kept::Refused { oldest, .. } => Spend::Refused { oldest: *oldest },
         }
     }
 
@@ -193,26 +229,38 @@ impl ReservedQuota {
     /// this instance left (requests of one instance run at once): spent by
     /// the earliest deadline of the two, so every hit stays in its window.
     fn keep(&self, limit: Limit, subject: &str, left: i64, now: i64) {
-        let mut blocks = self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if left <= 0 {
             return;
         }
         let spend_until = now + limit.window_secs * 1000 / 2;
-        if let Some(b) = blocks.get_mut(&(limit.bucket, subject.to_owned()))
-            && b.max == limit.max
-            && now <= b.spend_until
+        let mut blocks = self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(Kept::Block { left: l, spend_until: until, max }) = blocks.get_mut(&(limit.bucket, subject.to_owned()))
+            && *max == limit.max
+            && now <= *until
         {
-            b.left += left;
-            b.spend_until = b.spend_until.min(spend_until);
+            *l += left;
+            *until = (*until).min(spend_until);
             return;
         }
-        if blocks.len() >= MAX_BLOCKS {
-            blocks.retain(|_, b| b.spend_until >= now && b.left > 0);
+        Self::insert(&mut blocks, limit, subject, Kept::Block { left, spend_until, max: limit.max }, now);
+    }
+
+    /// Keeps a refusal: the store counted the limit, the oldest hit at `oldest`.
+    fn refused(&self, limit: Limit, subject: &str, oldest: i64, now: i64) {
+        let free_at = oldest + limit.window_secs * 1000;
+        let mut blocks = self.blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Self::insert(&mut blocks, limit, subject, Kept::Refused { oldest, free_at, max: limit.max }, now);
+    }
+
+    fn insert(blocks: &mut BTreeMap<(&'static str, String), Kept>, limit: Limit, subject: &str, kept: Kept, now: i64) {
+        let key = (limit.bucket, subject.to_owned());
+        if blocks.len() >= MAX_BLOCKS && !blocks.contains_key(&key) {
+            blocks.retain(|_, k| k.live(now));
             if blocks.len() >= MAX_BLOCKS {
                 return;
             }
         }
-        blocks.insert((limit.bucket, subject.to_owned()), Block { left, spend_until, max: limit.max });
+        blocks.insert(key, kept);
     }
 }
 
@@ -358,6 +406,42 @@ mod tests {
         assert!(allowed >= 2_000 - 6 * (2_000 / 64), "unspent blocks cost little ({allowed})");
         let (_, weight) = rows_and_weight(&db.open());
         assert!(weight <= 2_000 && weight as usize >= allowed, "counted {weight}, allowed {allowed}");
+    }
+
+    #[test]
+    fn the_reservation_sizes_its_block_by_the_rule() {
+        for (max, used) in [(10_000, 0), (10_000, 9_000), (640, 0), (700, 60), (127, 0), (3, 2), (1, 0)] {
+            let (store, clock) = setup();
+            let limit = Limit { max, ..LIMIT };
+            let now = clock.now().millis();
+            if used > 0 {
+                let counted = &[LIMIT.bucket.into(), "s".into(), (now - 1).into(), i64::from(used).into()];
+                run(store.execute("INSERT INTO rate_limit_hits (bucket, subject, at, weight) VALUES (?, ?, ?, ?)", counted)).unwrap();
+            }
+            run(hit(&store, &clock, limit, "s")).unwrap();
+            let rows = run(store.execute("SELECT weight FROM rate_limit_hits WHERE at = ?", &[now.into()])).unwrap();
+            let weight = rows.first().unwrap().int("weight").unwrap();
+            assert_eq!(weight, block_size(i64::from(max - used)), "max {max}, used {used}");
+        }
+    }
+
+    #[test]
+    fn an_instance_remembers_a_refusal_until_the_window_has_room() {
+        let (store, clock) = setup();
+        for _ in 0..3 {
+            run(hit(&store, &clock, LIMIT, "a")).unwrap();
+        }
+        clock.advance_seconds(20);
+        assert_eq!(run(hit(&store, &clock, LIMIT, "a")).unwrap_err().headers, vec![("retry-after".to_owned(), "40".to_owned())]);
+        // Without the table, only what the instance remembers can answer.
+        run(store.execute("ALTER TABLE rate_limit_hits RENAME TO hidden", &[])).unwrap();
+        clock.advance_seconds(30);
+        let again = run(hit(&store, &clock, LIMIT, "a")).unwrap_err();
+        assert_eq!((again.status, again.headers), (429, vec![("retry-after".to_owned(), "10".to_owned())]), "the same refusal, later");
+        assert_eq!(run(hit(&store, &clock, Limit { max: 4, ..LIMIT }, "a")).unwrap_err().status, 500, "another limit asks the store");
+        run(store.execute("ALTER TABLE hidden RENAME TO rate_limit_hits", &[])).unwrap();
+        clock.advance_seconds(10);
+        run(hit(&store, &clock, LIMIT, "a")).unwrap();
     }
 
     #[test]
