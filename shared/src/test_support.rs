@@ -23,6 +23,26 @@ pub fn store() -> NativeStore {
     store
 }
 
+/// A store that counts the statements run through it (how many round
+/// trips a request's path makes to the store).
+pub struct CountingStore<'a, S: Store> {
+    pub inner: &'a S,
+    pub statements: std::cell::Cell<usize>,
+}
+
+impl<'a, S: Store> CountingStore<'a, S> {
+    pub fn new(inner: &'a S) -> CountingStore<'a, S> {
+        CountingStore { inner, statements: Default::default() }
+    }
+}
+
+impl<S: Store> Store for CountingStore<'_, S> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::store::Rows, StoreError> {
+        self.statements.set(self.statements.get() + 1);
+        self.inner.execute(sql, params).await
+    }
+}
+
 /// A migrated database in a file of its own, for tests where threads race
 /// on connections of their own (as component instances do on Spin's
 /// SQLite). Each [`FileDatabase::open`] is a new connection; the file goes

@@ -9,7 +9,7 @@ mod queries;
 
 pub use queries::{
     CREDENTIALS, NewAccount, OrganizationConflict, add_alias, change_reserved_mobile, document_held_elsewhere, document_holder,
-    find_by_id, find_by_login, insert, login_name_registered, org_name_registered, organization_held_elsewhere,
+    find_by_id, find_by_login, insert, login_name_registered, login_names_registered, org_name_registered, organization_held_elsewhere,
     SESSION_OWNER, organization_holder, replace_mobile, set_password, set_verified_organization, set_verified_person, uscc_registered,
     verified_persons_named,
 };

@@ -106,14 +106,24 @@ pub const CREDENTIALS: CredentialTable = CredentialTable {
 /// Whether `key` (a case-folded login name) is taken, as a login name or as
 /// a legacy alias.
 pub async fn login_name_registered<S: Store>(store: &S, key: &str) -> Result<bool, StoreError> {
+    Ok(login_names_registered(store, key, None).await?.0)
+}
+
+/// Whether the login name of `key` is registered (a login name or a legacy
+/// alias), and the same for `other` when given: one statement for the two
+/// (the registration check asks for a name and its migrated form).
+pub async fn login_names_registered<S: Store>(store: &S, key: &str, other: Option<&str>) -> Result<(bool, bool), StoreError> {
     let rows = store
         .execute(
             "SELECT EXISTS (SELECT 1 FROM accounts WHERE login_name_key = ?1)
-                 OR EXISTS (SELECT 1 FROM login_name_aliases WHERE alias_key = ?1) AS taken",
-            &[key.into()],
+                 OR EXISTS (SELECT 1 FROM login_name_aliases WHERE alias_key = ?1) AS taken,
+                    ?2 IS NOT NULL AND (EXISTS (SELECT 1 FROM accounts WHERE login_name_key = ?2)
+                 OR EXISTS (SELECT 1 FROM login_name_aliases WHERE alias_key = ?2)) AS other_taken",
+            &[key.into(), other.map(str::to_owned).into()],
         )
         .await?;
-    Ok(rows.first().map(|r| r.int("taken")).transpose()?.unwrap_or(0) != 0)
+    let row = rows.first().ok_or_else(|| StoreError::Other("EXISTS returned no row".into()))?;
+    Ok((row.int("taken")? != 0, row.int("other_taken")? != 0))
 }
 
 async fn exists<S: Store>(store: &S, sql: &str, value: Value) -> Result<bool, StoreError> {

@@ -185,28 +185,18 @@ mod tests {
         assert!(block_on(current(&store, &clock, &req_with(&token))).is_ok(), "a read needs no token");
     }
 
-    /// Counts the statements run through it.
-    struct Counting<'a>(&'a NativeStore, std::cell::Cell<usize>);
-
-    impl Store for Counting<'_> {
-        async fn execute(&self, sql: &str, params: &[crate::store::Value]) -> Result<crate::store::Rows, StoreError> {
-            self.1.set(self.1.get() + 1);
-            self.0.execute(sql, params).await
-        }
-    }
-
     #[test]
     fn who_is_logged_in_is_one_statement() {
         let (store, clock, random, id) = setup();
         let (_, token) = block_on(start(&store, &clock, &random, id)).unwrap();
-        let counting = Counting(&store, Default::default());
+        let counting = crate::test_support::CountingStore::new(&store);
         let answer = block_on(who_is_logged_in(&counting, &clock, &req_with(&token))).unwrap();
         assert_eq!(answer["account"]["id"], id.get());
-        assert_eq!(counting.1.get(), 1, "the session and its account in one statement");
+        assert_eq!(counting.statements.get(), 1, "the session and its account in one statement");
         // Past the touch interval the idle timer is written too.
         clock.advance_seconds(61);
         block_on(who_is_logged_in(&counting, &clock, &req_with(&token))).unwrap();
-        assert_eq!(counting.1.get(), 3);
+        assert_eq!(counting.statements.get(), 3);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! as the old user); free -> check the organization (maybe it has an
 //! account), else register.
 
-use crate::account::login_name_registered;
+use crate::account::login_names_registered;
 use crate::guidance::{Guidance, encode_query_value};
 use crate::i18n::Lang;
 use crate::identity::{LEGACY_PREFIX, LoginName};
@@ -44,16 +44,16 @@ impl LoginNameCheck {
 }
 
 pub async fn check_login_name<S: Store>(store: &S, login_name: LoginName) -> Result<LoginNameCheck, StoreError> {
-    let registered = login_name_registered(store, &login_name.key()).await?;
+    // The migrated form (`WP` + name) of a name that does not start with it.
+    let legacy = match login_name.has_legacy_prefix() {
+        true => None,
+        false => LoginName::parse(&format!("{LEGACY_PREFIX}{}", login_name.as_str())).ok(),
+    };
+    let (registered, legacy_registered) = login_names_registered(store, &login_name.key(), legacy.as_ref().map(LoginName::key).as_deref()).await?;
     let reserved = !registered && login_name.has_legacy_prefix();
-    let legacy_login_name = if registered || reserved {
-        None
-    } else {
-        let legacy = format!("{LEGACY_PREFIX}{}", login_name.as_str());
-        match LoginName::parse(&legacy) {
-            Ok(l) if login_name_registered(store, &l.key()).await? => Some(legacy),
-            _ => None,
-        }
+    let legacy_login_name = match (registered, legacy) {
+        (false, Some(l)) if legacy_registered => Some(l.as_str().to_owned()),
+        _ => None,
     };
     let guidance = guidance_for(&login_name, registered, reserved, legacy_login_name.as_deref());
     Ok(LoginNameCheck { login_name, registered, reserved, legacy_login_name, guidance })
@@ -164,6 +164,21 @@ mod tests {
         assert!(taken.registered && !taken.reserved, "a migrated account's name is simply registered");
         assert_eq!(taken.guidance.code, "registration.login_name_registered");
         assert!(!check(&store, "newpaper").reserved, "wp inside a name is no prefix");
+    }
+
+    #[test]
+    fn a_check_is_one_statement_whatever_the_answer() {
+        let store = store_with(&["WPacme", "taken"]);
+        for (name, code) in [
+            ("newcorp", "registration.login_name_available"),
+            ("taken", "registration.login_name_registered"),
+            ("acme", "registration.legacy_login_name_registered"),
+            ("WPfree", "registration.login_name_reserved"),
+        ] {
+            let counting = crate::test_support::CountingStore::new(&store);
+            let c = block_on(check_login_name(&counting, LoginName::parse(name).unwrap())).unwrap();
+            assert_eq!((c.guidance.code, counting.statements.get()), (code, 1), "{name}");
+        }
     }
 
     #[test]
