@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0011_reviewer_sessions_by_reviewer.sql"),
     },
     Migration { version: 12, name: "0012_housekeeping_indexes", sql: include_str!("../../migrations/0012_housekeeping_indexes.sql") },
+    Migration { version: 13, name: "0013_rate_limit_window_covers_weight", sql: include_str!("../../migrations/0013_rate_limit_window_covers_weight.sql") },
 ];
 
 pub async fn schema_version<S: Store>(store: &S) -> Result<i64, StoreError> {
