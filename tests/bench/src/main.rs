@@ -343,8 +343,17 @@ struct Paced {
     instances: u64,
 }
 
+/// Spin's idle-instance timeout and a margin: how long a paced figure waits
+/// after the flat-out ones (see [`Paced::run`]).
+const SETTLE: Duration = Duration::from_millis(spin_test_host::DEFAULT_IDLE_INSTANCE_TIMEOUT.as_millis() as u64 + 500);
+
 impl Paced {
     async fn run(&mut self, bench: &Bench, name: &str, label: &str, app: &App, req: &Request, round: u32) -> Result<()> {
+        // The flat-out figures before it leave idle instances, of this app
+        // and of the others the figure compares (with reuse off, hundreds);
+        // they are dropped after the idle timeout, on the workers that also
+        // serve and drive the requests. Let that happen before measuring.
+        tokio::time::sleep(SETTLE).await;
         let before = app.host.metrics();
         let m = load::run_at(app.addr(), req.clone(), bench.args.clients, LIGHT_TARGET_RATE, bench.slice()).await?;
         self.instances += InstanceStarts::between(before, app.host.metrics()).instances;
