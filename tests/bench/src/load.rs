@@ -88,6 +88,43 @@ impl Measured {
         }
     }
 
+    /// As JSON, for a figure measured in another process (`bench-all paced`):
+    /// latencies in nanoseconds.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "clients": self.clients,
+            "elapsed_ns": self.elapsed.as_nanos() as u64,
+            "latencies_ns": self.latencies.iter().map(|d| d.as_nanos() as u64).collect::<Vec<_>>(),
+            "statuses": self.statuses.iter().map(|(s, n)| (s.to_string(), *n)).collect::<BTreeMap<_, _>>(),
+            "unexpected": self.unexpected,
+            "first_problem": self.first_problem,
+        })
+    }
+
+    /// What [`Measured::to_json`] wrote.
+    pub fn from_json(v: &serde_json::Value) -> Result<Measured> {
+        let u64_of = |key: &str| v[key].as_u64().with_context(|| format!("{key}: a number"));
+        let mut latencies = v["latencies_ns"]
+            .as_array()
+            .context("latencies_ns: a list")?
+            .iter()
+            .map(|n| n.as_u64().map(Duration::from_nanos).context("a latency in nanoseconds"))
+            .collect::<Result<Vec<_>>>()?;
+        latencies.sort();
+        let mut statuses = BTreeMap::new();
+        for (s, n) in v["statuses"].as_object().context("statuses: an object")? {
+            statuses.insert(s.parse().with_context(|| format!("status {s:?}"))?, n.as_u64().context("a count")?);
+        }
+        Ok(Measured {
+            clients: u64_of("clients")? as usize,
+            elapsed: Duration::from_nanos(u64_of("elapsed_ns")?),
+            latencies,
+            statuses,
+            unexpected: u64_of("unexpected")?,
+            first_problem: v["first_problem"].as_str().map(str::to_owned),
+        })
+    }
+
     /// `None` when every answer was the expected one; else what went wrong.
     pub fn problem(&self) -> Option<String> {
         if self.latencies.is_empty() {
@@ -321,6 +358,25 @@ mod tests {
         assert_eq!(m.per_second(), 20.0);
         assert_eq!(m.percentile(50.0), Duration::from_millis(1));
         assert_eq!(m.statuses[&200], 40);
+    }
+
+    #[test]
+    fn a_figure_from_another_process_reads_back_as_measured() {
+        let m = Measured {
+            clients: 16,
+            elapsed: Duration::from_nanos(3_333_000_123),
+            latencies: vec![Duration::from_nanos(1), Duration::from_micros(250), Duration::from_millis(7)],
+            statuses: [(200, 3), (503, 1)].into(),
+            unexpected: 1,
+            first_problem: Some("503 store.busy".into()),
+        };
+        let back = Measured::from_json(&serde_json::from_str(&m.to_json().to_string()).unwrap()).unwrap();
+        assert_eq!(back.clients, 16);
+        assert_eq!(back.elapsed, m.elapsed);
+        assert_eq!(back.latencies, m.latencies);
+        assert_eq!(back.statuses, m.statuses);
+        assert_eq!((back.unexpected, back.first_problem.as_deref()), (1, Some("503 store.busy")));
+        assert!(Measured::from_json(&serde_json::json!({ "clients": 1 })).is_err(), "a partial answer is an error");
     }
 
     #[test]
