@@ -3,9 +3,9 @@
 //! its eight columns of 16-byte registers, and `Z ^ R`.
 //!
 //! Two implementations of one function. Inside WebAssembly with `simd128`
-//! (how the components are built: `.cargo/config.toml`), each 16-byte
-//! register is a `v128` and P runs two of Argon2's 64-bit words per
-//! instruction. Elsewhere, the portable one on `u64`s; the unit tests run it
+//! and `relaxed-simd` (how the components are built: `.cargo/config.toml`),
+//! each 16-byte register is a `v128` and P runs two of Argon2's 64-bit words
+//! per instruction. Elsewhere, the portable one on `u64`s; the unit tests run it
 //! natively against the `argon2` crate, and the integration tests check the
 //! SIMD one through the real components against hashes the crate made.
 
@@ -39,7 +39,7 @@ impl Block {
 /// `xor` (the later passes of version 0x13).
 pub use imp::compress;
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd")))]
 mod imp {
     use super::Block;
 
@@ -87,7 +87,7 @@ mod imp {
     }
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
 mod imp {
     use super::Block;
     use core::arch::wasm32::*;
@@ -100,12 +100,11 @@ mod imp {
             *r = unsafe { v128_xor(v128_load(xs.add(i)), v128_load(ys.add(i))) };
         }
         let mut q = r;
-        let low = low_halves();
         for row in 0..8 {
-            round(&mut q, std::array::from_fn(|k| 8 * row + k), low);
+            round(&mut q, std::array::from_fn(|k| 8 * row + k));
         }
         for column in 0..8 {
-            round(&mut q, std::array::from_fn(|k| column + 8 * k), low);
+            round(&mut q, std::array::from_fn(|k| column + 8 * k));
         }
         let os = out.0.as_mut_ptr() as *mut v128;
         for (i, (q, r)) in q.iter().zip(&r).enumerate() {
@@ -123,16 +122,16 @@ mod imp {
     /// a register. The columns first, then the diagonals after rotating
     /// rows b, c and d by one, two and three words.
     #[inline(always)]
-    fn round(q: &mut [v128; 64], at: [usize; 8], low: v128) {
+    fn round(q: &mut [v128; 64], at: [usize; 8]) {
         let [mut a0, mut a1, mut b0, mut b1, mut c0, mut c1, mut d0, mut d1] = at.map(|i| q[i]);
-        g(&mut a0, &mut b0, &mut c0, &mut d0, low);
-        g(&mut a1, &mut b1, &mut c1, &mut d1, low);
+        g(&mut a0, &mut b0, &mut c0, &mut d0);
+        g(&mut a1, &mut b1, &mut c1, &mut d1);
         // (v5 v6) (v7 v4), (v10 v11) (v8 v9), (v15 v12) (v13 v14).
         let (mut e0, mut e1) = (i64x2_shuffle::<1, 2>(b0, b1), i64x2_shuffle::<1, 2>(b1, b0));
         let (mut f0, mut f1) = (c1, c0);
         let (mut h0, mut h1) = (i64x2_shuffle::<1, 2>(d1, d0), i64x2_shuffle::<1, 2>(d0, d1));
-        g(&mut a0, &mut e0, &mut f0, &mut h0, low);
-        g(&mut a1, &mut e1, &mut f1, &mut h1, low);
+        g(&mut a0, &mut e0, &mut f0, &mut h0);
+        g(&mut a1, &mut e1, &mut f1, &mut h1);
         (b0, b1) = (i64x2_shuffle::<1, 2>(e1, e0), i64x2_shuffle::<1, 2>(e0, e1));
         (c0, c1) = (f1, f0);
         (d0, d1) = (i64x2_shuffle::<1, 2>(h0, h1), i64x2_shuffle::<1, 2>(h1, h0));
@@ -143,39 +142,40 @@ mod imp {
 
     /// GB on two columns at once.
     #[inline(always)]
-    fn g(a: &mut v128, b: &mut v128, c: &mut v128, d: &mut v128, low: v128) {
-        *a = blamka(*a, *b, low);
+    fn g(a: &mut v128, b: &mut v128, c: &mut v128, d: &mut v128) {
+        *a = blamka(*a, *b);
         *d = i32x4_shuffle::<1, 0, 3, 2>(v128_xor(*d, *a), v128_xor(*d, *a));
-        *c = blamka(*c, *d, low);
-        let x = v128_xor(*b, *c);
-        *b = i8x16_shuffle::<3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10>(x, x);
-        *a = blamka(*a, *b, low);
-        let x = v128_xor(*d, *a);
-        *d = i8x16_shuffle::<2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9>(x, x);
-        *c = blamka(*c, *d, low);
+        *c = blamka(*c, *d);
+        *b = i8x16_relaxed_swizzle(v128_xor(*b, *c), ROTATE_24);
+        *a = blamka(*a, *b);
+        *d = i8x16_relaxed_swizzle(v128_xor(*d, *a), ROTATE_16);
+        *c = blamka(*c, *d);
         let x = v128_xor(*b, *c);
         *b = v128_or(i64x2_add(x, x), u64x2_shr(x, 63));
     }
 
-    /// Bytes 0-3 and 8-11 of a register twice: its two words' low halves
-    /// as the first two 32-bit lanes.
+    // Byte shuffles, each one `pshufb` on x86-64 (one `tbl` on Arm). Every
+    // index is below 16, where the relaxed swizzle is the exact swizzle on
+    // every engine (its result is implementation-defined only for indices of
+    // 16 and more); the exact `i8x16.swizzle` costs a saturating add more, and
+    // `i8x16.shuffle` of a register with itself compiled to two `pshufb` and a
+    // `por`.
+
+    /// Each word rotated right by 24 bits.
+    const ROTATE_24: v128 = u8x16(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
+    /// Each word rotated right by 16 bits.
+    const ROTATE_16: v128 = u8x16(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
+    /// The two words' low halves as the first two 32-bit lanes (and again
+    /// as the last two). LLVM cannot see through the relaxed swizzle; through
+    /// a constant shuffle it proves the lanes are `x & 0xffffffff`, drops
+    /// `extmul` and emits a full 64-bit `i64x2.mul`, which engines on x86-64
+    /// expand to three `pmuludq` and five more instructions.
     const LOW_HALVES: v128 = u8x16(0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11);
 
-    /// [`LOW_HALVES`] where the optimizer cannot see it. From a constant
-    /// shuffle LLVM proves that the lanes are `x & 0xffffffff`, drops
-    /// `extmul` and emits a full 64-bit `i64x2.mul`, which Wasm engines on
-    /// x86-64 expand to three `pmuludq` and five more instructions; a
-    /// swizzle by an unknown vector keeps `extmul`, one `pmuludq`.
+    /// BlaMka's addition on both words: `x + y + 2 * lo32(x) * lo32(y)`.
     #[inline(always)]
-    fn low_halves() -> v128 {
-        std::hint::black_box(LOW_HALVES)
-    }
-
-    /// BlaMka's addition on both words: `x + y + 2 * lo32(x) * lo32(y)`,
-    /// `low` being [`low_halves`].
-    #[inline(always)]
-    fn blamka(x: v128, y: v128, low: v128) -> v128 {
-        let product = u64x2_extmul_low_u32x4(i8x16_swizzle(x, low), i8x16_swizzle(y, low));
+    fn blamka(x: v128, y: v128) -> v128 {
+        let product = u64x2_extmul_low_u32x4(i8x16_relaxed_swizzle(x, LOW_HALVES), i8x16_relaxed_swizzle(y, LOW_HALVES));
         i64x2_add(i64x2_add(x, y), i64x2_add(product, product))
     }
 }
