@@ -62,25 +62,39 @@ mod imp {
         }
     }
 
-    /// P on the sixteen words of `q` at `at`, a 4x4 matrix row by row.
+    /// P on the sixteen words of `q` at `at`, a 4x4 matrix row by row. The
+    /// words are copied into sixteen locals and every index below is a
+    /// constant, so the compiler keeps them in registers.
+    #[inline(always)]
     fn permute(q: &mut [u64; 128], at: [usize; 16]) {
         let mut v = at.map(|i| q[i]);
-        for [a, b, c, d] in [[0, 4, 8, 12], [1, 5, 9, 13], [2, 6, 10, 14], [3, 7, 11, 15], [0, 5, 10, 15], [1, 6, 11, 12], [2, 7, 8, 13], [3, 4, 9, 14]] {
-            v[a] = blamka(v[a], v[b]);
-            v[d] = (v[d] ^ v[a]).rotate_right(32);
-            v[c] = blamka(v[c], v[d]);
-            v[b] = (v[b] ^ v[c]).rotate_right(24);
-            v[a] = blamka(v[a], v[b]);
-            v[d] = (v[d] ^ v[a]).rotate_right(16);
-            v[c] = blamka(v[c], v[d]);
-            v[b] = (v[b] ^ v[c]).rotate_right(63);
-        }
+        gb(&mut v, 0, 4, 8, 12);
+        gb(&mut v, 1, 5, 9, 13);
+        gb(&mut v, 2, 6, 10, 14);
+        gb(&mut v, 3, 7, 11, 15);
+        gb(&mut v, 0, 5, 10, 15);
+        gb(&mut v, 1, 6, 11, 12);
+        gb(&mut v, 2, 7, 8, 13);
+        gb(&mut v, 3, 4, 9, 14);
         for (word, i) in v.into_iter().zip(at) {
             q[i] = word;
         }
     }
 
+    #[inline(always)]
+    fn gb(v: &mut [u64; 16], a: usize, b: usize, c: usize, d: usize) {
+        v[a] = blamka(v[a], v[b]);
+        v[d] = (v[d] ^ v[a]).rotate_right(32);
+        v[c] = blamka(v[c], v[d]);
+        v[b] = (v[b] ^ v[c]).rotate_right(24);
+        v[a] = blamka(v[a], v[b]);
+        v[d] = (v[d] ^ v[a]).rotate_right(16);
+        v[c] = blamka(v[c], v[d]);
+        v[b] = (v[b] ^ v[c]).rotate_right(63);
+    }
+
     /// BlaMka's addition: `x + y + 2 * lo32(x) * lo32(y)`, modulo 2^64.
+    #[inline(always)]
     fn blamka(x: u64, y: u64) -> u64 {
         let product = (x & 0xffff_ffff) * (y & 0xffff_ffff);
         x.wrapping_add(y).wrapping_add(product.wrapping_mul(2))
