@@ -181,6 +181,14 @@ impl Scratch {
     }
 }
 
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -202,20 +210,17 @@ impl Fixture {
         Ok(Fixture { seeded, scratch, copies: 0 })
     }
 
-    /// A new state directory holding a copy of the seeded database.
-    fn fresh_state(&mut self) -> Result<PathBuf> {
+    /// A new state directory holding a copy of the seeded database, removed
+    /// when dropped.
+    fn fresh_state(&mut self) -> Result<Scratch> {
         self.copies += 1;
         let dir = self.scratch.0.join(format!("state-{}", self.copies));
         std::fs::create_dir_all(&dir)?;
-        let copy = spin_test_host::database_path(&dir, "default");
+        let state = Scratch(dir);
+        let copy = spin_test_host::database_path(&state, "default");
         std::fs::copy(&self.seeded.db, &copy).context("copy the seeded database")?;
         on_disk(&copy)?;
-        Ok(dir)
-    }
-
-    /// Removes a state directory made by [`Fixture::fresh_state`].
-    fn discard(&self, dir: &Path) {
-        let _ = std::fs::remove_dir_all(dir);
+        Ok(state)
     }
 }
 
@@ -375,7 +380,7 @@ struct Paced {
     figure: &'static str,
     label: String,
     reuse: Reuse,
-    state: PathBuf,
+    state: Scratch,
     measured: Measured,
     instances: u64,
 }
@@ -400,7 +405,7 @@ impl Paced {
             .arg("--manifest")
             .arg(&bench.args.manifest)
             .arg("--state-dir")
-            .arg(&self.state)
+            .arg(&*self.state)
             .args(["--reuse", self.reuse.flag(), "--figure", self.figure, "--login-name", legal_entity])
             .args(["--clients", &bench.args.clients.to_string(), "--rate", &LIGHT_TARGET_RATE.to_string()])
             .args(["--warmup-ms", &bench.warmup.as_millis().to_string(), "--ms", &bench.slice().as_millis().to_string()])
@@ -419,12 +424,6 @@ impl Paced {
     /// "N instances started" (over every round).
     fn starts(&self) -> String {
         format!("{} instances started", count(self.instances as f64))
-    }
-}
-
-impl Drop for Paced {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.state);
     }
 }
 
@@ -562,27 +561,17 @@ struct LoginFigures {
 /// stops the app and removes the copy.
 struct Loaded {
     app: App,
-    state: PathBuf,
+    /// Dropped after `app` (fields drop in order): the host keeps no file
+    /// open once its server is gone and no request runs, and the copy goes
+    /// now rather than at the end of the run.
+    _state: Scratch,
 }
 
 impl Loaded {
     async fn new(manifest: &Path, fixture: &mut Fixture, reuse: Reuse) -> Result<Loaded> {
         let state = fixture.fresh_state()?;
-        match App::load(manifest, &state, reuse).await {
-            Ok(app) => Ok(Loaded { app, state }),
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&state);
-                Err(e)
-            }
-        }
-    }
-}
-
-impl Drop for Loaded {
-    fn drop(&mut self) {
-        // The host keeps no file open once its server is gone and no
-        // request runs; the copy goes now rather than at the end of the run.
-        let _ = std::fs::remove_dir_all(&self.state);
+        let app = App::load(manifest, &state, reuse).await?;
+        Ok(Loaded { app, _state: state })
     }
 }
 
@@ -923,7 +912,7 @@ impl Bench {
         self.table.push(section, "registration: the registration check", mib(get(&peaks, "registration")));
         self.table.push(section, "auth: a login", mib(get(&peaks, "auth")));
         drop(app);
-        fixture.discard(&state);
+        drop(state);
 
         let cases: [(&str, Vec<FilePart<'_>>, bool); 3] = [
             ("appeal: six 5 MiB scans (2 PNG, 2 JPEG, 2 PDF)", scans.six(), false),
@@ -943,7 +932,7 @@ impl Bench {
             };
             self.table.push(section, label, mib(peak)).ratio(ratio);
             drop(app);
-            fixture.discard(&state);
+            drop(state);
         }
 
         // Reuse on with Spin's default concurrency: several appeals may
@@ -971,7 +960,7 @@ impl Bench {
             .push(section, format!("appeal: {together} of those six-scan appeals at once, reuse on (up to {} requests in one instance)", m.peak_instance_concurrency), mib(peak))
             .ratio(format!("x{:.1} of one body", peak as f64 / body_len as f64));
         drop(app);
-        fixture.discard(&state);
+        drop(state);
         Ok(())
     }
 
@@ -987,13 +976,13 @@ impl Bench {
         self.phase("start, empty compile cache");
         let state = fixture.fresh_state()?;
         let cold = time_to_first_answer(&bin, &self.args.manifest, &state, &cache.0)?;
-        fixture.discard(&state);
+        drop(state);
         let mut warm = Vec::new();
         for _ in 0..3 {
             self.phase("start, with the compile cache");
             let state = fixture.fresh_state()?;
             warm.push(time_to_first_answer(&bin, &self.args.manifest, &state, &cache.0)?);
-            fixture.discard(&state);
+            drop(state);
         }
         warm.sort();
         let warm = warm[1];
